@@ -1,0 +1,113 @@
+package io.korvet;
+
+import io.korvet.config.KorvetConfig;
+import io.korvet.dispatch.HandlerRegistry;
+import io.korvet.handler.ApiVersionsHandler;
+import io.korvet.handler.CreateTopicsHandler;
+import io.korvet.handler.FetchHandler;
+import io.korvet.handler.InitProducerIdHandler;
+import io.korvet.handler.ListOffsetsHandler;
+import io.korvet.handler.MetadataHandler;
+import io.korvet.handler.ProduceHandler;
+import io.korvet.log.LogManager;
+import io.korvet.network.KafkaServer;
+import io.korvet.storage.redis.RedisConnector;
+import io.korvet.storage.redis.RedisKeys;
+import io.korvet.storage.redis.RedisPartitionStore;
+import io.korvet.storage.redis.RedisServerProcess;
+import io.korvet.storage.redis.RedisTopicStore;
+import io.netty.util.HashedWheelTimer;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One Korvet broker: wires Redis, the topic registry, the partition logs, the handlers and the listener. */
+public final class Broker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    private final KorvetConfig config;
+    private RedisServerProcess embeddedRedis;
+    private RedisConnector redis;
+    private HashedWheelTimer timer;
+    private KafkaServer server;
+    private InetSocketAddress boundAddress;
+
+    public Broker(KorvetConfig config) {
+        this.config = config;
+    }
+
+    public synchronized Broker start() throws Exception {
+        try {
+            String redisUri = config.redisUri();
+            if (config.embeddedRedis()) {
+                embeddedRedis = RedisServerProcess.start(config.dataDir());
+                redisUri = embeddedRedis.uri();
+            }
+            redis = new RedisConnector(redisUri, config.redisTimeout());
+            RedisKeys keys = new RedisKeys(config.namespace());
+            RedisTopicStore topicStore = new RedisTopicStore(redis, keys);
+            var topics = new io.korvet.topic.TopicManager(topicStore, config);
+            topics.load().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            LogManager logs = new LogManager(new RedisPartitionStore(redis, keys), config.producerStateScanEntries());
+            timer = new HashedWheelTimer(r -> {
+                Thread t = new Thread(r, "korvet-fetch-timer");
+                t.setDaemon(true);
+                return t;
+            }, 5, TimeUnit.MILLISECONDS);
+
+            HandlerRegistry registry = new HandlerRegistry();
+            registry.register(new ApiVersionsHandler(registry))
+                    .register(new MetadataHandler(config, topics))
+                    .register(new CreateTopicsHandler(config, topics))
+                    .register(new InitProducerIdHandler(topicStore))
+                    .register(new ProduceHandler(topics, logs))
+                    .register(new ListOffsetsHandler(topics, logs))
+                    .register(new FetchHandler(topics, logs, timer));
+
+            server = new KafkaServer(config.listener(), config.socketRequestMaxBytes(), registry);
+            boundAddress = server.start();
+            log.info("Korvet started: listening on {}, advertised as {}:{}, node {}, cluster {}, Redis {}{}",
+                    config.listener().host() + ":" + boundAddress.getPort(),
+                    config.advertisedListener().host(), advertisedPort(), config.nodeId(), config.clusterId(),
+                    redisUri, embeddedRedis != null
+                            ? " (embedded " + embeddedRedis.executable() + ", data in " + config.dataDir().toAbsolutePath() + ")"
+                            : "");
+            return this;
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return boundAddress.getPort();
+    }
+
+    private int advertisedPort() {
+        return config.advertisedListener().port() == 0 ? boundAddress.getPort() : config.advertisedListener().port();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.stop(5_000);
+            server = null;
+        }
+        if (timer != null) {
+            timer.stop();
+            timer = null;
+        }
+        if (redis != null) {
+            redis.close();
+            redis = null;
+        }
+        if (embeddedRedis != null) {
+            embeddedRedis.stop();
+            embeddedRedis = null;
+        }
+        log.info("Korvet stopped");
+    }
+}

@@ -1,0 +1,132 @@
+package io.korvet.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The broker's whole configuration, immutable. Built by {@link ConfigLoader} from Kafka-style keys;
+ * {@link #KEYS} lists every key it knows with its default.
+ */
+public record KorvetConfig(
+        Endpoint listener,
+        Endpoint advertisedListener,
+        int nodeId,
+        String clusterId,
+        int numPartitions,
+        boolean autoCreateTopics,
+        int messageMaxBytes,
+        int socketRequestMaxBytes,
+        String logMessageTimestampType,
+        String redisUri,
+        String namespace,
+        Path dataDir,
+        Duration redisTimeout,
+        int producerStateScanEntries) {
+
+    /** Every key the broker accepts, with its default ("" for none). */
+    public static final Map<String, String> KEYS;
+
+    static {
+        Map<String, String> keys = new TreeMap<>();
+        keys.put("listeners", "PLAINTEXT://localhost:9092");
+        keys.put("advertised.listeners", "");
+        keys.put("node.id", "0");
+        keys.put("num.partitions", "1");
+        keys.put("auto.create.topics.enable", "true");
+        keys.put("message.max.bytes", "1048588");
+        keys.put("socket.request.max.bytes", "104857600");
+        keys.put("log.message.timestamp.type", "CreateTime");
+        keys.put("korvet.cluster.id", "korvet-cluster");
+        keys.put("korvet.redis.uri", "");
+        keys.put("korvet.namespace", "korvet");
+        keys.put("korvet.data.dir", "korvet-data");
+        keys.put("korvet.redis.timeout.ms", "5000");
+        keys.put("korvet.producer.state.scan.entries", "10000");
+        KEYS = Map.copyOf(keys);
+    }
+
+    public static KorvetConfig defaults() {
+        return fromMap(Map.of());
+    }
+
+    /** Builds the configuration from explicit settings over the defaults; unknown keys are rejected. */
+    public static KorvetConfig fromMap(Map<String, String> settings) {
+        for (String key : settings.keySet()) {
+            if (!KEYS.containsKey(key)) {
+                throw new ConfigException("unknown setting '" + key + "'; known settings: " + new TreeMap<>(KEYS).keySet());
+            }
+        }
+        Map<String, String> all = new TreeMap<>(KEYS);
+        all.putAll(settings);
+        Endpoint listener = Endpoint.parse("listeners", all.get("listeners"));
+        String adv = all.get("advertised.listeners");
+        Endpoint advertised = adv.isBlank() ? defaultAdvertised(listener) : Endpoint.parse("advertised.listeners", adv);
+        String tsType = all.get("log.message.timestamp.type");
+        if (!tsType.equals("CreateTime") && !tsType.equals("LogAppendTime")) {
+            throw new ConfigException("log.message.timestamp.type: expected CreateTime or LogAppendTime, got '" + tsType + "'");
+        }
+        String namespace = all.get("korvet.namespace");
+        if (namespace.isEmpty() || !namespace.matches("[a-zA-Z0-9._-]+")) {
+            throw new ConfigException("korvet.namespace: expected [a-zA-Z0-9._-]+, got '" + namespace + "'");
+        }
+        String uri = all.get("korvet.redis.uri").trim();
+        if (!uri.isEmpty() && !uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+            throw new ConfigException("korvet.redis.uri: expected redis://host:port, got '" + uri + "'");
+        }
+        return new KorvetConfig(
+                listener,
+                advertised,
+                intValue(all, "node.id", 0, Integer.MAX_VALUE),
+                all.get("korvet.cluster.id"),
+                intValue(all, "num.partitions", 1, 1_000_000),
+                boolValue(all, "auto.create.topics.enable"),
+                intValue(all, "message.max.bytes", 0, Integer.MAX_VALUE),
+                intValue(all, "socket.request.max.bytes", 1, Integer.MAX_VALUE),
+                tsType,
+                uri.isEmpty() ? null : uri,
+                namespace,
+                Path.of(all.get("korvet.data.dir")),
+                Duration.ofMillis(intValue(all, "korvet.redis.timeout.ms", 1, Integer.MAX_VALUE)),
+                intValue(all, "korvet.producer.state.scan.entries", 0, Integer.MAX_VALUE));
+    }
+
+    /** Whether the broker must start a Redis of its own. */
+    public boolean embeddedRedis() {
+        return redisUri == null;
+    }
+
+    private static Endpoint defaultAdvertised(Endpoint listener) {
+        String host = listener.host();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+            host = "localhost";
+        }
+        return new Endpoint(host, listener.port());
+    }
+
+    private static int intValue(Map<String, String> all, String key, int min, int max) {
+        String raw = all.get(key).trim();
+        long v;
+        try {
+            v = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": expected a whole number, got '" + raw + "'");
+        }
+        if (v < min || v > max) {
+            throw new ConfigException(key + ": " + v + " is out of range [" + min + ", " + max + "]");
+        }
+        return (int) v;
+    }
+
+    private static boolean boolValue(Map<String, String> all, String key) {
+        String raw = all.get(key).trim();
+        if (raw.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (raw.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new ConfigException(key + ": expected true or false, got '" + raw + "'");
+    }
+}

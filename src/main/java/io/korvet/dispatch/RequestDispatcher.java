@@ -1,0 +1,208 @@
+package io.korvet.dispatch;
+
+import io.korvet.codec.ResponseEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes each request frame, checks its API and version once for all APIs, runs its handler, and
+ * writes the responses in request order, however the handlers complete. One instance per connection.
+ *
+ * <p>As Kafka does, a request for an unknown API, a version not supported, or a body that cannot be
+ * parsed closes the connection, except ApiVersions at an unknown version, which is answered at v0 with
+ * UNSUPPORTED_VERSION and the full list (KIP-511).
+ */
+public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+    /** Past this many unanswered requests the connection stops reading until some are answered. */
+    private static final int MAX_IN_FLIGHT = 1000;
+
+    private final HandlerRegistry registry;
+    private final AtomicInteger inFlight;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+
+    /** @param inFlight counts the broker's unanswered requests, so that shutdown can wait for them */
+    public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight) {
+        this.registry = registry;
+        this.inFlight = inFlight;
+    }
+
+    /** A request waiting for its turn to be answered. */
+    private static final class Pending {
+        final int correlationId;
+        final short headerVersion;
+        final short version;
+        final boolean expectsResponse;
+        final CompletableFuture<ApiMessage> response = new CompletableFuture<>();
+
+        Pending(int correlationId, short headerVersion, short version, boolean expectsResponse) {
+            this.correlationId = correlationId;
+            this.headerVersion = headerVersion;
+            this.version = version;
+            this.expectsResponse = expectsResponse;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        ByteBuffer buffer;
+        try {
+            byte[] copy = new byte[frame.readableBytes()];
+            frame.readBytes(copy);
+            buffer = ByteBuffer.wrap(copy);
+        } finally {
+            frame.release();
+        }
+        dispatch(buffer);
+    }
+
+    private void dispatch(ByteBuffer buffer) {
+        if (buffer.remaining() < 8) {
+            closeWith("a request of " + buffer.remaining() + " bytes is too short for a request header");
+            return;
+        }
+        short apiKeyId = buffer.getShort(0);
+        short version = buffer.getShort(2);
+        if (!ApiKeys.hasId(apiKeyId)) {
+            closeWith("unknown API key " + apiKeyId);
+            return;
+        }
+        ApiKeys apiKey = ApiKeys.forId(apiKeyId);
+        if (apiKey == ApiKeys.API_VERSIONS && !registry.supports(apiKey, version)) {
+            answerUnsupportedApiVersions(buffer.getInt(4), version);
+            return;
+        }
+        if (!registry.supports(apiKey, version)) {
+            closeWith(registry.get(apiKey) == null
+                    ? "API " + apiKey + " (key " + apiKeyId + ") is not supported"
+                    : "version " + version + " of " + apiKey + " is not supported (supported: "
+                            + registry.get(apiKey).minVersion() + " to " + registry.get(apiKey).maxVersion() + ")");
+            return;
+        }
+        RequestHeader header;
+        AbstractRequest body;
+        try {
+            header = RequestHeader.parse(buffer);
+            body = AbstractRequest.parseRequest(apiKey, version, new ByteBufferAccessor(buffer)).request;
+        } catch (RuntimeException e) {
+            closeWith("malformed " + apiKey + " v" + version + " request: " + e.getMessage());
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("{} v{} correlation {} from {} ({})", apiKey, version, header.correlationId(),
+                    ctx.channel().remoteAddress(), header.clientId());
+        }
+        boolean expectsResponse = !(body instanceof ProduceRequest produce && produce.acks() == 0);
+        Pending p = new Pending(header.correlationId(), apiKey.responseHeaderVersion(version), version, expectsResponse);
+        pending.add(p);
+        inFlight.incrementAndGet();
+        if (pending.size() >= MAX_IN_FLIGHT) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        CompletionStage<ApiMessage> stage;
+        try {
+            stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress()), body);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((response, error) -> {
+            ApiMessage result = response;
+            if (error != null) {
+                Throwable cause = ErrorMapper.unwrap(error);
+                Errors code = ErrorMapper.toError(cause);
+                if (code == Errors.UNKNOWN_SERVER_ERROR) {
+                    log.error("{} v{} from {} failed", apiKey, version, ctx.channel().remoteAddress(), cause);
+                } else {
+                    log.warn("{} v{} from {} answered {}: {}", apiKey, version, ctx.channel().remoteAddress(), code, cause.getMessage());
+                }
+                result = body.getErrorResponse(0, ErrorMapper.toApiException(cause)).data();
+            }
+            p.response.complete(result);
+            inFlight.decrementAndGet();
+            if (ctx.executor().inEventLoop()) {
+                flushCompleted();
+            } else {
+                ctx.executor().execute(this::flushCompleted);
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends AbstractRequest> CompletionStage<ApiMessage> invoke(ApiHandler<R> handler, RequestContext context, AbstractRequest body) {
+        return handler.handle(context, (R) body);
+    }
+
+    /** Writes every response at the head of the queue that is ready, in request order. */
+    private void flushCompleted() {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peek().response.isDone()) {
+            Pending p = pending.poll();
+            ApiMessage response = p.response.join();
+            if (p.expectsResponse && response != null && ctx.channel().isActive()) {
+                try {
+                    ctx.write(ResponseEncoder.encode(ctx.alloc(), p.correlationId, p.headerVersion, response, p.version));
+                    wrote = true;
+                } catch (RuntimeException e) {
+                    log.error("Cannot encode the response to correlation id {} for {}; closing the connection",
+                            p.correlationId, ctx.channel().remoteAddress(), e);
+                    ctx.close();
+                    return;
+                }
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (pending.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void answerUnsupportedApiVersions(int correlationId, short version) {
+        log.info("ApiVersions v{} from {} is newer than supported; answering v0 with UNSUPPORTED_VERSION",
+                version, ctx.channel().remoteAddress());
+        ApiVersionsResponseData data = new ApiVersionsResponseData()
+                .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
+                .setApiKeys(registry.apiVersions());
+        // Answered at v0 (header v0), in order behind anything still pending on this connection.
+        Pending p = new Pending(correlationId, (short) 0, (short) 0, true);
+        p.response.complete(data);
+        pending.add(p);
+        flushCompleted();
+    }
+
+    private void closeWith(String reason) {
+        log.warn("Closing connection from {}: {}", ctx.channel().remoteAddress(), reason);
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("Closing connection from {} after an error: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,147 @@
+package io.korvet.handler;
+
+import io.korvet.config.KorvetConfig;
+import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ErrorMapper;
+import io.korvet.dispatch.RequestContext;
+import io.korvet.topic.Topic;
+import io.korvet.topic.TopicConfigs;
+import io.korvet.topic.TopicManager;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+
+/** CreateTopics: each topic validated and created on its own, with Kafka's error codes and messages. */
+public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
+
+    private final KorvetConfig config;
+    private final TopicManager topics;
+
+    public CreateTopicsHandler(KorvetConfig config, TopicManager topics) {
+        this.config = config;
+        this.topics = topics;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.CREATE_TOPICS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 2;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 7;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, CreateTopicsRequest request) {
+        boolean validateOnly = request.data().validateOnly();
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicated = new HashSet<>();
+        for (CreatableTopic t : request.data().topics()) {
+            if (!seen.add(t.name())) {
+                duplicated.add(t.name());
+            }
+        }
+        List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
+        for (CreatableTopic t : request.data().topics()) {
+            if (duplicated.contains(t.name())) {
+                results.add(CompletableFuture.completedFuture(failed(t.name(),
+                        new InvalidRequestException("Create topics request from client contains a duplicate topic name: " + t.name()))));
+                continue;
+            }
+            results.add(create(t, validateOnly).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).thenApply(v -> {
+            CreateTopicsResponseData data = new CreateTopicsResponseData();
+            for (CompletableFuture<CreatableTopicResult> r : results) {
+                data.topics().add(r.join());
+            }
+            return data;
+        });
+    }
+
+    private CompletionStage<CreatableTopicResult> create(CreatableTopic t, boolean validateOnly) {
+        int partitions = t.numPartitions();
+        short replication = t.replicationFactor();
+        try {
+            if (!t.assignments().isEmpty()) {
+                if (partitions != -1 || replication != -1) {
+                    throw new InvalidRequestException("Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+                }
+                partitions = t.assignments().size();
+                replication = 1;
+                for (CreatableReplicaAssignment a : t.assignments()) {
+                    if (a.partitionIndex() < 0 || a.partitionIndex() >= partitions) {
+                        throw new InvalidReplicaAssignmentException("Partitions should be a consecutive 0-based integer sequence");
+                    }
+                    if (!a.brokerIds().equals(List.of(config.nodeId()))) {
+                        throw new InvalidReplicaAssignmentException("Replica assignment " + a.brokerIds()
+                                + " for partition " + a.partitionIndex() + " must name only this broker, " + config.nodeId());
+                    }
+                }
+            }
+        } catch (ApiException e) {
+            return CompletableFuture.completedFuture(failed(t.name(), e));
+        }
+        Map<String, String> configs = new LinkedHashMap<>();
+        for (CreatableTopicConfig c : t.configs()) {
+            configs.put(c.name(), c.value());
+        }
+        return topics.create(t.name(), partitions, replication, configs, validateOnly).handle((topic, failure) ->
+                failure == null ? created(topic) : failed(t.name(), ErrorMapper.toApiException(failure)));
+    }
+
+    private CreatableTopicResult created(Topic topic) {
+        CreatableTopicResult result = new CreatableTopicResult()
+                .setName(topic.name())
+                .setTopicId(topic.id())
+                .setErrorCode(Errors.NONE.code())
+                .setNumPartitions(topic.partitions())
+                .setReplicationFactor((short) 1);
+        List<CreatableTopicConfigs> configs = new ArrayList<>();
+        for (TopicConfigs.Entry e : TopicConfigs.describe(topic.record().configs(), config)) {
+            configs.add(new CreatableTopicConfigs()
+                    .setName(e.name())
+                    .setValue(e.value())
+                    .setReadOnly(false)
+                    .setIsSensitive(false)
+                    .setConfigSource(e.setOnTopic()
+                            ? DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id()
+                            : DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id()));
+        }
+        return result.setConfigs(configs);
+    }
+
+    private static CreatableTopicResult failed(String name, ApiException e) {
+        return new CreatableTopicResult()
+                .setName(name)
+                .setErrorCode(Errors.forException(e).code())
+                .setErrorMessage(e.getMessage())
+                .setNumPartitions(-1)
+                .setReplicationFactor((short) -1);
+    }
+}

@@ -1,0 +1,215 @@
+package io.korvet.handler;
+
+import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ErrorMapper;
+import io.korvet.dispatch.RequestContext;
+import io.korvet.log.FetchedRecordsAssembler;
+import io.korvet.log.LogManager;
+import io.korvet.log.PartitionLog;
+import io.korvet.storage.StoredRecord;
+import io.korvet.topic.Topic;
+import io.korvet.topic.TopicManager;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.FetchRequest;
+
+/**
+ * Fetch: reads every requested partition from its stream, within the partition and response byte
+ * limits, and when fewer than {@code min_bytes} are there, waits up to {@code max_wait_ms} for a
+ * partition leader to say new records arrived (never polling Redis). Fetch sessions are not kept: every
+ * response carries session id 0, so clients send full fetch requests, which Kafka's protocol allows.
+ */
+public final class FetchHandler implements ApiHandler<FetchRequest> {
+
+    private static final int MAX_RECORDS_PER_READ = 10_000;
+
+    private final TopicManager topics;
+    private final LogManager logs;
+    private final HashedWheelTimer timer;
+
+    public FetchHandler(TopicManager topics, LogManager logs, HashedWheelTimer timer) {
+        this.topics = topics;
+        this.logs = logs;
+        this.timer = timer;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FETCH;
+    }
+
+    @Override
+    public short minVersion() {
+        return 4;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 18;
+    }
+
+    /** One requested partition, resolved. */
+    private record Wanted(FetchTopic requestTopic, FetchPartition request, Topic topic, PartitionLog log, Errors error) {
+    }
+
+    /** What one read of a partition found. */
+    private record Read(Wanted wanted, Errors error, List<StoredRecord> records, long highWatermark, long logStartOffset) {
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, FetchRequest request) {
+        FetchRequestData data = request.data();
+        if (data.sessionId() != 0 || (data.sessionEpoch() != 0 && data.sessionEpoch() != -1)) {
+            FetchResponseData error = new FetchResponseData()
+                    .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
+                    .setSessionId(0);
+            return CompletableFuture.completedFuture(error);
+        }
+        boolean byId = context.apiVersion() >= 13;
+        List<Wanted> wanted = new ArrayList<>();
+        for (FetchTopic ft : data.topics()) {
+            Topic topic = byId ? topics.get(ft.topicId()) : topics.get(ft.topic());
+            for (FetchPartition fp : ft.partitions()) {
+                if (topic == null) {
+                    wanted.add(new Wanted(ft, fp, null, null, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                } else if (!topic.hasPartition(fp.partition())) {
+                    wanted.add(new Wanted(ft, fp, topic, null, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                } else {
+                    wanted.add(new Wanted(ft, fp, topic, logs.log(new TopicPartition(topic.name(), fp.partition())), Errors.NONE));
+                }
+            }
+        }
+        CompletableFuture<ApiMessage> response = new CompletableFuture<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, data.maxWaitMs()));
+        attempt(data, wanted, deadline, response);
+        return response;
+    }
+
+    private void attempt(FetchRequestData data, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response) {
+        List<CompletableFuture<Read>> reads = new ArrayList<>(wanted.size());
+        for (Wanted w : wanted) {
+            reads.add(read(w).toCompletableFuture());
+        }
+        CompletableFuture.allOf(reads.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
+            List<Read> results = new ArrayList<>(reads.size());
+            int bytes = 0;
+            boolean anyError = false;
+            for (CompletableFuture<Read> r : reads) {
+                Read read = r.join();
+                results.add(read);
+                anyError |= read.error != Errors.NONE;
+                for (StoredRecord rec : read.records) {
+                    bytes += (rec.value() == null ? 0 : rec.value().length) + (rec.key() == null ? 0 : rec.key().length);
+                }
+            }
+            long remaining = deadline - System.nanoTime();
+            if (bytes >= data.minBytes() || anyError || remaining <= 0 || wanted.isEmpty()) {
+                response.complete(respond(data, results));
+                return;
+            }
+            waitForData(data, wanted, deadline, remaining, response);
+        });
+    }
+
+    /** Waits until a partition of the request gets new records or the wait times out, then reads again. */
+    private void waitForData(FetchRequestData data, List<Wanted> wanted, long deadline, long remainingNanos,
+                             CompletableFuture<ApiMessage> response) {
+        AtomicBoolean fired = new AtomicBoolean();
+        Timeout[] timeout = new Timeout[1];
+        Runnable[] wake = new Runnable[1];
+        wake[0] = () -> {
+            if (!fired.compareAndSet(false, true)) {
+                return;
+            }
+            if (timeout[0] != null) {
+                timeout[0].cancel();
+            }
+            for (Wanted w : wanted) {
+                if (w.log != null) {
+                    w.log.removeListener(wake[0]);
+                }
+            }
+            attempt(data, wanted, deadline, response);
+        };
+        for (Wanted w : wanted) {
+            if (w.log != null) {
+                w.log.onNextAppend(wake[0]);
+            }
+        }
+        timeout[0] = timer.newTimeout(t -> wake[0].run(), remainingNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private CompletionStage<Read> read(Wanted w) {
+        if (w.error != Errors.NONE) {
+            return CompletableFuture.completedFuture(new Read(w, w.error, List.of(), -1, -1));
+        }
+        PartitionLog log = w.log;
+        long offset = w.request.fetchOffset();
+        return log.ensureLoaded().thenCompose(v -> {
+            long hw = log.highWatermark();
+            long start = log.logStartOffset();
+            if (offset < start || offset > hw) {
+                return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, List.of(), hw, start));
+            }
+            if (offset == hw) {
+                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, List.of(), hw, start));
+            }
+            int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ,
+                    (long) Math.max(0, w.request.partitionMaxBytes()) / log.averageRecordBytes() + 1));
+            return log.read(offset, count).thenApply(records -> new Read(w, Errors.NONE, records, hw, start));
+        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e), List.of(), -1, -1));
+    }
+
+    private static FetchResponseData respond(FetchRequestData data, List<Read> reads) {
+        FetchResponseData out = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
+        int budget = Math.max(0, data.maxBytes());
+        boolean firstData = true;
+        FetchableTopicResponse current = null;
+        FetchTopic currentRequest = null;
+        for (Read r : reads) {
+            if (r.wanted.requestTopic != currentRequest) {
+                currentRequest = r.wanted.requestTopic;
+                current = new FetchableTopicResponse().setTopic(currentRequest.topic()).setTopicId(
+                        currentRequest.topicId() == null ? Uuid.ZERO_UUID : currentRequest.topicId());
+                out.responses().add(current);
+            }
+            PartitionData pd = new PartitionData()
+                    .setPartitionIndex(r.wanted.request.partition())
+                    .setErrorCode(r.error.code())
+                    .setHighWatermark(r.highWatermark)
+                    .setLastStableOffset(r.highWatermark)
+                    .setLogStartOffset(r.logStartOffset)
+                    .setPreferredReadReplica(-1)
+                    .setRecords(MemoryRecords.EMPTY);
+            if (!r.records.isEmpty()) {
+                int limit = Math.min(budget, Math.max(0, r.wanted.request.partitionMaxBytes()));
+                FetchedRecordsAssembler.Assembled assembled = FetchedRecordsAssembler.assemble(r.records, limit, firstData);
+                if (assembled.sizeInBytes() > 0) {
+                    pd.setRecords(assembled.records());
+                    budget = Math.max(0, budget - assembled.sizeInBytes());
+                    firstData = false;
+                }
+            }
+            current.partitions().add(pd);
+        }
+        return out;
+    }
+}

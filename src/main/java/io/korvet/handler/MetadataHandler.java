@@ -1,0 +1,138 @@
+package io.korvet.handler;
+
+import io.korvet.config.KorvetConfig;
+import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ErrorMapper;
+import io.korvet.dispatch.RequestContext;
+import io.korvet.topic.Topic;
+import io.korvet.topic.TopicManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.MetadataRequest;
+
+/**
+ * Metadata: this broker, and the requested topics (all of them for a null list) with this broker as the
+ * leader of every partition. Unknown topics are created when the request allows it and
+ * {@code auto.create.topics.enable} is true.
+ */
+public final class MetadataHandler implements ApiHandler<MetadataRequest> {
+
+    /** Leader epoch reported for every partition: a single broker never changes leaders. */
+    public static final int LEADER_EPOCH = 0;
+
+    private final KorvetConfig config;
+    private final TopicManager topics;
+
+    public MetadataHandler(KorvetConfig config, TopicManager topics) {
+        this.config = config;
+        this.topics = topics;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.METADATA;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 13;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, MetadataRequest request) {
+        short version = context.apiVersion();
+        List<CompletableFuture<MetadataResponseTopic>> answers = new ArrayList<>();
+        List<MetadataRequestTopic> requested = request.data().topics();
+        boolean all = requested == null || (version == 0 && requested.isEmpty());
+        if (all) {
+            for (Topic t : topics.all()) {
+                answers.add(CompletableFuture.completedFuture(describe(t)));
+            }
+        } else {
+            boolean autoCreate = config.autoCreateTopics() && (version < 4 || request.data().allowAutoTopicCreation());
+            for (MetadataRequestTopic rt : requested) {
+                answers.add(answer(rt, autoCreate).toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenApply(v -> {
+            MetadataResponseData data = new MetadataResponseData()
+                    .setClusterId(config.clusterId())
+                    .setControllerId(config.nodeId());
+            data.brokers().add(new MetadataResponseBroker()
+                    .setNodeId(config.nodeId())
+                    .setHost(config.advertisedListener().host())
+                    .setPort(config.advertisedListener().port()));
+            for (CompletableFuture<MetadataResponseTopic> a : answers) {
+                data.topics().add(a.join());
+            }
+            return data;
+        });
+    }
+
+    private CompletionStage<MetadataResponseTopic> answer(MetadataRequestTopic rt, boolean autoCreate) {
+        Topic t = rt.name() != null ? topics.get(rt.name()) : topics.get(rt.topicId());
+        if (t != null) {
+            return CompletableFuture.completedFuture(describe(t));
+        }
+        if (rt.name() == null) {
+            return CompletableFuture.completedFuture(error(null, rt.topicId(), Errors.UNKNOWN_TOPIC_ID));
+        }
+        try {
+            org.apache.kafka.common.internals.Topic.validate(rt.name());
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(error(rt.name(), Uuid.ZERO_UUID, Errors.INVALID_TOPIC_EXCEPTION));
+        }
+        if (!autoCreate) {
+            return CompletableFuture.completedFuture(error(rt.name(), Uuid.ZERO_UUID, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+        }
+        return topics.create(rt.name(), -1, (short) -1, Map.of(), false)
+                .handle((created, failure) -> {
+                    if (failure == null) {
+                        return describe(created);
+                    }
+                    Topic raced = topics.get(rt.name());
+                    return raced != null ? describe(raced) : error(rt.name(), Uuid.ZERO_UUID, ErrorMapper.toError(failure));
+                });
+    }
+
+    private MetadataResponseTopic describe(Topic t) {
+        MetadataResponseTopic topic = new MetadataResponseTopic()
+                .setName(t.name())
+                .setTopicId(t.id())
+                .setErrorCode(Errors.NONE.code())
+                .setIsInternal(false);
+        List<Integer> self = List.of(config.nodeId());
+        for (int p = 0; p < t.partitions(); p++) {
+            topic.partitions().add(new MetadataResponsePartition()
+                    .setPartitionIndex(p)
+                    .setErrorCode(Errors.NONE.code())
+                    .setLeaderId(config.nodeId())
+                    .setLeaderEpoch(LEADER_EPOCH)
+                    .setReplicaNodes(self)
+                    .setIsrNodes(self)
+                    .setOfflineReplicas(List.of()));
+        }
+        return topic;
+    }
+
+    private static MetadataResponseTopic error(String name, Uuid id, Errors error) {
+        return new MetadataResponseTopic().setName(name).setTopicId(id).setErrorCode(error.code());
+    }
+}

@@ -1,0 +1,148 @@
+package io.korvet.handler;
+
+import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ErrorMapper;
+import io.korvet.dispatch.RequestContext;
+import io.korvet.log.AppendResult;
+import io.korvet.log.BatchDecoder;
+import io.korvet.log.IncomingBatch;
+import io.korvet.log.LogManager;
+import io.korvet.topic.Topic;
+import io.korvet.topic.TopicManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produce: each partition validated and appended on its own (one partition's error does not fail the
+ * others), all partitions' appends sent to Redis at once, and the response sent when every one has
+ * been answered. Topics are named by id from v13 on.
+ */
+public final class ProduceHandler implements ApiHandler<ProduceRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
+
+    private final TopicManager topics;
+    private final LogManager logs;
+
+    public ProduceHandler(TopicManager topics, LogManager logs) {
+        this.topics = topics;
+        this.logs = logs;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.PRODUCE;
+    }
+
+    @Override
+    public short minVersion() {
+        return 3;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 13;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, ProduceRequest request) {
+        short acks = request.acks();
+        boolean validAcks = acks == -1 || acks == 0 || acks == 1;
+        long now = System.currentTimeMillis();
+        List<CompletableFuture<PartitionProduceResponse>> all = new ArrayList<>();
+        List<TopicProduceResponse> topicResponses = new ArrayList<>();
+        List<List<CompletableFuture<PartitionProduceResponse>>> partitionsByTopic = new ArrayList<>();
+        for (TopicProduceData td : request.data().topicData()) {
+            Topic topic = td.name() != null && !td.name().isEmpty() ? topics.get(td.name()) : topics.get(td.topicId());
+            TopicProduceResponse tr = new TopicProduceResponse().setName(td.name()).setTopicId(td.topicId());
+            List<CompletableFuture<PartitionProduceResponse>> parts = new ArrayList<>();
+            topicResponses.add(tr);
+            partitionsByTopic.add(parts);
+            for (PartitionProduceData pd : td.partitionData()) {
+                CompletableFuture<PartitionProduceResponse> part;
+                if (!validAcks) {
+                    part = done(error(pd.index(), new InvalidRequiredAcksException("Invalid required acks " + acks)));
+                } else if (topic == null) {
+                    part = done(error(pd.index(), context.apiVersion() >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
+                } else if (!topic.hasPartition(pd.index())) {
+                    part = done(error(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
+                } else {
+                    part = append(topic, pd, now, context);
+                }
+                parts.add(part);
+                all.add(part);
+            }
+        }
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).thenApply(v -> {
+            if (acks == 0) {
+                return null;
+            }
+            ProduceResponseData data = new ProduceResponseData();
+            for (int i = 0; i < topicResponses.size(); i++) {
+                TopicProduceResponse tr = topicResponses.get(i);
+                partitionsByTopic.get(i).forEach(p -> tr.partitionResponses().add(p.join()));
+                data.responses().add(tr);
+            }
+            return data;
+        });
+    }
+
+    private CompletableFuture<PartitionProduceResponse> append(Topic topic, PartitionProduceData pd, long now, RequestContext context) {
+        TopicPartition tp = new TopicPartition(topic.name(), pd.index());
+        IncomingBatch batch;
+        try {
+            batch = BatchDecoder.decode(tp, pd.records(), topic, now);
+        } catch (ApiException e) {
+            log.warn("Rejected produce to {} from {}: {} ({})", tp, context.clientAddress(), Errors.forException(e), e.getMessage());
+            return done(error(pd.index(), e));
+        }
+        var log = logs.log(tp);
+        return log.append(batch).handle((AppendResult result, Throwable failure) -> {
+            if (failure != null) {
+                ApiException e = ErrorMapper.toApiException(failure);
+                ProduceHandler.log.warn("Produce to {} answered {}: {}", tp, Errors.forException(e), e.getMessage());
+                return error(pd.index(), e);
+            }
+            return new PartitionProduceResponse()
+                    .setIndex(pd.index())
+                    .setErrorCode(Errors.NONE.code())
+                    .setBaseOffset(result.baseOffset())
+                    .setLogAppendTimeMs(batch.logAppendTime())
+                    .setLogStartOffset(result.logStartOffset());
+        }).toCompletableFuture();
+    }
+
+    private static PartitionProduceResponse error(int partition, ApiException e) {
+        return error(partition, Errors.forException(e), e.getMessage());
+    }
+
+    private static PartitionProduceResponse error(int partition, Errors error, String message) {
+        return new PartitionProduceResponse()
+                .setIndex(partition)
+                .setErrorCode(error.code())
+                .setErrorMessage(message)
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1)
+                .setLogStartOffset(-1);
+    }
+
+    private static <T> CompletableFuture<T> done(T value) {
+        return CompletableFuture.completedFuture(value);
+    }
+}

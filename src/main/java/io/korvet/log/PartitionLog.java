@@ -1,0 +1,208 @@
+package io.korvet.log;
+
+import io.korvet.log.ProducerStateTable.CachedBatch;
+import io.korvet.storage.PartitionState;
+import io.korvet.storage.PartitionStore;
+import io.korvet.storage.StoredRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's view of one partition: it assigns offsets, checks idempotent-producer sequences, appends
+ * each batch with one fenced call, and wakes fetches waiting for new records.
+ *
+ * <p>Everything here is a cache of the stream in Redis. After any failed append the cache is dropped and
+ * rebuilt from the stream before the next one, so a write whose outcome was unknown is found again
+ * (and a retry of it recognised as a duplicate) instead of being guessed at.
+ */
+public final class PartitionLog {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionLog.class);
+
+    private final TopicPartition tp;
+    private final PartitionStore store;
+    private final int producerStateScan;
+
+    // Guarded by this.
+    private boolean loaded;
+    private CompletableFuture<Void> loading;
+    private int generation;
+    private long nextOffset;
+    private ProducerStateTable producers = new ProducerStateTable();
+    private final List<Runnable> listeners = new ArrayList<>();
+
+    private volatile long highWatermark;
+    private volatile long logStartOffset;
+    private volatile int averageRecordBytes = 256;
+
+    PartitionLog(TopicPartition tp, PartitionStore store, int producerStateScan) {
+        this.tp = tp;
+        this.store = store;
+        this.producerStateScan = producerStateScan;
+    }
+
+    public TopicPartition topicPartition() {
+        return tp;
+    }
+
+    /** Offsets below this are in Redis and acknowledged; consumers read up to here. */
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public int averageRecordBytes() {
+        return averageRecordBytes;
+    }
+
+    /** Loads the offsets and producer state from the stream, once (again after a failure). */
+    public synchronized CompletionStage<Void> ensureLoaded() {
+        if (loaded) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (loading == null) {
+            CompletableFuture<Void> load = new CompletableFuture<>();
+            loading = load;
+            store.loadState(tp, producerStateScan).whenComplete((state, error) -> {
+                synchronized (this) {
+                    loading = null;
+                    if (error == null) {
+                        apply(state);
+                    }
+                }
+                if (error != null) {
+                    load.completeExceptionally(error);
+                } else {
+                    load.complete(null);
+                    notifyListeners();
+                }
+            });
+        }
+        return loading;
+    }
+
+    private void apply(PartitionState state) {
+        generation++;
+        nextOffset = state.nextOffset();
+        highWatermark = state.nextOffset();
+        logStartOffset = state.logStartOffset();
+        producers = ProducerStateTable.rebuild(state.recentBatches());
+        loaded = true;
+        log.debug("Loaded {}: log start {}, next offset {}, {} recent batches", tp, state.logStartOffset(),
+                state.nextOffset(), state.recentBatches().size());
+    }
+
+    /** Appends a validated batch, or answers a retried duplicate with the offset it got the first time. */
+    public CompletionStage<AppendResult> append(IncomingBatch batch) {
+        synchronized (this) {
+            if (!loaded) {
+                return ensureLoaded().thenCompose(v -> append(batch));
+            }
+            var header = batch.header();
+            if (batch.idempotent()) {
+                ProducerStateTable.Check check = producers.check(header.producerId(), header.producerEpoch(),
+                        header.baseSequence(), header.lastSequence());
+                if (check instanceof ProducerStateTable.Duplicate d) {
+                    CachedBatch original = d.original();
+                    return original.written().thenApply(v -> new AppendResult(original.baseOffset(), logStartOffset, true));
+                }
+                if (check instanceof ProducerStateTable.Reject r) {
+                    return CompletableFuture.failedFuture(r.error());
+                }
+            }
+            long base = nextOffset;
+            int count = batch.records().size();
+            nextOffset += count;
+            int gen = generation;
+            CompletableFuture<Void> written = new CompletableFuture<>();
+            if (batch.idempotent()) {
+                producers.record(header.producerId(), header.producerEpoch(),
+                        new CachedBatch(header.baseSequence(), header.lastSequence(), base, written));
+            }
+            averageRecordBytes = Math.max(16, (averageRecordBytes * 7 + batch.approximateBytes() / count) / 8);
+            store.append(tp, base, header, batch.records()).whenComplete((v, error) -> {
+                if (error == null) {
+                    advanceHighWatermark(base + count);
+                    written.complete(null);
+                } else {
+                    invalidate(gen, error);
+                    written.completeExceptionally(error);
+                }
+            });
+            return written.thenApply(v -> new AppendResult(base, logStartOffset, false));
+        }
+    }
+
+    private void advanceHighWatermark(long offset) {
+        synchronized (this) {
+            if (offset <= highWatermark) {
+                return;
+            }
+            highWatermark = offset;
+        }
+        notifyListeners();
+    }
+
+    private synchronized void invalidate(int gen, Throwable error) {
+        if (gen == generation && loaded) {
+            loaded = false;
+            log.warn("Append to {} failed ({}); its state will be reloaded from Redis before the next append", tp,
+                    error.getMessage());
+        }
+    }
+
+    /** Records from {@code offset} on, below the high watermark, at most {@code maxRecords}. */
+    public CompletionStage<List<StoredRecord>> read(long offset, int maxRecords) {
+        long hw = highWatermark;
+        if (offset >= hw) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        int limit = (int) Math.min(maxRecords, hw - offset);
+        return store.read(tp, offset, limit).thenApply(records -> {
+            int end = records.size();
+            while (end > 0 && records.get(end - 1).offset() >= hw) {
+                end--;
+            }
+            return end == records.size() ? records : records.subList(0, end);
+        });
+    }
+
+    /** Runs {@code listener} once, the next time the high watermark moves. */
+    public void onNextAppend(Runnable listener) {
+        synchronized (listeners) {
+            listeners.add(listener);
+        }
+    }
+
+    public void removeListener(Runnable listener) {
+        synchronized (listeners) {
+            listeners.remove(listener);
+        }
+    }
+
+    private void notifyListeners() {
+        List<Runnable> toRun;
+        synchronized (listeners) {
+            if (listeners.isEmpty()) {
+                return;
+            }
+            toRun = new ArrayList<>(listeners);
+            listeners.clear();
+        }
+        for (Runnable r : toRun) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("A fetch waiting on {} failed to wake up", tp, e);
+            }
+        }
+    }
+}

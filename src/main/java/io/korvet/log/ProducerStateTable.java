@@ -1,0 +1,104 @@
+package io.korvet.log;
+
+import io.korvet.storage.PartitionState.RecentBatch;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+
+/**
+ * Idempotent-producer state of one partition, as Kafka keeps it: per producer id, its epoch and the
+ * sequence ranges and offsets of its last five batches. Not thread-safe: the partition log guards it.
+ */
+final class ProducerStateTable {
+
+    static final int MAX_CACHED_BATCHES = 5;
+
+    /** A batch this table remembers; {@code written} completes when it is in Redis. */
+    record CachedBatch(int firstSeq, int lastSeq, long baseOffset, CompletableFuture<Void> written) {
+    }
+
+    sealed interface Check permits Accept, Duplicate, Reject {
+    }
+
+    record Accept() implements Check {
+    }
+
+    record Duplicate(CachedBatch original) implements Check {
+    }
+
+    record Reject(ApiException error) implements Check {
+    }
+
+    private static final Accept ACCEPT = new Accept();
+
+    private static final class Producer {
+        short epoch;
+        final ArrayDeque<CachedBatch> batches = new ArrayDeque<>();
+    }
+
+    private final Map<Long, Producer> producers = new HashMap<>();
+
+    /** Rebuilds the table from batch headers read from the log, newest first. */
+    static ProducerStateTable rebuild(List<RecentBatch> newestFirst) {
+        ProducerStateTable table = new ProducerStateTable();
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            RecentBatch b = newestFirst.get(i);
+            if (b.header().producerId() >= 0) {
+                table.record(b.header().producerId(), b.header().producerEpoch(),
+                        new CachedBatch(b.header().baseSequence(), b.header().lastSequence(), b.baseOffset(),
+                                CompletableFuture.completedFuture(null)));
+            }
+        }
+        return table;
+    }
+
+    /** Decides what to do with a batch, with Kafka's rules: duplicate, in sequence, or rejected. */
+    Check check(long producerId, short epoch, int firstSeq, int lastSeq) {
+        Producer p = producers.get(producerId);
+        if (p == null) {
+            // No state (new producer, or its batches are gone from the log): accept any sequence, as Kafka does.
+            return ACCEPT;
+        }
+        if (epoch < p.epoch) {
+            return new Reject(new InvalidProducerEpochException("Epoch of producer " + producerId + " is " + epoch
+                    + ", which is smaller than the last seen epoch " + p.epoch));
+        }
+        if (epoch > p.epoch) {
+            return firstSeq == 0 ? ACCEPT : new Reject(new OutOfOrderSequenceException("Invalid sequence number for new epoch "
+                    + epoch + " of producer " + producerId + ": " + firstSeq + " (request epoch), 0 (expected seq. number)"));
+        }
+        for (CachedBatch b : p.batches) {
+            if (b.firstSeq() == firstSeq && b.lastSeq() == lastSeq) {
+                return new Duplicate(b);
+            }
+        }
+        int currentLast = p.batches.isEmpty() ? -1 : p.batches.peekLast().lastSeq();
+        if (!p.batches.isEmpty() && !inSequence(currentLast, firstSeq)) {
+            return new Reject(new OutOfOrderSequenceException("Out of order sequence number for producer " + producerId
+                    + ": " + firstSeq + " (incoming seq. number), " + currentLast + " (current end sequence number)"));
+        }
+        return ACCEPT;
+    }
+
+    /** Remembers an accepted batch; a new epoch forgets the old one's batches. */
+    void record(long producerId, short epoch, CachedBatch batch) {
+        Producer p = producers.computeIfAbsent(producerId, id -> new Producer());
+        if (epoch != p.epoch) {
+            p.batches.clear();
+            p.epoch = epoch;
+        }
+        p.batches.addLast(batch);
+        while (p.batches.size() > MAX_CACHED_BATCHES) {
+            p.batches.removeFirst();
+        }
+    }
+
+    static boolean inSequence(int lastSeq, int nextSeq) {
+        return nextSeq == lastSeq + 1L || (nextSeq == 0 && lastSeq == Integer.MAX_VALUE);
+    }
+}

@@ -1,0 +1,79 @@
+package io.korvet.storage.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** A Lua script from resources, run by SHA and re-sent in full when Redis has lost its script cache. */
+final class LuaScript {
+
+    private final String name;
+    private final byte[] body;
+    private final String sha;
+
+    private LuaScript(String name, byte[] body) {
+        this.name = name;
+        this.body = body;
+        this.sha = sha1(body);
+    }
+
+    /** Loads {@code lua/<name>.lua} with the shared helpers of {@code lua/common.lua} in front. */
+    static LuaScript load(String name) {
+        String source = read("common") + "\n" + read(name);
+        return new LuaScript(name, source.getBytes(StandardCharsets.UTF_8));
+    }
+
+    String name() {
+        return name;
+    }
+
+    <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {
+        byte[][] keys = {key};
+        CompletableFuture<T> result = new CompletableFuture<>();
+        redis.<T>evalsha(sha, type, keys, args).whenComplete((value, error) -> {
+            if (error instanceof RedisNoScriptException) {
+                redis.<T>eval(body, type, keys, args).whenComplete((v, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(v);
+                    }
+                });
+            } else if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(value);
+            }
+        });
+        return result;
+    }
+
+    private static String read(String name) {
+        String path = "/lua/" + name + ".lua";
+        try (InputStream in = LuaScript.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.korvet.storage.redis;
+
+import io.korvet.storage.StorageException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pipelined Lettuce connection to Redis. Commands sent while Redis is unreachable are rejected
+ * at once rather than queued, and every failure is translated to a {@link StorageException}.
+ */
+public final class RedisConnector implements AutoCloseable {
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final String description;
+
+    public RedisConnector(String uri, Duration commandTimeout) {
+        RedisURI redisUri = RedisURI.create(uri);
+        redisUri.setTimeout(commandTimeout);
+        this.description = redisUri.getHost() + ":" + redisUri.getPort();
+        this.client = RedisClient.create(redisUri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .build());
+        this.connection = client.connect(ByteArrayCodec.INSTANCE);
+    }
+
+    public RedisAsyncCommands<byte[], byte[]> async() {
+        return connection.async();
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Maps Lettuce's failures onto the storage exceptions the rest of the broker understands. */
+    static <T> CompletionStage<T> translate(CompletionStage<T> stage, String what) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        stage.whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+            } else {
+                result.completeExceptionally(translate(error, what));
+            }
+        });
+        return result;
+    }
+
+    static Throwable translate(Throwable error, String what) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof StorageException) {
+            return e;
+        }
+        if (e instanceof RedisCommandTimeoutException) {
+            return new StorageException.Timeout("Redis did not answer in time for " + what, e);
+        }
+        if (e instanceof RedisConnectionException
+                || (e instanceof RedisException && String.valueOf(e.getMessage()).contains("not connected"))) {
+            return new StorageException.Unavailable("Redis is unreachable for " + what + ": " + e.getMessage(), e);
+        }
+        if (e instanceof RedisException && String.valueOf(e.getMessage()).startsWith("LOADING")) {
+            return new StorageException.Unavailable("Redis is loading its data for " + what, e);
+        }
+        return new StorageException("Redis failed " + what + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}

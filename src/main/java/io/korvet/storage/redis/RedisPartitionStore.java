@@ -1,0 +1,150 @@
+package io.korvet.storage.redis;
+
+import io.korvet.storage.BatchHeader;
+import io.korvet.storage.NewRecord;
+import io.korvet.storage.PartitionState;
+import io.korvet.storage.PartitionStore;
+import io.korvet.storage.StorageException;
+import io.korvet.storage.StoredRecord;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+
+/** Partition logs as Redis Streams; see {@link StreamEntryCodec} for the entry layout. */
+public final class RedisPartitionStore implements PartitionStore {
+
+    private static final int TIMESTAMP_CHUNK = 1000;
+
+    private final RedisConnector redis;
+    private final RedisKeys keys;
+    private final LuaScript append = LuaScript.load("append");
+    private final LuaScript loadState = LuaScript.load("load_state");
+    private final LuaScript timestamps = LuaScript.load("timestamps");
+
+    public RedisPartitionStore(RedisConnector redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    @Override
+    public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries) {
+        CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, keys.partition(tp),
+                RedisKeys.bytes(Integer.toString(scanEntries)));
+        return RedisConnector.translate(reply, "loading " + tp).thenApply(list -> {
+            long start = (Long) list.get(0);
+            long next = (Long) list.get(1);
+            List<PartitionState.RecentBatch> batches = new ArrayList<>();
+            for (int i = 2; i + 1 < list.size(); i += 2) {
+                long offset = StreamEntryCodec.offsetOf(text(list.get(i)));
+                batches.add(new PartitionState.RecentBatch(offset, BatchHeader.decode(text(list.get(i + 1)))));
+            }
+            return new PartitionState(start, next, batches);
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> append(TopicPartition tp, long baseOffset, BatchHeader header, List<NewRecord> records) {
+        List<byte[]> args = new ArrayList<>(1 + records.size() * 8);
+        args.add(RedisKeys.bytes(Long.toString(baseOffset)));
+        long offset = baseOffset;
+        for (NewRecord r : records) {
+            byte[][] fields = StreamEntryCodec.fields(r, offset == baseOffset ? header : null);
+            args.add(RedisKeys.bytes(StreamEntryCodec.entryId(offset++)));
+            args.add(RedisKeys.bytes(Integer.toString(fields.length / 2)));
+            for (byte[] f : fields) {
+                args.add(f);
+            }
+        }
+        CompletionStage<List<Object>> reply = append.run(redis.async(), ScriptOutputType.MULTI, keys.partition(tp),
+                args.toArray(new byte[0][]));
+        return RedisConnector.translate(reply, "appending to " + tp).thenApply(list -> {
+            if ((Long) list.get(0) != 1L) {
+                throw new StorageException.Fenced(baseOffset, (Long) list.get(1));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<List<StoredRecord>> read(TopicPartition tp, long fromOffset, int maxRecords) {
+        Range<String> range = Range.from(Range.Boundary.including(fromOffset + "-0"), Range.Boundary.unbounded());
+        return RedisConnector.translate(redis.async().xrange(keys.partition(tp), range, Limit.from(maxRecords)),
+                "reading " + tp).thenApply(messages -> {
+                    List<StoredRecord> records = new ArrayList<>(messages.size());
+                    for (StreamMessage<byte[], byte[]> m : messages) {
+                        records.add(StreamEntryCodec.decode(m.getId(), m.getBody()));
+                    }
+                    return records;
+                });
+    }
+
+    @Override
+    public CompletionStage<TimestampLookup> findByTimestamp(TopicPartition tp, long fromOffset, long timestamp, int scanLimit) {
+        CompletableFuture<TimestampLookup> result = new CompletableFuture<>();
+        scan(tp, fromOffset, scanLimit, (offset, ts) -> ts >= timestamp, null, result);
+        return result;
+    }
+
+    @Override
+    public CompletionStage<TimestampLookup> findMaxTimestamp(TopicPartition tp) {
+        CompletableFuture<TimestampLookup> result = new CompletableFuture<>();
+        TimestampLookup[] best = {null};
+        scan(tp, 0, Integer.MAX_VALUE, (offset, ts) -> {
+            if (best[0] == null || ts > best[0].timestamp()) {
+                best[0] = new TimestampLookup(true, offset, ts);
+            }
+            return false;
+        }, best, result);
+        return result;
+    }
+
+    private interface Visitor {
+        /** Returns true to stop at this record. */
+        boolean visit(long offset, long timestamp);
+    }
+
+    /** Walks (offset, timestamp) pairs chunk by chunk, so Redis is never blocked by one long scan. */
+    private void scan(TopicPartition tp, long from, long budget, Visitor visitor, TimestampLookup[] best,
+                      CompletableFuture<TimestampLookup> result) {
+        int count = (int) Math.min(TIMESTAMP_CHUNK, budget);
+        CompletionStage<List<Object>> reply = timestamps.run(redis.async(), ScriptOutputType.MULTI, keys.partition(tp),
+                RedisKeys.bytes(from + "-0"), RedisKeys.bytes(Integer.toString(count)));
+        RedisConnector.translate(reply, "searching timestamps of " + tp).whenComplete((list, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            long last = from - 1;
+            for (int i = 0; i + 1 < list.size(); i += 2) {
+                long offset = (Long) list.get(i);
+                long ts = (Long) list.get(i + 1);
+                last = offset;
+                if (visitor.visit(offset, ts)) {
+                    result.complete(new TimestampLookup(true, offset, ts));
+                    return;
+                }
+            }
+            int seen = list.size() / 2;
+            if (seen < count || budget - seen <= 0) {
+                if (best != null) {
+                    result.complete(best[0]);
+                } else {
+                    result.complete(new TimestampLookup(false, seen < count ? -1 : last + 1, -1));
+                }
+                return;
+            }
+            scan(tp, last + 1, budget - seen, visitor, best, result);
+        });
+    }
+
+    private static String text(Object o) {
+        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+    }
+}

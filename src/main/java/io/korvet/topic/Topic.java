@@ -1,0 +1,34 @@
+package io.korvet.topic;
+
+import io.korvet.config.KorvetConfig;
+import io.korvet.storage.TopicRecord;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+
+/** A registered topic with the configs in force for it. */
+public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted) {
+
+    static Topic of(TopicRecord record, KorvetConfig broker) {
+        Map<String, String> c = record.configs();
+        return new Topic(record,
+                Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MAX_MESSAGE_BYTES, broker)),
+                TopicConfigs.effective(c, TopicConfigs.MESSAGE_TIMESTAMP_TYPE, broker).equals("LogAppendTime"),
+                TopicConfigs.effective(c, TopicConfigs.CLEANUP_POLICY, broker).contains("compact"));
+    }
+
+    public String name() {
+        return record.name();
+    }
+
+    public Uuid id() {
+        return record.id();
+    }
+
+    public int partitions() {
+        return record.partitions();
+    }
+
+    public boolean hasPartition(int partition) {
+        return partition >= 0 && partition < record.partitions();
+    }
+}
