@@ -50,7 +50,9 @@ public final class Broker implements AutoCloseable {
             RedisTopicStore topicStore = new RedisTopicStore(redis, keys);
             var topics = new io.korvet.topic.TopicManager(topicStore, config);
             topics.load().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            LogManager logs = new LogManager(new RedisPartitionStore(redis, keys), config.producerStateScanEntries());
+            RedisPartitionStore partitionStore = new RedisPartitionStore(redis, keys);
+            partitionStore.preloadScripts().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            LogManager logs = new LogManager(partitionStore, config.producerStateScanEntries());
             timer = new HashedWheelTimer(r -> {
                 Thread t = new Thread(r, "korvet-fetch-timer");
                 t.setDaemon(true);

@@ -35,6 +35,11 @@ public final class PartitionLog {
     private long nextOffset;
     private ProducerStateTable producers = new ProducerStateTable();
     private final List<Runnable> listeners = new ArrayList<>();
+    /** Appends that arrived while the state was loading, in arrival order. */
+    private final java.util.ArrayDeque<WaitingAppend> waitingForLoad = new java.util.ArrayDeque<>();
+
+    private record WaitingAppend(IncomingBatch batch, CompletableFuture<AppendResult> result) {
+    }
 
     private volatile long highWatermark;
     private volatile long logStartOffset;
@@ -72,10 +77,21 @@ public final class PartitionLog {
             CompletableFuture<Void> load = new CompletableFuture<>();
             loading = load;
             store.loadState(tp, producerStateScan).whenComplete((state, error) -> {
+                List<WaitingAppend> waiting;
                 synchronized (this) {
                     loading = null;
                     if (error == null) {
                         apply(state);
+                    }
+                    waiting = new ArrayList<>(waitingForLoad);
+                    waitingForLoad.clear();
+                    // Appends that waited are sent in the order they arrived, before any later one.
+                    for (WaitingAppend w : waiting) {
+                        if (error == null) {
+                            appendLoaded(w.batch).whenComplete((r, e) -> complete(w.result, r, e));
+                        } else {
+                            w.result.completeExceptionally(error);
+                        }
                     }
                 }
                 if (error != null) {
@@ -85,6 +101,7 @@ public final class PartitionLog {
                     notifyListeners();
                 }
             });
+            return load;
         }
         return loading;
     }
@@ -101,11 +118,26 @@ public final class PartitionLog {
     }
 
     /** Appends a validated batch, or answers a retried duplicate with the offset it got the first time. */
-    public CompletionStage<AppendResult> append(IncomingBatch batch) {
+    public synchronized CompletionStage<AppendResult> append(IncomingBatch batch) {
+        if (!loaded) {
+            CompletableFuture<AppendResult> result = new CompletableFuture<>();
+            waitingForLoad.add(new WaitingAppend(batch, result));
+            ensureLoaded();
+            return result;
+        }
+        return appendLoaded(batch);
+    }
+
+    private static <T> void complete(CompletableFuture<T> target, T value, Throwable error) {
+        if (error != null) {
+            target.completeExceptionally(error);
+        } else {
+            target.complete(value);
+        }
+    }
+
+    private CompletionStage<AppendResult> appendLoaded(IncomingBatch batch) {
         synchronized (this) {
-            if (!loaded) {
-                return ensureLoaded().thenCompose(v -> append(batch));
-            }
             var header = batch.header();
             if (batch.idempotent()) {
                 ProducerStateTable.Check check = producers.check(header.producerId(), header.producerEpoch(),

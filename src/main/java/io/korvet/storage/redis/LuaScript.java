@@ -1,5 +1,6 @@
 package io.korvet.storage.redis;
 
+import io.korvet.storage.StorageException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -36,11 +37,37 @@ final class LuaScript {
         return name;
     }
 
+    /** Loads the script into Redis's script cache. */
+    CompletionStage<String> preload(RedisAsyncCommands<byte[], byte[]> redis) {
+        return redis.scriptLoad(body);
+    }
+
+    /**
+     * Runs a script that only reads: when Redis has lost its script cache (a restart), it is sent again
+     * in full and run.
+     */
     <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {
+        return run(redis, type, true, key, args);
+    }
+
+    /**
+     * Runs a script that writes. When Redis has lost its script cache it fails (nothing was run) and the
+     * script is loaded again for the next call: re-sending it here could let a later call overtake it.
+     */
+    <T> CompletionStage<T> runInOrder(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {
+        return run(redis, type, false, key, args);
+    }
+
+    private <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, boolean resend,
+                                       byte[] key, byte[]... args) {
         byte[][] keys = {key};
         CompletableFuture<T> result = new CompletableFuture<>();
         redis.<T>evalsha(sha, type, keys, args).whenComplete((value, error) -> {
-            if (error instanceof RedisNoScriptException) {
+            if (error instanceof RedisNoScriptException && !resend) {
+                preload(redis);
+                result.completeExceptionally(new StorageException(
+                        "Redis lost the " + name + " script (restarted?); it is being loaded again", error));
+            } else if (error instanceof RedisNoScriptException) {
                 redis.<T>eval(body, type, keys, args).whenComplete((v, e) -> {
                     if (e != null) {
                         result.completeExceptionally(e);

@@ -33,6 +33,14 @@ public final class RedisPartitionStore implements PartitionStore {
         this.keys = keys;
     }
 
+    /** Loads every script into Redis's script cache, so that appends never need to send one. */
+    public CompletionStage<Void> preloadScripts() {
+        return RedisConnector.translate(CompletableFuture.allOf(
+                append.preload(redis.async()).toCompletableFuture(),
+                loadState.preload(redis.async()).toCompletableFuture(),
+                timestamps.preload(redis.async()).toCompletableFuture()), "loading scripts");
+    }
+
     @Override
     public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries) {
         CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, keys.partition(tp),
@@ -62,7 +70,7 @@ public final class RedisPartitionStore implements PartitionStore {
                 args.add(f);
             }
         }
-        CompletionStage<List<Object>> reply = append.run(redis.async(), ScriptOutputType.MULTI, keys.partition(tp),
+        CompletionStage<List<Object>> reply = append.runInOrder(redis.async(), ScriptOutputType.MULTI, keys.partition(tp),
                 args.toArray(new byte[0][]));
         return RedisConnector.translate(reply, "appending to " + tp).thenApply(list -> {
             if ((Long) list.get(0) != 1L) {

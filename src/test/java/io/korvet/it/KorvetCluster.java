@@ -1,0 +1,152 @@
+package io.korvet.it;
+
+import io.korvet.Broker;
+import io.korvet.config.KorvetConfig;
+import io.korvet.storage.redis.RedisServerProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A real redis-server (the one on the PATH, else embedded-redis's binary) and a Korvet broker on
+ * loopback, for integration tests. The broker can be stopped and started again on the same Redis, and
+ * Redis itself stopped and started again with its append-only file.
+ */
+public final class KorvetCluster implements AutoCloseable {
+
+    private final Path dataDir;
+    private final RedisServerProcess redis;
+    private final Map<String, String> settings = new HashMap<>();
+    private final int port;
+    private Broker broker;
+
+    private KorvetCluster(Map<String, String> overrides) throws IOException {
+        this.dataDir = Files.createTempDirectory("korvet-it-");
+        this.redis = RedisServerProcess.start(dataDir.resolve("redis"));
+        this.port = RedisServerProcess.freePort();
+        settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+        settings.put("korvet.redis.uri", redis.uri());
+        settings.put("korvet.namespace", "it" + UUID.randomUUID().toString().substring(0, 8));
+        settings.put("korvet.redis.timeout.ms", "2000");
+        settings.putAll(overrides);
+    }
+
+    public static KorvetCluster start() throws Exception {
+        return start(Map.of());
+    }
+
+    public static KorvetCluster start(Map<String, String> overrides) throws Exception {
+        KorvetCluster cluster = new KorvetCluster(overrides);
+        try {
+            cluster.startBroker();
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    public void startBroker() throws Exception {
+        broker = new Broker(KorvetConfig.fromMap(settings)).start();
+    }
+
+    public void stopBroker() {
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    public RedisServerProcess redis() {
+        return redis;
+    }
+
+    public String namespace() {
+        return settings.get("korvet.namespace");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        return Admin.create(p);
+    }
+
+    /** A producer with the client's defaults (acks=all, idempotence on) unless overridden. */
+    public KafkaProducer<String, String> producer(Map<String, Object> overrides) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.putAll(overrides);
+        return new KafkaProducer<>(p);
+    }
+
+    public KafkaProducer<byte[], byte[]> bytesProducer(Map<String, Object> overrides) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.putAll(overrides);
+        return new KafkaProducer<>(p);
+    }
+
+    /** A consumer without a group, for assign(). */
+    public KafkaConsumer<String, String> consumer(Map<String, Object> overrides) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.putAll(overrides);
+        return new KafkaConsumer<>(p);
+    }
+
+    public KafkaConsumer<byte[], byte[]> bytesConsumer(Map<String, Object> overrides) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.putAll(overrides);
+        return new KafkaConsumer<>(p);
+    }
+
+    @Override
+    public void close() {
+        stopBroker();
+        redis.stop();
+        deleteRecursively(dataDir);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a temporary directory
+        }
+    }
+}
