@@ -11,6 +11,9 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisConnector implements AutoCloseable {
 
+    private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final String description;
@@ -31,7 +35,11 @@ public final class RedisConnector implements AutoCloseable {
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setTimeout(commandTimeout);
         this.description = redisUri.getHost() + ":" + redisUri.getPort();
-        this.client = RedisClient.create(redisUri);
+        // Reconnect quickly once Redis is back: at most a second between attempts.
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -83,5 +91,6 @@ public final class RedisConnector implements AutoCloseable {
     public void close() {
         connection.close();
         client.shutdown(0, 2, TimeUnit.SECONDS);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 }
