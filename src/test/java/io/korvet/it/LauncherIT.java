@@ -1,0 +1,135 @@
+package io.korvet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.korvet.storage.redis.RedisServerProcess;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runnable jar as a user starts it: embedded Redis by default, settings from a file, the environment
+ * and flags, a clear start-up line, a refusal naming a bad setting, and a clean stop on SIGTERM that also
+ * stops the Redis it started, whose data a second start finds again.
+ */
+class LauncherIT {
+
+    private static final Path JAR = Path.of("target", "korvet.jar");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void startsOnEmbeddedRedisStopsOnSigtermAndFindsItsDataAgain() throws Exception {
+        int port = RedisServerProcess.freePort();
+        Path config = dir.resolve("korvet.properties");
+        Files.writeString(config, "listeners=PLAINTEXT://127.0.0.1:1\nnum.partitions=2\n");
+        Map<String, String> env = Map.of(
+                "KORVET_LISTENERS", "PLAINTEXT://127.0.0.1:" + port,
+                "KORVET_DATA_DIR", dir.resolve("data").toString());
+
+        Process broker = start(env, "--config", config.toString());
+        String line = awaitLine(broker, "Korvet started");
+        assertThat(line).contains("127.0.0.1:" + port).contains("Redis redis://127.0.0.1:").contains("embedded");
+        int redisPort = redisPort(line);
+        try (Admin admin = admin(port)) {
+            admin.createTopics(List.of(new NewTopic("launched", java.util.Optional.empty(), java.util.Optional.empty()))).all().get();
+            assertThat(admin.describeTopics(List.of("launched")).allTopicNames().get().get("launched").partitions()).hasSize(2);
+        }
+
+        broker.destroy(); // SIGTERM
+        assertThat(broker.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(output(broker)).contains("Korvet stopped");
+        assertThat(listening(redisPort)).as("the embedded redis-server is stopped").isFalse();
+        assertThat(listening(port)).isFalse();
+
+        Process again = start(env, "--config", config.toString());
+        awaitLine(again, "Korvet started");
+        try (Admin admin = admin(port)) {
+            assertThat(admin.listTopics().names().get()).contains("launched");
+        } finally {
+            again.destroy();
+            again.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anUnknownOrMalformedSettingStopsStartUpNamingIt() throws Exception {
+        Process unknown = start(Map.of("KORVET_NO_SUCH_THING", "1"));
+        assertThat(unknown.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(unknown.exitValue()).isNotZero();
+        assertThat(output(unknown)).contains("KORVET_NO_SUCH_THING");
+
+        Process malformed = start(Map.of(), "--override", "num.partitions=many");
+        assertThat(malformed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(malformed.exitValue()).isNotZero();
+        assertThat(output(malformed)).contains("num.partitions");
+    }
+
+    private Process start(Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out-" + System.nanoTime() + ".log").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("KORVET_"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        outputs.put(p, pb.redirectOutput().file().toPath());
+        return p;
+    }
+
+    private final Map<Process, Path> outputs = new java.util.HashMap<>();
+
+    private String output(Process p) throws IOException {
+        return Files.readString(outputs.get(p));
+    }
+
+    private String awaitLine(Process p, String marker) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (String l : output(p).lines().toList()) {
+                if (l.contains(marker)) {
+                    return l;
+                }
+            }
+            if (!p.isAlive()) {
+                throw new AssertionError("the broker exited: " + output(p));
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new AssertionError("no '" + marker + "' line: " + output(p));
+    }
+
+    private static int redisPort(String startLine) {
+        Matcher m = Pattern.compile("redis://127\\.0\\.0\\.1:(\\d+)").matcher(startLine);
+        assertThat(m.find()).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Admin admin(int port) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port));
+    }
+}
