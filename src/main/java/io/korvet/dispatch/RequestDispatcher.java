@@ -140,6 +140,10 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                     log.warn("{} v{} from {} answered {}: {}", apiKey, version, ctx.channel().remoteAddress(), code, cause.getMessage());
                 }
                 result = body.getErrorResponse(0, ErrorMapper.toApiException(cause)).data();
+                if (!expectsResponse) {
+                    // The client expects no answer: closing the connection is how it learns of the failure.
+                    ctx.executor().execute(() -> closeWith(apiKey + " without response failed: " + cause.getMessage()));
+                }
             }
             p.response.complete(result);
             inFlight.decrementAndGet();

@@ -91,6 +91,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
         return CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).thenApply(v -> {
             if (acks == 0) {
+                // No response is due; as Kafka does, a failed acks=0 produce closes the connection so the
+                // client notices (the dispatcher closes it when a request without response fails).
+                for (CompletableFuture<PartitionProduceResponse> p : all) {
+                    if (p.join().errorCode() != Errors.NONE.code()) {
+                        Errors error = Errors.forCode(p.join().errorCode());
+                        throw error.exception("acks=0 produce failed: " + error + " " + p.join().errorMessage());
+                    }
+                }
                 return null;
             }
             ProduceResponseData data = new ProduceResponseData();

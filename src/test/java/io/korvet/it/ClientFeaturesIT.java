@@ -168,6 +168,33 @@ class ClientFeaturesIT {
     }
 
     @Test
+    void aFetchFromTheMiddleOfAProduceBatchStartsAtThatRecord() throws Exception {
+        String topic = "middle";
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 1000))) {
+            List<java.util.concurrent.Future<RecordMetadata>> futures = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                futures.add(producer.send(new ProducerRecord<>(topic, 0, "k" + i, "v" + i)));
+            }
+            producer.flush();
+            for (var f : futures) {
+                f.get();
+            }
+        }
+        TopicPartition tp = new TopicPartition(topic, 0);
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of())) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 7);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (records.size() < 3 && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        assertThat(records).extracting(ConsumerRecord::offset).containsExactly(7L, 8L, 9L);
+        assertThat(records).extracting(ConsumerRecord::value).containsExactly("v7", "v8", "v9");
+    }
+
+    @Test
     void unknownTopicsAreCreatedOnFirstUse() throws Exception {
         try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
             RecordMetadata meta = producer.send(new ProducerRecord<>("auto-created", "k", "v")).get();
