@@ -4,18 +4,21 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Owns Kafka's 4-byte length prefix: hands on exactly one request frame (without the prefix) at a time,
- * and closes the connection, as Kafka does, on a negative size or one over {@code socket.request.max.bytes}.
+ * Owns Kafka's 4-byte length prefix: hands on exactly one request frame (without the prefix) at a time.
+ * A negative size or one over {@code socket.request.max.bytes} hands on an {@link InvalidFrame} instead,
+ * after which every byte is discarded: the dispatcher answers what came before and closes the
+ * connection, as Kafka does.
  */
 public final class KafkaFrameDecoder extends ByteToMessageDecoder {
 
-    private static final Logger log = LoggerFactory.getLogger(KafkaFrameDecoder.class);
-
     private final int maxFrameBytes;
+    private boolean discarding;
+
+    /** A frame that cannot be read; the connection must close. */
+    public record InvalidFrame(String reason) {
+    }
 
     public KafkaFrameDecoder(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
@@ -23,15 +26,19 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (discarding) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         if (in.readableBytes() < 4) {
             return;
         }
         int size = in.getInt(in.readerIndex());
         if (size < 0 || size > maxFrameBytes) {
-            log.warn("Closing connection from {}: request size {} is {} (socket.request.max.bytes is {})",
-                    ctx.channel().remoteAddress(), size, size < 0 ? "negative" : "over the limit", maxFrameBytes);
+            discarding = true;
             in.skipBytes(in.readableBytes());
-            ctx.close();
+            out.add(new InvalidFrame("request size " + size + " is " + (size < 0 ? "negative" : "over the limit")
+                    + " (socket.request.max.bytes is " + maxFrameBytes + ")"));
             return;
         }
         if (in.readableBytes() < 4 + size) {

@@ -1,5 +1,6 @@
 package io.korvet.dispatch;
 
+import io.korvet.codec.KafkaFrameDecoder;
 import io.korvet.codec.ResponseEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,6 +39,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final AtomicInteger inFlight;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    /** Set once the connection must close: it reads no more and closes when earlier requests are answered. */
+    private boolean closing;
 
     /** @param inFlight counts the broker's unanswered requests, so that shutdown can wait for them */
     public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight) {
@@ -68,7 +71,15 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof KafkaFrameDecoder.InvalidFrame invalid) {
+            closeWith(invalid.reason());
+            return;
+        }
         ByteBuf frame = (ByteBuf) msg;
+        if (closing) {
+            frame.release();
+            return;
+        }
         ByteBuffer buffer;
         try {
             byte[] copy = new byte[frame.readableBytes()];
@@ -130,8 +141,26 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             stage = CompletableFuture.failedFuture(e);
         }
         stage.whenComplete((response, error) -> {
-            ApiMessage result = response;
-            if (error != null) {
+            try {
+                complete(p, apiKey, version, body, response, error);
+            } catch (RuntimeException e) {
+                log.error("{} v{} from {}: cannot build the error response", apiKey, version, ctx.channel().remoteAddress(), e);
+                p.response.complete(null);
+                ctx.executor().execute(() -> closeWith("no response could be built for " + apiKey));
+            } finally {
+                inFlight.decrementAndGet();
+                if (ctx.executor().inEventLoop()) {
+                    flushCompleted();
+                } else {
+                    ctx.executor().execute(this::flushCompleted);
+                }
+            }
+        });
+    }
+
+    private void complete(Pending p, ApiKeys apiKey, short version, AbstractRequest body, ApiMessage response, Throwable error) {
+        ApiMessage result = response;
+        if (error != null) {
                 Throwable cause = ErrorMapper.unwrap(error);
                 Errors code = ErrorMapper.toError(cause);
                 if (code == Errors.UNKNOWN_SERVER_ERROR) {
@@ -139,20 +168,15 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 } else {
                     log.warn("{} v{} from {} answered {}: {}", apiKey, version, ctx.channel().remoteAddress(), code, cause.getMessage());
                 }
-                result = body.getErrorResponse(0, ErrorMapper.toApiException(cause)).data();
-                if (!expectsResponse) {
+                if (p.expectsResponse) {
+                    result = body.getErrorResponse(0, ErrorMapper.toApiException(cause)).data();
+                } else {
                     // The client expects no answer: closing the connection is how it learns of the failure.
+                    result = null;
                     ctx.executor().execute(() -> closeWith(apiKey + " without response failed: " + cause.getMessage()));
                 }
             }
             p.response.complete(result);
-            inFlight.decrementAndGet();
-            if (ctx.executor().inEventLoop()) {
-                flushCompleted();
-            } else {
-                ctx.executor().execute(this::flushCompleted);
-            }
-        });
     }
 
     @SuppressWarnings("unchecked")
@@ -181,7 +205,11 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (wrote) {
             ctx.flush();
         }
-        if (pending.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
+        if (closing && pending.isEmpty()) {
+            ctx.close();
+            return;
+        }
+        if (!closing && pending.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -199,9 +227,18 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         flushCompleted();
     }
 
+    /**
+     * Closes the connection once the requests read before this point are answered, as Kafka (which reads
+     * one request at a time per connection) does; nothing read after it is processed.
+     */
     private void closeWith(String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
         log.warn("Closing connection from {}: {}", ctx.channel().remoteAddress(), reason);
-        ctx.close();
+        ctx.channel().config().setAutoRead(false);
+        flushCompleted();
     }
 
     @Override

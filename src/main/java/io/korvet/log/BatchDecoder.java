@@ -47,9 +47,10 @@ public final class BatchDecoder {
             throw new RecordTooLargeException("The record batch size in the append to " + tp + " is " + batch.sizeInBytes()
                     + " bytes which exceeds the maximum configured value of " + topic.maxMessageBytes() + ".");
         }
-        if (!batch.isValid()) {
-            throw new CorruptRecordException("Record batch for " + tp + " is corrupt (stored crc = " + batch.checksum()
-                    + ", computed crc = " + computedChecksum(batch) + ")");
+        try {
+            batch.ensureValid();
+        } catch (CorruptRecordException e) {
+            throw new CorruptRecordException("Record batch for " + tp + " is corrupt: " + e.getMessage());
         }
         if (batches.hasNext()) {
             throw new InvalidRecordException("Produce requests must contain exactly one record batch per partition (" + tp + ")");
@@ -85,15 +86,6 @@ public final class BatchDecoder {
         BatchHeader header = new BatchHeader(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), out.size(),
                 logAppendTime ? BatchHeader.LOG_APPEND_TIME : BatchHeader.CREATE_TIME);
         return new IncomingBatch(header, out, logAppendTime ? now : -1L);
-    }
-
-    private static long computedChecksum(MutableRecordBatch batch) {
-        try {
-            batch.ensureValid();
-            return batch.checksum();
-        } catch (CorruptRecordException e) {
-            return -1;
-        }
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -25,7 +25,6 @@ import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Several requests in flight on one connection, acks=0 (no response at all), and long-polling fetches. */
@@ -167,12 +166,6 @@ class PipeliningIT {
     }
 
     @Test
-    @Disabled("bug: a bad frame (unknown API key, or a size over socket.request.max.bytes) pipelined behind a valid"
-            + " Produce acks=-1 closes the connection at once (RequestDispatcher.closeWith / KafkaFrameDecoder ctx.close()),"
-            + " before the Produce is answered: the client reads EOF instead of its response (9 runs in 10) although the"
-            + " record IS written (XLEN grows), so an acknowledged-nowhere write. Kafka reads one request at a time per"
-            + " connection (muted until answered), so it answers the Produce first, then closes. Broker log: only"
-            + " 'Closing connection from /127.0.0.1:<port>: unknown API key 9999'")
     void requestsBeforeABadOneAreAnsweredBeforeTheConnectionCloses() throws Exception {
         // Kafka reads one request at a time per connection (the channel is muted until the response is
         // sent), so a pipelined produce is answered before a bad request behind it is even read.

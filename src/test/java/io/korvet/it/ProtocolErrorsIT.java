@@ -51,7 +51,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -489,16 +488,6 @@ class ProtocolErrorsIT {
     }
 
     @Test
-    @Disabled("bug: a Produce with acks=0 that fails (unknown topic -> UNKNOWN_TOPIC_OR_PARTITION; corrupt batch ->"
-            + " CORRUPT_MESSAGE) does not close the connection, which Kafka does (KafkaApis.handleProduceRequest:"
-            + " 'Closing connection due to error during produce request ... with ack=0'). Since 498d078 it is worse: the"
-            + " connection wedges. RequestDispatcher's whenComplete calls body.getErrorResponse(0, e).data(), but"
-            + " ProduceRequest.getErrorResponse returns null when acks=0, so it throws a NullPointerException that"
-            + " whenComplete swallows: closeWith is never scheduled, the Pending is never completed, every later"
-            + " response on that connection waits behind it forever (a Metadata sent next is never answered), and"
-            + " inFlight leaks (broker shutdown waits 5 s: 'Closing connections with 1 requests still unanswered')."
-            + " Broker log: only 'PRODUCE v12 from /127.0.0.1:<port> answered UNKNOWN_TOPIC_OR_PARTITION: acks=0 produce"
-            + " failed: UNKNOWN_TOPIC_OR_PARTITION null'")
     void failedAcksZeroProduceClosesTheConnection() throws Exception {
         // Kafka closes the connection when an acks=0 produce fails (KafkaApis.handleProduceRequest:
         // "Closing connection due to error during produce request ... with ack=0"), the only way the
