@@ -2,7 +2,19 @@ package io.korvet;
 
 import io.korvet.config.KorvetConfig;
 import io.korvet.dispatch.HandlerRegistry;
+import io.korvet.group.GroupCoordinator;
 import io.korvet.handler.ApiVersionsHandler;
+import io.korvet.handler.DeleteGroupsHandler;
+import io.korvet.handler.DescribeGroupsHandler;
+import io.korvet.handler.FindCoordinatorHandler;
+import io.korvet.handler.HeartbeatHandler;
+import io.korvet.handler.JoinGroupHandler;
+import io.korvet.handler.LeaveGroupHandler;
+import io.korvet.handler.ListGroupsHandler;
+import io.korvet.handler.OffsetCommitHandler;
+import io.korvet.handler.OffsetDeleteHandler;
+import io.korvet.handler.OffsetFetchHandler;
+import io.korvet.handler.SyncGroupHandler;
 import io.korvet.handler.CreateTopicsHandler;
 import io.korvet.handler.FetchHandler;
 import io.korvet.handler.InitProducerIdHandler;
@@ -12,6 +24,7 @@ import io.korvet.handler.ProduceHandler;
 import io.korvet.log.LogManager;
 import io.korvet.network.KafkaServer;
 import io.korvet.storage.redis.RedisConnector;
+import io.korvet.storage.redis.RedisGroupStore;
 import io.korvet.storage.redis.RedisKeys;
 import io.korvet.storage.redis.RedisPartitionStore;
 import io.korvet.storage.redis.RedisServerProcess;
@@ -54,7 +67,7 @@ public final class Broker implements AutoCloseable {
             partitionStore.preloadScripts().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LogManager logs = new LogManager(partitionStore, config.producerStateScanEntries());
             timer = new HashedWheelTimer(r -> {
-                Thread t = new Thread(r, "korvet-fetch-timer");
+                Thread t = new Thread(r, "korvet-timer");
                 t.setDaemon(true);
                 return t;
             }, 5, TimeUnit.MILLISECONDS);
@@ -67,6 +80,18 @@ public final class Broker implements AutoCloseable {
                     .register(new ProduceHandler(topics, logs))
                     .register(new ListOffsetsHandler(topics, logs))
                     .register(new FetchHandler(topics, logs, timer));
+            GroupCoordinator groups = new GroupCoordinator(new RedisGroupStore(redis, keys), timer, config.groups());
+            registry.register(new FindCoordinatorHandler(config))
+                    .register(new JoinGroupHandler(groups))
+                    .register(new SyncGroupHandler(groups))
+                    .register(new HeartbeatHandler(groups))
+                    .register(new LeaveGroupHandler(groups))
+                    .register(new OffsetCommitHandler(groups, topics))
+                    .register(new OffsetFetchHandler(groups, topics))
+                    .register(new DescribeGroupsHandler(groups))
+                    .register(new ListGroupsHandler(groups))
+                    .register(new DeleteGroupsHandler(groups))
+                    .register(new OffsetDeleteHandler(groups, topics));
 
             server = new KafkaServer(config.listener(), config.socketRequestMaxBytes(), registry);
             boundAddress = server.start();

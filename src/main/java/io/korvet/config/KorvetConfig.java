@@ -23,7 +23,13 @@ public record KorvetConfig(
         String namespace,
         Path dataDir,
         Duration redisTimeout,
-        int producerStateScanEntries) {
+        int producerStateScanEntries,
+        GroupSettings groups) {
+
+    /** The group coordinator's settings, with Kafka's names and defaults. */
+    public record GroupSettings(int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
+                                int offsetMetadataMaxBytes) {
+    }
 
     /** Every key the broker accepts, with its default ("" for none). */
     public static final Map<String, String> KEYS;
@@ -44,6 +50,10 @@ public record KorvetConfig(
         keys.put("korvet.data.dir", "korvet-data");
         keys.put("korvet.redis.timeout.ms", "5000");
         keys.put("korvet.producer.state.scan.entries", "10000");
+        keys.put("group.min.session.timeout.ms", "6000");
+        keys.put("group.max.session.timeout.ms", "1800000");
+        keys.put("group.initial.rebalance.delay.ms", "3000");
+        keys.put("offset.metadata.max.bytes", "4096");
         KEYS = Map.copyOf(keys);
     }
 
@@ -89,7 +99,12 @@ public record KorvetConfig(
                 namespace,
                 Path.of(all.get("korvet.data.dir")),
                 Duration.ofMillis(intValue(all, "korvet.redis.timeout.ms", 1, Integer.MAX_VALUE)),
-                intValue(all, "korvet.producer.state.scan.entries", 0, Integer.MAX_VALUE));
+                intValue(all, "korvet.producer.state.scan.entries", 0, Integer.MAX_VALUE),
+                new GroupSettings(
+                        intValue(all, "group.min.session.timeout.ms", 0, Integer.MAX_VALUE),
+                        intValue(all, "group.max.session.timeout.ms", 0, Integer.MAX_VALUE),
+                        intValue(all, "group.initial.rebalance.delay.ms", 0, Integer.MAX_VALUE),
+                        intValue(all, "offset.metadata.max.bytes", 0, Integer.MAX_VALUE)));
     }
 
     /** Whether the broker must start a Redis of its own. */

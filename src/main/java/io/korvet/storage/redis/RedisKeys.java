@@ -15,11 +15,15 @@ public final class RedisKeys {
     private final String namespace;
     private final byte[] topics;
     private final byte[] producerIds;
+    private final byte[] brokerConfigs;
+    private final byte[] groups;
 
     public RedisKeys(String namespace) {
         this.namespace = namespace;
         this.topics = bytes(namespace + ":topics");
         this.producerIds = bytes(namespace + ":producer-ids");
+        this.brokerConfigs = bytes(namespace + ":broker-configs");
+        this.groups = bytes(namespace + ":groups");
     }
 
     /** The stream holding one partition's log. */
@@ -35,6 +39,27 @@ public final class RedisKeys {
     /** Counter: the last producer id handed out. */
     public byte[] producerIds() {
         return producerIds;
+    }
+
+    /**
+     * Hash: dynamic broker configs (AlterConfigs on a broker resource), field {@code <default>} for the
+     * cluster-wide default, a node id for one broker; value = {@code key=value} lines.
+     */
+    public byte[] brokerConfigs() {
+        return brokerConfigs;
+    }
+
+    /** Hash: consumer group id to its protocol type. */
+    public byte[] groups() {
+        return groups;
+    }
+
+    /**
+     * Hash: {@code <topic>:<partition>} to the committed offset. The key ends in {@code :offsets}, so it
+     * never has a stream key's shape, whatever the group id holds.
+     */
+    public byte[] groupOffsets(String groupId) {
+        return bytes(namespace + ":group:" + groupId + ":offsets");
     }
 
     static byte[] bytes(String s) {

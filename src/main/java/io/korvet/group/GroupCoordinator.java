@@ -1,0 +1,264 @@
+package io.korvet.group;
+
+import io.korvet.config.KorvetConfig.GroupSettings;
+import io.korvet.storage.GroupStore;
+import io.korvet.storage.GroupStore.CommittedOffset;
+import io.netty.util.Timer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The group coordinator for classic groups: groups and their members live here (members rejoin after
+ * a broker restart, as after a coordinator move in Kafka), committed offsets live in Redis.
+ */
+public final class GroupCoordinator {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+    public static final String CLASSIC = "classic";
+
+    private final GroupStore store;
+    private final Timer timer;
+    private final GroupSettings settings;
+    private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+
+    public GroupCoordinator(GroupStore store, Timer timer, GroupSettings settings) {
+        this.store = store;
+        this.timer = timer;
+        this.settings = settings;
+    }
+
+    /** A JoinGroup, after the checks that need no group. */
+    public CompletableFuture<JoinGroupResponseData> join(String groupId, ConsumerGroup.JoinRequest request) {
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.completedFuture(new JoinGroupResponseData()
+                    .setErrorCode(Errors.INVALID_GROUP_ID.code()).setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
+        }
+        if (request.sessionTimeoutMs() < settings.minSessionTimeoutMs() || request.sessionTimeoutMs() > settings.maxSessionTimeoutMs()) {
+            return CompletableFuture.completedFuture(new JoinGroupResponseData()
+                    .setErrorCode(Errors.INVALID_SESSION_TIMEOUT.code()).setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
+        }
+        ConsumerGroup group = groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, timer, settings.initialRebalanceDelayMs()));
+        boolean wasEmpty = group.protocolType() == null;
+        CompletableFuture<JoinGroupResponseData> result = group.join(request);
+        if (wasEmpty && group.protocolType() != null) {
+            // Record the group, so that it is listed (as Empty) after a restart.
+            store.commitOffsets(groupId, group.protocolType(), Map.of()).whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Could not record group {} in Redis: {}", groupId, e.getMessage());
+                }
+            });
+        }
+        return result;
+    }
+
+    public CompletableFuture<SyncGroupResponseData> sync(String groupId, String memberId, String instanceId, int generation,
+                                                         String protocolType, String protocolName, Map<String, byte[]> assignments) {
+        ConsumerGroup group = groupId == null || groupId.isEmpty() ? null : groups.get(groupId);
+        if (group == null) {
+            Errors error = groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID : Errors.UNKNOWN_MEMBER_ID;
+            return CompletableFuture.completedFuture(new SyncGroupResponseData().setErrorCode(error.code()));
+        }
+        return group.sync(memberId, instanceId, generation, protocolType, protocolName, assignments);
+    }
+
+    public Errors heartbeat(String groupId, String memberId, String instanceId, int generation) {
+        if (groupId == null || groupId.isEmpty()) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        ConsumerGroup group = groups.get(groupId);
+        return group == null ? Errors.UNKNOWN_MEMBER_ID : group.heartbeat(memberId, instanceId, generation);
+    }
+
+    public Errors leave(String groupId, String memberId, String instanceId, String reason) {
+        ConsumerGroup group = groupId == null ? null : groups.get(groupId);
+        return group == null ? Errors.UNKNOWN_MEMBER_ID : group.leave(memberId, instanceId, reason);
+    }
+
+    // ---- Offsets ----
+
+    /**
+     * Commits offsets for a group member (or, with generation -1, for a group without members, as
+     * consumers using assign() do). Completes with the error for every partition (NONE when committed).
+     */
+    public CompletionStage<Errors> commit(String groupId, String memberId, String instanceId, int generation,
+                                          Map<TopicPartition, CommittedOffset> offsets) {
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
+        }
+        ConsumerGroup group = groups.get(groupId);
+        Errors check;
+        String protocolType = group == null ? "" : group.protocolType();
+        if (group == null) {
+            check = generation < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        } else {
+            check = group.validateCommit(memberId, instanceId, generation);
+        }
+        if (check != Errors.NONE) {
+            return CompletableFuture.completedFuture(check);
+        }
+        return store.commitOffsets(groupId, protocolType == null ? "" : protocolType, offsets).thenApply(v -> Errors.NONE);
+    }
+
+    public CompletionStage<Map<TopicPartition, CommittedOffset>> committed(String groupId) {
+        return store.fetchOffsets(groupId);
+    }
+
+    /** Deletes offsets of partitions the group does not consume; the others get GROUP_SUBSCRIBED_TO_TOPIC. */
+    public CompletionStage<Map<TopicPartition, Errors>> deleteOffsets(String groupId, List<TopicPartition> partitions) {
+        return exists(groupId).thenCompose(exists -> {
+            if (!exists) {
+                return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.GroupIdNotFoundException(
+                        "Group " + groupId + " does not exist"));
+            }
+            Set<String> subscribed = subscribedTopics(groupId);
+            Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+            List<TopicPartition> deletable = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                if (subscribed.contains(tp.topic())) {
+                    result.put(tp, Errors.GROUP_SUBSCRIBED_TO_TOPIC);
+                } else {
+                    result.put(tp, Errors.NONE);
+                    deletable.add(tp);
+                }
+            }
+            return store.deleteOffsets(groupId, deletable).thenApply(v -> result);
+        });
+    }
+
+    private Set<String> subscribedTopics(String groupId) {
+        ConsumerGroup group = groups.get(groupId);
+        Set<String> topics = new HashSet<>();
+        if (group == null || group.isEmptyOrDead() || !ConsumerProtocol.PROTOCOL_TYPE.equals(group.protocolType())) {
+            return topics;
+        }
+        for (byte[] metadata : group.memberMetadata()) {
+            try {
+                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics());
+            } catch (RuntimeException e) {
+                log.debug("Unreadable subscription in group {}: {}", groupId, e.getMessage());
+            }
+        }
+        return topics;
+    }
+
+    // ---- Describe, list, delete ----
+
+    public CompletionStage<List<DescribedGroup>> describe(List<String> groupIds, boolean notFoundIsError) {
+        return store.listGroups().thenApply(stored -> {
+            List<DescribedGroup> out = new ArrayList<>();
+            for (String id : groupIds) {
+                ConsumerGroup group = groups.get(id);
+                if (id == null || id.isEmpty()) {
+                    out.add(new DescribedGroup().setGroupId(id).setErrorCode(Errors.INVALID_GROUP_ID.code())
+                            .setGroupState(GroupState.DEAD.kafkaName()).setProtocolType("").setProtocolData(""));
+                } else if (group != null && group.state() != GroupState.DEAD) {
+                    out.add(group.describe());
+                } else if (stored.containsKey(id)) {
+                    out.add(new DescribedGroup().setGroupId(id).setErrorCode(Errors.NONE.code())
+                            .setGroupState(GroupState.EMPTY.kafkaName()).setProtocolType(stored.get(id)).setProtocolData(""));
+                } else {
+                    DescribedGroup dead = new DescribedGroup().setGroupId(id).setGroupState(GroupState.DEAD.kafkaName())
+                            .setProtocolType("").setProtocolData("").setErrorCode(Errors.NONE.code());
+                    if (notFoundIsError) {
+                        dead.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " not found.");
+                    }
+                    out.add(dead);
+                }
+            }
+            return out;
+        });
+    }
+
+    public CompletionStage<List<ListedGroup>> list(List<String> statesFilter, List<String> typesFilter) {
+        Set<String> states = new HashSet<>();
+        statesFilter.forEach(s -> states.add(s.toLowerCase(Locale.ROOT)));
+        Set<String> types = new HashSet<>();
+        typesFilter.forEach(t -> types.add(t.toLowerCase(Locale.ROOT)));
+        Predicate<String> stateOk = s -> states.isEmpty() || states.contains(s.toLowerCase(Locale.ROOT));
+        boolean typeOk = types.isEmpty() || types.contains(CLASSIC);
+        return store.listGroups().thenApply(stored -> {
+            Map<String, ListedGroup> out = new TreeMap<>();
+            if (!typeOk) {
+                return List.of();
+            }
+            stored.forEach((id, type) -> {
+                if (stateOk.test(GroupState.EMPTY.kafkaName())) {
+                    out.put(id, listed(id, type, GroupState.EMPTY));
+                }
+            });
+            groups.forEach((id, group) -> {
+                GroupState state = group.state();
+                if (state == GroupState.DEAD) {
+                    return;
+                }
+                if (stateOk.test(state.kafkaName())) {
+                    out.put(id, listed(id, group.protocolType(), state));
+                } else {
+                    out.remove(id);
+                }
+            });
+            return new ArrayList<>(out.values());
+        });
+    }
+
+    private static ListedGroup listed(String id, String type, GroupState state) {
+        return new ListedGroup().setGroupId(id).setProtocolType(type == null ? "" : type)
+                .setGroupState(state.kafkaName()).setGroupType(CLASSIC);
+    }
+
+    /** Deletes a group without members and its offsets. */
+    public CompletionStage<Errors> delete(String groupId) {
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
+        }
+        ConsumerGroup group = groups.get(groupId);
+        if (group != null && !group.isEmptyOrDead()) {
+            return CompletableFuture.completedFuture(Errors.NON_EMPTY_GROUP);
+        }
+        return exists(groupId).thenCompose(exists -> {
+            if (!exists) {
+                return CompletableFuture.completedFuture(Errors.GROUP_ID_NOT_FOUND);
+            }
+            ConsumerGroup removed = groups.remove(groupId);
+            if (removed != null) {
+                removed.markDead();
+            }
+            log.info("Deleted group {}", groupId);
+            return store.deleteGroup(groupId).thenApply(v -> Errors.NONE);
+        });
+    }
+
+    private CompletionStage<Boolean> exists(String groupId) {
+        ConsumerGroup group = groups.get(groupId);
+        if (group != null && group.state() != GroupState.DEAD) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return store.listGroups().thenCompose(stored -> stored.containsKey(groupId)
+                ? CompletableFuture.completedFuture(true)
+                : store.fetchOffsets(groupId).thenApply(offsets -> !offsets.isEmpty()));
+    }
+
+    public GroupSettings settings() {
+        return settings;
+    }
+}

@@ -1,0 +1,57 @@
+package io.korvet.handler;
+
+import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.RequestContext;
+import io.korvet.group.GroupCoordinator;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.DescribeGroupsRequest;
+
+/** DescribeGroups: state, protocol and members; an unknown group is Dead (GROUP_ID_NOT_FOUND from v6 on). */
+public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequest> {
+
+    private final GroupCoordinator coordinator;
+
+    public DescribeGroupsHandler(GroupCoordinator coordinator) {
+        this.coordinator = coordinator;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DESCRIBE_GROUPS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 6;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, DescribeGroupsRequest request) {
+        short version = context.apiVersion();
+        return coordinator.describe(request.data().groups(), version >= 6).thenApply(groups -> {
+            DescribeGroupsResponseData out = new DescribeGroupsResponseData();
+            for (DescribedGroup g : groups) {
+                if (version < 6) {
+                    g.setErrorMessage(null);
+                }
+                if (version < 4) {
+                    for (DescribedGroupMember m : g.members()) {
+                        m.setGroupInstanceId(null);
+                    }
+                }
+                out.groups().add(g);
+            }
+            return out;
+        });
+    }
+}

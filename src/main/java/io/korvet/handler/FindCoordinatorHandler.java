@@ -1,0 +1,82 @@
+package io.korvet.handler;
+
+import io.korvet.config.KorvetConfig;
+import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.RequestContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+
+/**
+ * FindCoordinator: this broker coordinates every group. Transaction and share coordinators are refused
+ * with a message the Java client shows to the user ("Korvet does not support transactions yet").
+ */
+public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
+
+    private final KorvetConfig config;
+
+    public FindCoordinatorHandler(KorvetConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FIND_COORDINATOR;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 6;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, FindCoordinatorRequest request) {
+        byte keyType = request.data().keyType();
+        FindCoordinatorResponseData data = new FindCoordinatorResponseData();
+        if (context.apiVersion() >= 4) {
+            for (String key : request.data().coordinatorKeys()) {
+                Coordinator c = coordinator(key, keyType);
+                data.coordinators().add(c);
+            }
+        } else {
+            Coordinator c = coordinator(request.data().key(), keyType);
+            data.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage())
+                    .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
+            if (context.apiVersion() == 0) {
+                data.setErrorMessage(null);
+            }
+        }
+        return CompletableFuture.completedFuture(data);
+    }
+
+    private Coordinator coordinator(String key, byte keyType) {
+        Coordinator c = new Coordinator().setKey(key);
+        String refusal = null;
+        if (keyType == CoordinatorType.TRANSACTION.id()) {
+            refusal = "Korvet does not support transactions yet";
+        } else if (keyType != CoordinatorType.GROUP.id()) {
+            refusal = "Korvet does not support coordinator type " + keyType + " (only consumer groups)";
+        }
+        if (refusal != null) {
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(refusal).setNodeId(-1).setHost("").setPort(-1);
+        }
+        if (key == null || key.isEmpty()) {
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("The group id must not be empty")
+                    .setNodeId(-1).setHost("").setPort(-1);
+        }
+        return c.setErrorCode(Errors.NONE.code()).setNodeId(config.nodeId())
+                .setHost(config.advertisedListener().host()).setPort(config.advertisedListener().port());
+    }
+
+}

@@ -1,0 +1,165 @@
+package io.korvet.handler;
+
+import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ErrorMapper;
+import io.korvet.dispatch.RequestContext;
+import io.korvet.group.GroupCoordinator;
+import io.korvet.storage.GroupStore.CommittedOffset;
+import io.korvet.topic.Topic;
+import io.korvet.topic.TopicManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopic;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartition;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopic;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+
+/**
+ * OffsetFetch: the committed offsets of one group (v0-7) or of several (v8+), for the partitions asked or
+ * for all (a null topic list); a partition without a committed offset answers offset -1.
+ */
+public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
+
+    private final GroupCoordinator coordinator;
+    private final TopicManager topics;
+
+    public OffsetFetchHandler(GroupCoordinator coordinator, TopicManager topics) {
+        this.coordinator = coordinator;
+        this.topics = topics;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.OFFSET_FETCH;
+    }
+
+    @Override
+    public short minVersion() {
+        return 1;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 10;
+    }
+
+    /** One partition's answer, version-neutral. */
+    private record Answer(String topic, Uuid topicId, int partition, CommittedOffset offset, Errors error) {
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, OffsetFetchRequest request) {
+        short version = context.apiVersion();
+        var d = request.data();
+        if (version < 8) {
+            List<OffsetFetchRequestTopics> asked = null;
+            if (d.topics() != null) {
+                asked = new ArrayList<>();
+                for (OffsetFetchRequestTopic t : d.topics()) {
+                    asked.add(new OffsetFetchRequestTopics().setName(t.name()).setPartitionIndexes(t.partitionIndexes()));
+                }
+            }
+            return fetch(d.groupId(), asked, false).handle((answers, failure) -> {
+                OffsetFetchResponseData out = new OffsetFetchResponseData();
+                if (failure != null) {
+                    return out.setErrorCode(ErrorMapper.toError(failure).code());
+                }
+                Map<String, OffsetFetchResponseTopic> byTopic = new TreeMap<>();
+                for (Answer a : answers) {
+                    byTopic.computeIfAbsent(a.topic, n -> new OffsetFetchResponseTopic().setName(n)).partitions()
+                            .add(new OffsetFetchResponsePartition()
+                                    .setPartitionIndex(a.partition)
+                                    .setCommittedOffset(a.offset == null ? -1 : a.offset.offset())
+                                    .setCommittedLeaderEpoch(a.offset == null || version < 5 ? -1 : a.offset.leaderEpoch())
+                                    .setMetadata(a.offset == null ? "" : a.offset.metadata())
+                                    .setErrorCode(a.error.code()));
+                }
+                out.topics().addAll(byTopic.values());
+                return out.setErrorCode(Errors.NONE.code());
+            });
+        }
+        boolean byId = version >= 10;
+        List<CompletableFuture<OffsetFetchResponseGroup>> groups = new ArrayList<>();
+        for (OffsetFetchRequestGroup g : d.groups()) {
+            groups.add(fetch(g.groupId(), g.topics(), byId).handle((answers, failure) -> {
+                OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(g.groupId());
+                if (failure != null) {
+                    return out.setErrorCode(ErrorMapper.toError(failure).code());
+                }
+                Map<String, OffsetFetchResponseTopics> byTopic = new TreeMap<>();
+                for (Answer a : answers) {
+                    byTopic.computeIfAbsent(a.topic, n -> new OffsetFetchResponseTopics()
+                                    .setName(byId ? "" : n).setTopicId(byId ? a.topicId : Uuid.ZERO_UUID)).partitions()
+                            .add(new OffsetFetchResponsePartitions()
+                                    .setPartitionIndex(a.partition)
+                                    .setCommittedOffset(a.offset == null ? -1 : a.offset.offset())
+                                    .setCommittedLeaderEpoch(a.offset == null ? -1 : a.offset.leaderEpoch())
+                                    .setMetadata(a.offset == null ? "" : a.offset.metadata())
+                                    .setErrorCode(a.error.code()));
+                }
+                out.topics().addAll(byTopic.values());
+                return out.setErrorCode(Errors.NONE.code());
+            }).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(groups.toArray(new CompletableFuture[0])).thenApply(v -> {
+            OffsetFetchResponseData out = new OffsetFetchResponseData();
+            groups.forEach(g -> out.groups().add(g.join()));
+            return out;
+        });
+    }
+
+    private CompletionStage<List<Answer>> fetch(String groupId, List<OffsetFetchRequestTopics> asked, boolean byId) {
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.InvalidGroupIdException("The group id is empty"));
+        }
+        return coordinator.committed(groupId).thenApply(committed -> {
+            List<Answer> answers = new ArrayList<>();
+            if (asked == null) {
+                byName(committed).forEach((key, o) -> {
+                    Topic topic = topics.get(key.topic());
+                    if (topic != null || !byId) {
+                        answers.add(new Answer(key.topic(), topic == null ? Uuid.ZERO_UUID : topic.id(), key.partition(), o, Errors.NONE));
+                    }
+                });
+                return answers;
+            }
+            for (OffsetFetchRequestTopics t : asked) {
+                Topic topic = byId ? topics.get(t.topicId()) : topics.get(t.name());
+                String name = topic != null ? topic.name() : t.name();
+                for (int p : t.partitionIndexes()) {
+                    if (byId && topic == null) {
+                        answers.add(new Answer(String.valueOf(t.topicId()), t.topicId(), p, null, Errors.UNKNOWN_TOPIC_ID));
+                    } else {
+                        answers.add(new Answer(name, topic == null ? Uuid.ZERO_UUID : topic.id(), p,
+                                committed.get(new TopicPartition(name, p)), Errors.NONE));
+                    }
+                }
+            }
+            return answers;
+        });
+    }
+
+    private static Map<TopicPartition, CommittedOffset> byName(Map<TopicPartition, CommittedOffset> committed) {
+        Map<TopicPartition, CommittedOffset> sorted = new TreeMap<>((a, b) -> {
+            int c = a.topic().compareTo(b.topic());
+            return c != 0 ? c : Integer.compare(a.partition(), b.partition());
+        });
+        sorted.putAll(committed);
+        return sorted;
+    }
+}

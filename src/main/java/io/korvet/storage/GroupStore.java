@@ -1,0 +1,27 @@
+package io.korvet.storage;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+
+/** Consumer groups as kept in storage: the groups known, and each group's committed offsets. */
+public interface GroupStore {
+
+    /** An offset committed by a group for one partition. */
+    record CommittedOffset(long offset, int leaderEpoch, String metadata, long commitTimestamp) {
+    }
+
+    /** Every group with committed offsets or a recorded protocol type, with that type ("" if none). */
+    CompletionStage<Map<String, String>> listGroups();
+
+    /** Records the offsets (all or nothing) and the group with its protocol type. */
+    CompletionStage<Void> commitOffsets(String groupId, String protocolType, Map<TopicPartition, CommittedOffset> offsets);
+
+    CompletionStage<Map<TopicPartition, CommittedOffset>> fetchOffsets(String groupId);
+
+    CompletionStage<Void> deleteOffsets(String groupId, Collection<TopicPartition> partitions);
+
+    /** Forgets the group and all its offsets. */
+    CompletionStage<Void> deleteGroup(String groupId);
+}

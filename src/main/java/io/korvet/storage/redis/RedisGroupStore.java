@@ -1,0 +1,96 @@
+package io.korvet.storage.redis;
+
+import io.korvet.storage.GroupStore;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Consumer groups in Redis: the hash {@code <ns>:groups} (group id to protocol type) and, per group, the
+ * hash {@code <ns>:group:<id>:offsets} with one field {@code <topic>:<partition>} per committed offset,
+ * valued {@code <offset>,<leaderEpoch>,<commitTimestamp>,<metadata>}.
+ */
+public final class RedisGroupStore implements GroupStore {
+
+    private final RedisConnector redis;
+    private final RedisKeys keys;
+
+    public RedisGroupStore(RedisConnector redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    @Override
+    public CompletionStage<Map<String, String>> listGroups() {
+        return RedisConnector.translate(redis.async().hgetall(keys.groups()), "listing groups").thenApply(all -> {
+            Map<String, String> groups = new HashMap<>();
+            all.forEach((k, v) -> groups.put(text(k), text(v)));
+            return groups;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> commitOffsets(String groupId, String protocolType, Map<TopicPartition, CommittedOffset> offsets) {
+        Map<byte[], byte[]> fields = new LinkedHashMap<>();
+        offsets.forEach((tp, o) -> fields.put(field(tp), RedisKeys.bytes(
+                o.offset() + "," + o.leaderEpoch() + "," + o.commitTimestamp() + "," + (o.metadata() == null ? "" : o.metadata()))));
+        CompletableFuture<Boolean> registered = redis.async()
+                .hset(keys.groups(), RedisKeys.bytes(groupId), RedisKeys.bytes(protocolType == null ? "" : protocolType))
+                .toCompletableFuture();
+        CompletableFuture<Long> written = fields.isEmpty()
+                ? CompletableFuture.completedFuture(0L)
+                : redis.async().hset(keys.groupOffsets(groupId), fields).toCompletableFuture();
+        return RedisConnector.translate(CompletableFuture.allOf(registered, written), "committing offsets of group " + groupId);
+    }
+
+    @Override
+    public CompletionStage<Map<TopicPartition, CommittedOffset>> fetchOffsets(String groupId) {
+        return RedisConnector.translate(redis.async().hgetall(keys.groupOffsets(groupId)), "fetching offsets of group " + groupId)
+                .thenApply(all -> {
+                    Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
+                    all.forEach((k, v) -> offsets.put(partition(text(k)), decode(text(v))));
+                    return offsets;
+                });
+    }
+
+    @Override
+    public CompletionStage<Void> deleteOffsets(String groupId, Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        byte[][] fields = partitions.stream().map(RedisGroupStore::field).toArray(byte[][]::new);
+        return RedisConnector.translate(redis.async().hdel(keys.groupOffsets(groupId), fields), "deleting offsets of group " + groupId)
+                .thenApply(n -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> deleteGroup(String groupId) {
+        CompletableFuture<Long> offsets = redis.async().unlink(keys.groupOffsets(groupId)).toCompletableFuture();
+        CompletableFuture<Long> entry = redis.async().hdel(keys.groups(), RedisKeys.bytes(groupId)).toCompletableFuture();
+        return RedisConnector.translate(CompletableFuture.allOf(offsets, entry), "deleting group " + groupId);
+    }
+
+    private static byte[] field(TopicPartition tp) {
+        return RedisKeys.bytes(tp.topic() + ":" + tp.partition());
+    }
+
+    private static TopicPartition partition(String field) {
+        int colon = field.lastIndexOf(':');
+        return new TopicPartition(field.substring(0, colon), Integer.parseInt(field.substring(colon + 1)));
+    }
+
+    static CommittedOffset decode(String value) {
+        String[] parts = value.split(",", 4);
+        return new CommittedOffset(Long.parseLong(parts[0]), Integer.parseInt(parts[1]),
+                parts.length > 3 ? parts[3] : "", Long.parseLong(parts[2]));
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
