@@ -522,10 +522,9 @@ class ProtocolErrorsIT {
         for (Throwable t = failure == null ? null : failure.getCause(); t != null; t = t.getCause()) {
             System.out.println("  caused by: " + t);
         }
-        // What the user sees today: the client fails before asking the broker anything about transactions,
-        // because FindCoordinator is not advertised ("The node does not support FIND_COORDINATOR").
+        // The broker refuses a transaction coordinator with a message the client shows as it is.
         assertThat(failure).isInstanceOf(org.apache.kafka.common.KafkaException.class);
-        assertThat(failure.getMessage()).isNotBlank();
+        assertThat(failure.getMessage()).contains("Korvet does not support transactions yet");
 
         // Behind it, the broker refuses a transactional InitProducerId, and a transactional batch.
         try (RawKafkaConnection c = RawKafkaConnection.open(cluster.port())) {
