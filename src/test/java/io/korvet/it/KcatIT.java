@@ -55,6 +55,24 @@ class KcatIT {
         assertThat(tail.lines().filter(l -> !l.startsWith("%")).toList()).containsExactly("98:value 98", "99:value 99");
     }
 
+    @Test
+    void kcatConsumesInAGroupAndCommits() throws Exception {
+        StringBuilder input = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            input.append("m").append(i).append('\n');
+        }
+        run(input.toString(), "-b", cluster.bootstrap(), "-P", "-t", "kcat-group-topic");
+        String consumed = run("", "-b", cluster.bootstrap(), "-G", "kcat-group", "-X", "auto.offset.reset=earliest",
+                "-e", "-f", "%o:%s\n", "kcat-group-topic");
+        List<String> lines = consumed.lines().filter(l -> !l.startsWith("%")).toList();
+        assertThat(lines).hasSize(50);
+        assertThat(lines.get(49)).isEqualTo("49:m49");
+        try (var admin = cluster.admin()) {
+            var committed = admin.listConsumerGroupOffsets("kcat-group").partitionsToOffsetAndMetadata().get();
+            assertThat(committed.get(new org.apache.kafka.common.TopicPartition("kcat-group-topic", 0)).offset()).isEqualTo(50);
+        }
+    }
+
     private static String run(String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add("kcat");
