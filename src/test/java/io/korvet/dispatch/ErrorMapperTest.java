@@ -1,0 +1,75 @@
+package io.korvet.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.korvet.storage.StorageException;
+import java.io.IOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ErrorMapperTest {
+
+    static Stream<Arguments> mappings() {
+        return Stream.of(
+                Arguments.of(new OutOfOrderSequenceException("gap"), Errors.OUT_OF_ORDER_SEQUENCE_NUMBER),
+                Arguments.of(new InvalidProducerEpochException("old"), Errors.INVALID_PRODUCER_EPOCH),
+                Arguments.of(new RecordTooLargeException("big"), Errors.MESSAGE_TOO_LARGE),
+                Arguments.of(new CorruptRecordException("crc"), Errors.CORRUPT_MESSAGE),
+                Arguments.of(new UnknownTopicOrPartitionException("who"), Errors.UNKNOWN_TOPIC_OR_PARTITION),
+                Arguments.of(new StorageException.Fenced(10, 12), Errors.NOT_LEADER_OR_FOLLOWER),
+                Arguments.of(new StorageException.Timeout("slow", null), Errors.REQUEST_TIMED_OUT),
+                Arguments.of(new StorageException.Unavailable("down", new IOException("refused")), Errors.KAFKA_STORAGE_ERROR),
+                Arguments.of(new StorageException("odd reply", null), Errors.KAFKA_STORAGE_ERROR),
+                Arguments.of(new IllegalStateException("bug"), Errors.UNKNOWN_SERVER_ERROR),
+                Arguments.of(new NullPointerException(), Errors.UNKNOWN_SERVER_ERROR));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("mappings")
+    void mapsToKafkaCode(Throwable failure, Errors expected) {
+        assertThat(ErrorMapper.toError(failure)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "wrapped {0} -> {1}")
+    @MethodSource("mappings")
+    void unwrapsCompletionAndExecutionExceptions(Throwable failure, Errors expected) {
+        assertThat(ErrorMapper.toError(new CompletionException(failure))).isEqualTo(expected);
+        assertThat(ErrorMapper.toError(new ExecutionException(failure))).isEqualTo(expected);
+        assertThat(ErrorMapper.toError(new CompletionException(new ExecutionException(new CompletionException(failure)))))
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void kafkaExceptionIsReturnedItself() {
+        OutOfOrderSequenceException e = new OutOfOrderSequenceException("gap");
+
+        assertThat(ErrorMapper.toApiException(e)).isSameAs(e);
+        assertThat(ErrorMapper.toApiException(new CompletionException(e))).isSameAs(e);
+    }
+
+    @Test
+    void storageFailureMessageIsKept() {
+        ApiException mapped = ErrorMapper.toApiException(new StorageException.Fenced(10, 12));
+
+        assertThat(mapped.getMessage()).contains("expected next offset 10").contains("12");
+    }
+
+    @Test
+    void completionExceptionWithoutCauseIsAnUnknownServerError() {
+        assertThat(ErrorMapper.toError(new CompletionException("no cause", null))).isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+        assertThat(ErrorMapper.unwrap(new CompletionException(new IllegalStateException("x"))))
+                .isInstanceOf(IllegalStateException.class);
+    }
+}

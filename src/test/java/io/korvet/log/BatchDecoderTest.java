@@ -1,0 +1,219 @@
+package io.korvet.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.korvet.storage.BatchHeader;
+import io.korvet.storage.NewRecord;
+import io.korvet.storage.TopicRecord;
+import io.korvet.topic.Topic;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class BatchDecoderTest {
+
+    private static final TopicPartition TP = new TopicPartition("orders", 0);
+    private static final long T0 = 1_700_000_000_000L;
+    private static final long NOW = 1_800_000_000_000L;
+
+    private static Topic topic(int maxMessageBytes, boolean logAppendTime, boolean compacted) {
+        return new Topic(new TopicRecord("orders", Uuid.randomUuid(), 1, Map.of()), maxMessageBytes, logAppendTime, compacted);
+    }
+
+    private static final Topic PLAIN = topic(1_048_588, false, false);
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static MemoryRecords batch(Compression compression, long producerId, short epoch, int baseSequence, boolean transactional,
+                                       SimpleRecord... records) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(4096), RecordBatch.MAGIC_VALUE_V2, compression,
+                TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, producerId, epoch, baseSequence, transactional,
+                RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        for (SimpleRecord r : records) {
+            builder.append(r);
+        }
+        return builder.build();
+    }
+
+    private static SimpleRecord[] sample() {
+        return new SimpleRecord[] {
+                new SimpleRecord(T0, b("k0"), b("v0"), new Header[] {new RecordHeader("trace", b("t-1")), new RecordHeader("n", null)}),
+                new SimpleRecord(T0 + 5, null, b("v1")),
+                new SimpleRecord(T0 + 9, b("k2"), null),
+                new SimpleRecord(T0 + 2, b("k3"), b("x".repeat(300)))};
+    }
+
+    static Stream<Arguments> compressions() {
+        return Stream.of(
+                Arguments.of("none", Compression.NONE),
+                Arguments.of("gzip", Compression.gzip().build()),
+                Arguments.of("snappy", Compression.snappy().build()),
+                Arguments.of("lz4", Compression.lz4().build()),
+                Arguments.of("zstd", Compression.zstd().build()));
+    }
+
+    private static void assertSampleRecords(List<NewRecord> records, boolean logAppendTime) {
+        assertThat(records).hasSize(4);
+        if (logAppendTime) {
+            assertThat(records).extracting(NewRecord::timestamp).containsOnly(NOW);
+        } else {
+            assertThat(records).extracting(NewRecord::timestamp).containsExactly(T0, T0 + 5, T0 + 9, T0 + 2);
+        }
+        assertThat(records.get(0).key()).isEqualTo(b("k0"));
+        assertThat(records.get(0).value()).isEqualTo(b("v0"));
+        assertThat(records.get(0).headers()).extracting(Header::key).containsExactly("trace", "n");
+        assertThat(records.get(0).headers()[0].value()).isEqualTo(b("t-1"));
+        assertThat(records.get(0).headers()[1].value()).isNull();
+        assertThat(records.get(1).key()).isNull();
+        assertThat(records.get(1).value()).isEqualTo(b("v1"));
+        assertThat(records.get(1).headers()).isEmpty();
+        assertThat(records.get(2).key()).isEqualTo(b("k2"));
+        assertThat(records.get(2).value()).isNull();
+        assertThat(records.get(3).value()).isEqualTo(b("x".repeat(300)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void decodesPlainBatch(String name, Compression compression) {
+        MemoryRecords records = batch(compression, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                RecordBatch.NO_SEQUENCE, false, sample());
+        assertThat(records.batches().iterator().next().compressionType().name).isEqualTo(name);
+
+        IncomingBatch decoded = BatchDecoder.decode(TP, records, PLAIN, NOW);
+
+        assertSampleRecords(decoded.records(), false);
+        assertThat(decoded.idempotent()).isFalse();
+        assertThat(decoded.logAppendTime()).isEqualTo(-1L);
+        assertThat(decoded.header()).isEqualTo(new BatchHeader(-1, (short) -1, -1, 4, BatchHeader.CREATE_TIME));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void decodesIdempotentBatch(String name, Compression compression) {
+        MemoryRecords records = batch(compression, 9001L, (short) 4, 250, false, sample());
+
+        IncomingBatch decoded = BatchDecoder.decode(TP, records, PLAIN, NOW);
+
+        assertSampleRecords(decoded.records(), false);
+        assertThat(decoded.idempotent()).isTrue();
+        assertThat(decoded.header()).isEqualTo(new BatchHeader(9001L, (short) 4, 250, 4, BatchHeader.CREATE_TIME));
+        assertThat(decoded.header().lastSequence()).isEqualTo(253);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void logAppendTimeTopicStampsNow(String name, Compression compression) {
+        MemoryRecords records = batch(compression, 1L, (short) 0, 0, false, sample());
+
+        IncomingBatch decoded = BatchDecoder.decode(TP, records, topic(1_048_588, true, false), NOW);
+
+        assertSampleRecords(decoded.records(), true);
+        assertThat(decoded.logAppendTime()).isEqualTo(NOW);
+        assertThat(decoded.header().timestampType()).isEqualTo(BatchHeader.LOG_APPEND_TIME);
+    }
+
+    @Test
+    void batchOverMaxMessageBytesIsTooLarge() {
+        MemoryRecords records = batch(Compression.NONE, -1, (short) -1, -1, false, sample());
+        int size = records.sizeInBytes();
+
+        assertThat(BatchDecoder.decode(TP, records, topic(size, false, false), NOW).records()).hasSize(4);
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, records, topic(size - 1, false, false), NOW))
+                .isInstanceOf(RecordTooLargeException.class);
+    }
+
+    @Test
+    void compressedSizeIsWhatCounts() {
+        SimpleRecord big = new SimpleRecord(T0, b("k"), b("a".repeat(10_000)));
+        MemoryRecords compressed = batch(Compression.gzip().build(), -1, (short) -1, -1, false, big);
+
+        assertThat(compressed.sizeInBytes()).isLessThan(2_000);
+        assertThat(BatchDecoder.decode(TP, compressed, topic(2_000, false, false), NOW).records().get(0).value()).hasSize(10_000);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void flippedByteInRecordsIsCorrupt(String name, Compression compression) {
+        MemoryRecords records = batch(compression, -1, (short) -1, -1, false, sample());
+        ByteBuffer buffer = records.buffer();
+        int last = buffer.limit() - 3;
+        buffer.put(last, (byte) (buffer.get(last) ^ 0x5A));
+
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, MemoryRecords.readableRecords(buffer), PLAIN, NOW))
+                .isInstanceOf(CorruptRecordException.class);
+    }
+
+    @Test
+    void truncatedBatchIsCorrupt() {
+        ByteBuffer whole = batch(Compression.NONE, -1, (short) -1, -1, false, sample()).buffer();
+        ByteBuffer truncated = ByteBuffer.wrap(java.util.Arrays.copyOf(whole.array(), whole.limit() - 10));
+
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, MemoryRecords.readableRecords(truncated), PLAIN, NOW))
+                .isInstanceOf(CorruptRecordException.class);
+    }
+
+    @Test
+    void compactedTopicRejectsRecordWithoutKey() {
+        Topic compacted = topic(1_048_588, false, true);
+        MemoryRecords keyed = batch(Compression.NONE, -1, (short) -1, -1, false, new SimpleRecord(T0, b("k"), b("v")));
+        MemoryRecords keyless = batch(Compression.lz4().build(), -1, (short) -1, -1, false,
+                new SimpleRecord(T0, b("k"), b("v")), new SimpleRecord(T0, null, b("v")));
+
+        assertThat(BatchDecoder.decode(TP, keyed, compacted, NOW).records()).hasSize(1);
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, keyless, compacted, NOW))
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("without key");
+    }
+
+    @Test
+    void transactionalBatchIsRejected() {
+        MemoryRecords records = batch(Compression.NONE, 12L, (short) 0, 0, true, new SimpleRecord(T0, b("k"), b("v")));
+
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, records, PLAIN, NOW)).isInstanceOf(InvalidRecordException.class);
+    }
+
+    @Test
+    void emptyRecordsAreRejected() {
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, MemoryRecords.EMPTY, PLAIN, NOW)).isInstanceOf(InvalidRecordException.class);
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, null, PLAIN, NOW)).isInstanceOf(InvalidRecordException.class);
+    }
+
+    @Test
+    void twoBatchesAreRejected() {
+        ByteBuffer a = batch(Compression.NONE, -1, (short) -1, -1, false, new SimpleRecord(T0, b("k"), b("a"))).buffer();
+        ByteBuffer b = batch(Compression.NONE, -1, (short) -1, -1, false, new SimpleRecord(T0, b("k"), b("b"))).buffer();
+        ByteBuffer both = ByteBuffer.allocate(a.remaining() + b.remaining()).put(a).put(b).flip();
+
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, MemoryRecords.readableRecords(both), PLAIN, NOW))
+                .isInstanceOf(InvalidRecordException.class);
+    }
+
+    @Test
+    void oldMagicIsRejected() {
+        MemoryRecords v1 = MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE, new SimpleRecord(T0, b("k"), b("v")));
+
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, v1, PLAIN, NOW)).isInstanceOf(InvalidRecordException.class);
+    }
+}

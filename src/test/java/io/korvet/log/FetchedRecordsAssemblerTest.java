@@ -1,0 +1,219 @@
+package io.korvet.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.korvet.storage.BatchHeader;
+import io.korvet.storage.StoredRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+class FetchedRecordsAssemblerTest {
+
+    private static final Header[] NONE = new Header[0];
+    private static final long LOG_APPEND = 1_700_000_500_000L;
+
+    private static byte[] b(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String s(ByteBuffer buffer) {
+        return buffer == null ? null : new String(Utils.toArray(buffer), StandardCharsets.UTF_8);
+    }
+
+    /** Offsets 10-12: an idempotent CreateTime batch; offsets 13-14: a plain LogAppendTime batch. */
+    private static List<StoredRecord> twoBatches() {
+        Header[] headers = {new RecordHeader("trace", b("abc")), new RecordHeader("empty", null)};
+        return List.of(
+                new StoredRecord(10, 1_700_000_000_000L, b("k0"), b("v0"), headers,
+                        new BatchHeader(555, (short) 2, 100, 3, BatchHeader.CREATE_TIME)),
+                new StoredRecord(11, 1_700_000_000_007L, null, b("v1"), NONE, null),
+                new StoredRecord(12, 1_700_000_000_003L, b("k2"), null, NONE, null),
+                new StoredRecord(13, LOG_APPEND, b("k3"), b("v3"), NONE,
+                        new BatchHeader(-1, (short) -1, -1, 2, BatchHeader.LOG_APPEND_TIME)),
+                new StoredRecord(14, LOG_APPEND, b("k4"), b("v4"), new Header[] {new RecordHeader("h", b("x"))}, null));
+    }
+
+    private static List<RecordBatch> batches(MemoryRecords records) {
+        List<RecordBatch> out = new ArrayList<>();
+        records.batches().forEach(batch -> {
+            batch.ensureValid();
+            out.add(batch);
+        });
+        return out;
+    }
+
+    private static List<Record> records(RecordBatch batch) {
+        List<Record> out = new ArrayList<>();
+        batch.forEach(out::add);
+        return out;
+    }
+
+    private static int sizeOf(List<StoredRecord> records) {
+        return FetchedRecordsAssembler.assemble(records, Integer.MAX_VALUE, false).sizeInBytes();
+    }
+
+    @Test
+    void eachProduceBatchBecomesOneV2Batch() {
+        FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(twoBatches(), Integer.MAX_VALUE, false);
+
+        assertThat(a.sizeInBytes()).isEqualTo(a.records().sizeInBytes()).isPositive();
+        List<RecordBatch> batches = batches(a.records());
+        assertThat(batches).hasSize(2);
+
+        RecordBatch first = batches.get(0);
+        assertThat(first.magic()).isEqualTo(RecordBatch.MAGIC_VALUE_V2);
+        assertThat(first.baseOffset()).isEqualTo(10);
+        assertThat(first.lastOffset()).isEqualTo(12);
+        assertThat(first.producerId()).isEqualTo(555);
+        assertThat(first.producerEpoch()).isEqualTo((short) 2);
+        assertThat(first.baseSequence()).isEqualTo(100);
+        assertThat(first.lastSequence()).isEqualTo(102);
+        assertThat(first.timestampType()).isEqualTo(TimestampType.CREATE_TIME);
+        assertThat(first.maxTimestamp()).isEqualTo(1_700_000_000_007L);
+        List<Record> r = records(first);
+        assertThat(r).extracting(Record::offset).containsExactly(10L, 11L, 12L);
+        assertThat(r).extracting(Record::timestamp).containsExactly(1_700_000_000_000L, 1_700_000_000_007L, 1_700_000_000_003L);
+        assertThat(r).extracting(x -> s(x.key())).containsExactly("k0", null, "k2");
+        assertThat(r).extracting(x -> s(x.value())).containsExactly("v0", "v1", null);
+        assertThat(r.get(0).headers()).extracting(Header::key).containsExactly("trace", "empty");
+        assertThat(r.get(0).headers()[0].value()).isEqualTo(b("abc"));
+        assertThat(r.get(0).headers()[1].value()).isNull();
+        assertThat(r.get(1).headers()).isEmpty();
+
+        RecordBatch second = batches.get(1);
+        assertThat(second.baseOffset()).isEqualTo(13);
+        assertThat(second.lastOffset()).isEqualTo(14);
+        assertThat(second.producerId()).isEqualTo(RecordBatch.NO_PRODUCER_ID);
+        assertThat(second.baseSequence()).isEqualTo(RecordBatch.NO_SEQUENCE);
+        assertThat(second.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
+        assertThat(second.maxTimestamp()).isEqualTo(LOG_APPEND);
+        List<Record> r2 = records(second);
+        assertThat(r2).extracting(Record::timestamp).containsOnly(LOG_APPEND);
+        assertThat(r2).extracting(x -> s(x.value())).containsExactly("v3", "v4");
+        assertThat(r2.get(1).headers()).singleElement().satisfies(h -> assertThat(h.key()).isEqualTo("h"));
+    }
+
+    @Test
+    void fetchFromTheMiddleOfABatchStartsABatchAtThatRecord() {
+        List<StoredRecord> fromMiddle = twoBatches().subList(1, 5);
+
+        List<RecordBatch> batches = batches(FetchedRecordsAssembler.assemble(fromMiddle, Integer.MAX_VALUE, false).records());
+
+        assertThat(batches).hasSize(2);
+        RecordBatch partial = batches.get(0);
+        assertThat(partial.baseOffset()).isEqualTo(11);
+        assertThat(partial.lastOffset()).isEqualTo(12);
+        assertThat(partial.producerId()).isEqualTo(RecordBatch.NO_PRODUCER_ID);
+        assertThat(partial.baseSequence()).isEqualTo(RecordBatch.NO_SEQUENCE);
+        assertThat(records(partial)).extracting(x -> s(x.value())).containsExactly("v1", null);
+        assertThat(batches.get(1).baseOffset()).isEqualTo(13);
+    }
+
+    @Test
+    @Disabled("bug: FetchedRecordsAssembler.writeBatch (lines 71-73) labels a batch CREATE_TIME whenever its first record"
+            + " carries no batch header, so a fetch starting inside a LogAppendTime produce batch returns its records as"
+            + " CreateTime (ConsumerRecord.timestampType() is wrong on LogAppendTime topics); the topic's type is not"
+            + " known to assemble()")
+    void fetchFromTheMiddleOfALogAppendTimeBatchKeepsItsTimestampType() {
+        List<StoredRecord> fromMiddle = twoBatches().subList(4, 5);
+
+        List<RecordBatch> batches = batches(FetchedRecordsAssembler.assemble(fromMiddle, Integer.MAX_VALUE, false).records());
+
+        assertThat(batches).singleElement().satisfies(b -> assertThat(b.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME));
+    }
+
+    @Test
+    void byteLimitTruncatesAtRecordGranularity() {
+        List<StoredRecord> all = sameTimestamps(twoBatches());
+        int firstTwo = sizeOf(all.subList(0, 2));
+        int firstThree = sizeOf(all.subList(0, 3));
+        int firstFour = sizeOf(all.subList(0, 4));
+
+        FetchedRecordsAssembler.Assembled two = FetchedRecordsAssembler.assemble(all, firstThree - 1, false);
+        assertThat(two.sizeInBytes()).isEqualTo(firstTwo);
+        assertThat(batches(two.records())).singleElement().satisfies(b -> assertThat(b.lastOffset()).isEqualTo(11));
+
+        FetchedRecordsAssembler.Assembled three = FetchedRecordsAssembler.assemble(all, firstThree, false);
+        assertThat(three.sizeInBytes()).isEqualTo(firstThree);
+
+        // The next record opens a new batch: it needs a batch header as well as its own bytes.
+        FetchedRecordsAssembler.Assembled stillThree = FetchedRecordsAssembler.assemble(all, firstFour - 1, false);
+        assertThat(stillThree.sizeInBytes()).isEqualTo(firstThree);
+        assertThat(FetchedRecordsAssembler.assemble(all, firstFour, false).sizeInBytes()).isEqualTo(firstFour);
+    }
+
+    @Test
+    @Disabled("bug: FetchedRecordsAssembler.assemble (line 43) sizes each record with a timestamp delta of 0 instead of"
+            + " its delta from the batch's first record, so records whose timestamps differ take more varint bytes than"
+            + " counted and the result exceeds byteLimit (limit 137 -> 140 bytes)")
+    void byteLimitIsNeverExceededWhateverTheTimestamps() {
+        List<StoredRecord> records = new ArrayList<>();
+        long ts = 1_700_000_000_000L;
+        for (int i = 0; i < 50; i++) {
+            // Timestamps far from the batch's first one take more varint bytes than a zero delta.
+            records.add(new StoredRecord(i, ts + i * 86_400_000L, b("key" + i), b("value" + i), NONE,
+                    i == 0 ? new BatchHeader(1, (short) 0, 0, 50, BatchHeader.CREATE_TIME) : null));
+        }
+        for (int limit = 100; limit <= 2000; limit += 37) {
+            FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(records, limit, false);
+            assertThat(a.sizeInBytes()).as("limit %d", limit).isLessThanOrEqualTo(limit);
+            batches(a.records());
+        }
+    }
+
+    @Test
+    void atLeastOneReturnsTheFirstRecordEvenOverTheLimit() {
+        List<StoredRecord> big = List.of(
+                new StoredRecord(0, 1, b("k"), new byte[5000], NONE, new BatchHeader(-1, (short) -1, -1, 2, BatchHeader.CREATE_TIME)),
+                new StoredRecord(1, 1, b("k"), b("small"), NONE, null));
+
+        FetchedRecordsAssembler.Assembled one = FetchedRecordsAssembler.assemble(big, 100, true);
+        assertThat(one.sizeInBytes()).isGreaterThan(5000);
+        assertThat(batches(one.records())).singleElement().satisfies(batch -> {
+            assertThat(batch.baseOffset()).isZero();
+            assertThat(batch.lastOffset()).isZero();
+        });
+
+        FetchedRecordsAssembler.Assembled none = FetchedRecordsAssembler.assemble(big, 100, false);
+        assertThat(none.sizeInBytes()).isZero();
+        assertThat(none.records().sizeInBytes()).isZero();
+    }
+
+    @Test
+    void zeroLimitWithAtLeastOneStillReturnsOne() {
+        FetchedRecordsAssembler.Assembled one = FetchedRecordsAssembler.assemble(twoBatches(), 0, true);
+
+        assertThat(batches(one.records())).singleElement().satisfies(b -> {
+            assertThat(b.baseOffset()).isEqualTo(10);
+            assertThat(b.lastOffset()).isEqualTo(10);
+        });
+    }
+
+    @Test
+    void noRecordsIsEmpty() {
+        FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(List.of(), 1000, true);
+
+        assertThat(a.sizeInBytes()).isZero();
+        assertThat(a.records().sizeInBytes()).isZero();
+        assertThat(a.records().batches()).isEmpty();
+    }
+
+    private static List<StoredRecord> sameTimestamps(List<StoredRecord> in) {
+        List<StoredRecord> out = new ArrayList<>();
+        for (StoredRecord r : in) {
+            out.add(new StoredRecord(r.offset(), 1_700_000_000_000L, r.key(), r.value(), r.headers(), r.batch()));
+        }
+        return out;
+    }
+}
