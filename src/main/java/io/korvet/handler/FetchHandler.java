@@ -27,6 +27,7 @@ import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.FetchRequest;
@@ -201,7 +202,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setRecords(MemoryRecords.EMPTY);
             if (!r.records.isEmpty()) {
                 int limit = Math.min(budget, Math.max(0, r.wanted.request.partitionMaxBytes()));
-                FetchedRecordsAssembler.Assembled assembled = FetchedRecordsAssembler.assemble(r.records, limit, firstData);
+                FetchedRecordsAssembler.Assembled assembled = FetchedRecordsAssembler.assemble(r.records, limit, firstData,
+                        r.wanted.topic.logAppendTime() ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME);
                 if (assembled.sizeInBytes() > 0) {
                     pd.setRecords(assembled.records());
                     budget = Math.max(0, budget - assembled.sizeInBytes());

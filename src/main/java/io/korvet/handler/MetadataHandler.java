@@ -68,7 +68,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         } else {
             boolean autoCreate = config.autoCreateTopics() && (version < 4 || request.data().allowAutoTopicCreation());
             for (MetadataRequestTopic rt : requested) {
-                answers.add(answer(rt, autoCreate).toCompletableFuture());
+                answers.add(answer(rt, autoCreate, version).toCompletableFuture());
             }
         }
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenApply(v -> {
@@ -86,13 +86,14 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         });
     }
 
-    private CompletionStage<MetadataResponseTopic> answer(MetadataRequestTopic rt, boolean autoCreate) {
+    private CompletionStage<MetadataResponseTopic> answer(MetadataRequestTopic rt, boolean autoCreate, short version) {
         Topic t = rt.name() != null ? topics.get(rt.name()) : topics.get(rt.topicId());
         if (t != null) {
             return CompletableFuture.completedFuture(describe(t));
         }
         if (rt.name() == null) {
-            return CompletableFuture.completedFuture(error(null, rt.topicId(), Errors.UNKNOWN_TOPIC_ID));
+            // Response topic names may be null only from v12 on.
+            return CompletableFuture.completedFuture(error(version >= 12 ? null : "", rt.topicId(), Errors.UNKNOWN_TOPIC_ID));
         }
         try {
             org.apache.kafka.common.internals.Topic.validate(rt.name());

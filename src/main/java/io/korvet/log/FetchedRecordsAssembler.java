@@ -28,8 +28,11 @@ public final class FetchedRecordsAssembler {
 
     /**
      * @param byteLimit bytes not to exceed, unless {@code atLeastOne} and even the first record is larger
+     * @param topicTimestampType the topic's timestamp type, for a batch that starts in the middle of a
+     *     produce batch (whose header, on the produce batch's first record, was not read)
      */
-    public static Assembled assemble(List<StoredRecord> records, int byteLimit, boolean atLeastOne) {
+    public static Assembled assemble(List<StoredRecord> records, int byteLimit, boolean atLeastOne,
+                                     TimestampType topicTimestampType) {
         int total = 0;
         int end = 0;
         int batchStart = 0;
@@ -40,7 +43,8 @@ public final class FetchedRecordsAssembler {
             if (newBatch) {
                 batchStart = i;
             }
-            int size = DefaultRecord.sizeInBytes(i - batchStart, 0, length(r.key()), length(r.value()), r.headers())
+            long timestampDelta = r.timestamp() - records.get(batchStart).timestamp();
+            int size = DefaultRecord.sizeInBytes(i - batchStart, timestampDelta, length(r.key()), length(r.value()), r.headers())
                     + (newBatch ? DefaultRecordBatch.RECORD_BATCH_OVERHEAD : 0);
             if (total + size > byteLimit && !(atLeastOne && i == 0)) {
                 break;
@@ -58,7 +62,7 @@ public final class FetchedRecordsAssembler {
             while (j < end && records.get(j).batch() == null) {
                 j++;
             }
-            buffer = writeBatch(buffer, records.subList(i, j));
+            buffer = writeBatch(buffer, records.subList(i, j), topicTimestampType);
             i = j;
         }
         buffer.flip();
@@ -66,10 +70,12 @@ public final class FetchedRecordsAssembler {
         return new Assembled(built, built.sizeInBytes());
     }
 
-    private static ByteBuffer writeBatch(ByteBuffer buffer, List<StoredRecord> group) {
+    private static ByteBuffer writeBatch(ByteBuffer buffer, List<StoredRecord> group, TimestampType topicTimestampType) {
         StoredRecord first = group.get(0);
         BatchHeader h = first.batch();
-        boolean logAppend = h != null && h.timestampType() == BatchHeader.LOG_APPEND_TIME;
+        boolean logAppend = h != null
+                ? h.timestampType() == BatchHeader.LOG_APPEND_TIME
+                : topicTimestampType == TimestampType.LOG_APPEND_TIME;
         TimestampType type = logAppend ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
         boolean whole = h != null;
         MemoryRecordsBuilder builder = MemoryRecords.builder(buffer, RecordBatch.MAGIC_VALUE_V2, Compression.NONE, type,

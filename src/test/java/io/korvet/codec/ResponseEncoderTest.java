@@ -92,7 +92,6 @@ import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -336,10 +335,6 @@ class ResponseEncoderTest {
         assertThat(parsed.topics()).extracting(MetadataResponseTopic::name).containsExactlyInAnyOrder("orders", "stamped");
     }
 
-    @Disabled("bug: MetadataHandler.answer (MetadataHandler.java:95) answers an unknown topic id sent with a null name "
-            + "via error(null, ...), but MetadataResponse topic names are nullable only from v12: at v10 and v11 "
-            + "ResponseEncoder.encode throws NullPointerException and the dispatcher closes the connection instead of "
-            + "answering (Kafka answers INVALID_REQUEST / an error per topic)")
     @ParameterizedTest(name = "v{0}")
     @ValueSource(shorts = {10, 11})
     void metadataUnknownTopicIdWithNullNameBeforeV12(short v) {

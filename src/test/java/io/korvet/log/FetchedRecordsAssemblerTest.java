@@ -15,7 +15,6 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class FetchedRecordsAssemblerTest {
@@ -60,12 +59,12 @@ class FetchedRecordsAssemblerTest {
     }
 
     private static int sizeOf(List<StoredRecord> records) {
-        return FetchedRecordsAssembler.assemble(records, Integer.MAX_VALUE, false).sizeInBytes();
+        return FetchedRecordsAssembler.assemble(records, Integer.MAX_VALUE, false, TimestampType.CREATE_TIME).sizeInBytes();
     }
 
     @Test
     void eachProduceBatchBecomesOneV2Batch() {
-        FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(twoBatches(), Integer.MAX_VALUE, false);
+        FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(twoBatches(), Integer.MAX_VALUE, false, TimestampType.CREATE_TIME);
 
         assertThat(a.sizeInBytes()).isEqualTo(a.records().sizeInBytes()).isPositive();
         List<RecordBatch> batches = batches(a.records());
@@ -108,7 +107,7 @@ class FetchedRecordsAssemblerTest {
     void fetchFromTheMiddleOfABatchStartsABatchAtThatRecord() {
         List<StoredRecord> fromMiddle = twoBatches().subList(1, 5);
 
-        List<RecordBatch> batches = batches(FetchedRecordsAssembler.assemble(fromMiddle, Integer.MAX_VALUE, false).records());
+        List<RecordBatch> batches = batches(FetchedRecordsAssembler.assemble(fromMiddle, Integer.MAX_VALUE, false, TimestampType.CREATE_TIME).records());
 
         assertThat(batches).hasSize(2);
         RecordBatch partial = batches.get(0);
@@ -121,14 +120,10 @@ class FetchedRecordsAssemblerTest {
     }
 
     @Test
-    @Disabled("bug: FetchedRecordsAssembler.writeBatch (lines 71-73) labels a batch CREATE_TIME whenever its first record"
-            + " carries no batch header, so a fetch starting inside a LogAppendTime produce batch returns its records as"
-            + " CreateTime (ConsumerRecord.timestampType() is wrong on LogAppendTime topics); the topic's type is not"
-            + " known to assemble()")
     void fetchFromTheMiddleOfALogAppendTimeBatchKeepsItsTimestampType() {
         List<StoredRecord> fromMiddle = twoBatches().subList(4, 5);
 
-        List<RecordBatch> batches = batches(FetchedRecordsAssembler.assemble(fromMiddle, Integer.MAX_VALUE, false).records());
+        List<RecordBatch> batches = batches(FetchedRecordsAssembler.assemble(fromMiddle, Integer.MAX_VALUE, false, TimestampType.LOG_APPEND_TIME).records());
 
         assertThat(batches).singleElement().satisfies(b -> assertThat(b.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME));
     }
@@ -140,23 +135,20 @@ class FetchedRecordsAssemblerTest {
         int firstThree = sizeOf(all.subList(0, 3));
         int firstFour = sizeOf(all.subList(0, 4));
 
-        FetchedRecordsAssembler.Assembled two = FetchedRecordsAssembler.assemble(all, firstThree - 1, false);
+        FetchedRecordsAssembler.Assembled two = FetchedRecordsAssembler.assemble(all, firstThree - 1, false, TimestampType.CREATE_TIME);
         assertThat(two.sizeInBytes()).isEqualTo(firstTwo);
         assertThat(batches(two.records())).singleElement().satisfies(b -> assertThat(b.lastOffset()).isEqualTo(11));
 
-        FetchedRecordsAssembler.Assembled three = FetchedRecordsAssembler.assemble(all, firstThree, false);
+        FetchedRecordsAssembler.Assembled three = FetchedRecordsAssembler.assemble(all, firstThree, false, TimestampType.CREATE_TIME);
         assertThat(three.sizeInBytes()).isEqualTo(firstThree);
 
         // The next record opens a new batch: it needs a batch header as well as its own bytes.
-        FetchedRecordsAssembler.Assembled stillThree = FetchedRecordsAssembler.assemble(all, firstFour - 1, false);
+        FetchedRecordsAssembler.Assembled stillThree = FetchedRecordsAssembler.assemble(all, firstFour - 1, false, TimestampType.CREATE_TIME);
         assertThat(stillThree.sizeInBytes()).isEqualTo(firstThree);
-        assertThat(FetchedRecordsAssembler.assemble(all, firstFour, false).sizeInBytes()).isEqualTo(firstFour);
+        assertThat(FetchedRecordsAssembler.assemble(all, firstFour, false, TimestampType.CREATE_TIME).sizeInBytes()).isEqualTo(firstFour);
     }
 
     @Test
-    @Disabled("bug: FetchedRecordsAssembler.assemble (line 43) sizes each record with a timestamp delta of 0 instead of"
-            + " its delta from the batch's first record, so records whose timestamps differ take more varint bytes than"
-            + " counted and the result exceeds byteLimit (limit 137 -> 140 bytes)")
     void byteLimitIsNeverExceededWhateverTheTimestamps() {
         List<StoredRecord> records = new ArrayList<>();
         long ts = 1_700_000_000_000L;
@@ -166,7 +158,7 @@ class FetchedRecordsAssemblerTest {
                     i == 0 ? new BatchHeader(1, (short) 0, 0, 50, BatchHeader.CREATE_TIME) : null));
         }
         for (int limit = 100; limit <= 2000; limit += 37) {
-            FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(records, limit, false);
+            FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(records, limit, false, TimestampType.CREATE_TIME);
             assertThat(a.sizeInBytes()).as("limit %d", limit).isLessThanOrEqualTo(limit);
             batches(a.records());
         }
@@ -178,21 +170,21 @@ class FetchedRecordsAssemblerTest {
                 new StoredRecord(0, 1, b("k"), new byte[5000], NONE, new BatchHeader(-1, (short) -1, -1, 2, BatchHeader.CREATE_TIME)),
                 new StoredRecord(1, 1, b("k"), b("small"), NONE, null));
 
-        FetchedRecordsAssembler.Assembled one = FetchedRecordsAssembler.assemble(big, 100, true);
+        FetchedRecordsAssembler.Assembled one = FetchedRecordsAssembler.assemble(big, 100, true, TimestampType.CREATE_TIME);
         assertThat(one.sizeInBytes()).isGreaterThan(5000);
         assertThat(batches(one.records())).singleElement().satisfies(batch -> {
             assertThat(batch.baseOffset()).isZero();
             assertThat(batch.lastOffset()).isZero();
         });
 
-        FetchedRecordsAssembler.Assembled none = FetchedRecordsAssembler.assemble(big, 100, false);
+        FetchedRecordsAssembler.Assembled none = FetchedRecordsAssembler.assemble(big, 100, false, TimestampType.CREATE_TIME);
         assertThat(none.sizeInBytes()).isZero();
         assertThat(none.records().sizeInBytes()).isZero();
     }
 
     @Test
     void zeroLimitWithAtLeastOneStillReturnsOne() {
-        FetchedRecordsAssembler.Assembled one = FetchedRecordsAssembler.assemble(twoBatches(), 0, true);
+        FetchedRecordsAssembler.Assembled one = FetchedRecordsAssembler.assemble(twoBatches(), 0, true, TimestampType.CREATE_TIME);
 
         assertThat(batches(one.records())).singleElement().satisfies(b -> {
             assertThat(b.baseOffset()).isEqualTo(10);
@@ -202,7 +194,7 @@ class FetchedRecordsAssemblerTest {
 
     @Test
     void noRecordsIsEmpty() {
-        FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(List.of(), 1000, true);
+        FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(List.of(), 1000, true, TimestampType.CREATE_TIME);
 
         assertThat(a.sizeInBytes()).isZero();
         assertThat(a.records().sizeInBytes()).isZero();
