@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Apache Kafka's own ProducerPerformance (kafka-tools 4.3.1) against a Korvet broker started here on
 # its embedded Redis: 100-byte records, acks=1 then acks=all (the idempotent default).
+# A quick look at Korvet alone; bench/run.sh is the side-by-side comparison with Apache Kafka.
 # Usage: bench/producer-perf.sh [num-records]   (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,7 @@ RECORDS="${1:-1000000}"
 SIZE="${RECORD_SIZE:-100}"
 
 [ -f target/korvet.jar ] || mvn -B -q package -DskipTests
-[ -d bench/target/lib ] || mvn -B -q -f bench/pom.xml dependency:copy-dependencies -DoutputDirectory=target/lib -DincludeScope=runtime
+bench/setup.sh
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 DATA=$(mktemp -d /tmp/korvet-bench.XXXXXX)

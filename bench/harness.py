@@ -1,0 +1,1049 @@
+#!/usr/bin/env python3
+"""Korvet against Apache Kafka 4.3.1 on this machine, measured with Kafka's own tools.
+
+Started by bench/run.sh, which resolves the jars first; see bench/README.md. Python 3 standard library only.
+
+For each scenario, a fresh Kafka (single-node KRaft) and a fresh Korvet (on a redis-server of its own) are
+started side by side; each gets the same warm-up, then the same number of records from ProducerPerformance,
+then ConsumerPerformance reads them back. The order of the two brokers alternates from one scenario to the
+next (ABBA) so that drift in the machine's speed hits both. Every process started here is stopped on exit,
+on error and on SIGTERM/SIGINT/SIGHUP; every wait is bounded.
+"""
+
+import argparse
+import base64
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+LIB = os.path.join(BENCH, "target", "lib")
+CLASSES = os.path.join(BENCH, "target", "classes")
+KORVET_JAR = os.path.join(ROOT, "target", "korvet.jar")
+# The main-run rates of the last full run, per broker and scenario, to size the next runs right the first time.
+RATE_CACHE = os.path.join(BENCH, "target", "rate-estimates.json")
+LUA_DIR = os.path.join(ROOT, "src", "main", "resources", "lua")
+
+# What kafka-server-start.sh and kafka-run-class.sh give the broker JVM; Korvet's JVM gets the same.
+BROKER_JVM = ["-Xmx1G", "-Xms1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+              "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+              "-Djava.awt.headless=true"]
+# What kafka-producer-perf-test.sh / kafka-consumer-perf-test.sh give the tools.
+TOOL_JVM = ["-Xmx512M", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+BATCH_SIZE_DEFAULT = 16384
+
+STARTED = []  # every Popen this harness started, for cleanup
+COMMANDS = []  # the exact tool command lines run, for RESULTS.md
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- processes
+
+def spawn(cmd, logfile, env=None, cwd=None):
+    out = open(logfile, "ab")
+    p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=cwd,
+                         start_new_session=True)
+    out.close()
+    STARTED.append(p)
+    return p
+
+
+def stop(p, grace=10.0):
+    if p is None or p.poll() is not None:
+        return
+    try:
+        os.killpg(p.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        p.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait(timeout=10)
+
+
+def kill_all():
+    for p in STARTED:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    for p in STARTED:
+        try:
+            p.wait(timeout=10)
+        except Exception:
+            pass
+
+
+def on_signal(signum, _frame):
+    kill_all()
+    log(f"stopped by signal {signum}; every process started here was killed")
+    os._exit(128 + signum)
+
+
+def run_tool(cmd, logfile, timeout, record=True):
+    """Runs a command to completion (bounded); returns (exit code, output, CPU seconds it used)."""
+    if record:
+        COMMANDS.append(" ".join(shlex.quote(c) for c in cmd))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(logfile, "wb") as out:
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+        STARTED.append(p)
+        try:
+            rc = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=10)
+            rc = None
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    with open(logfile, "r", errors="replace") as f:
+        return rc, f.read(), cpu
+
+
+def java_tool(main, args, jvm=TOOL_JVM):
+    cp = f"{LIB}/*:{CLASSES}"
+    return ["java", *jvm, "-cp", cp, main, *args]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_line(path, marker, proc, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(path, "r", errors="replace") as f:
+                for line in f:
+                    if marker in line:
+                        return line.strip()
+        except FileNotFoundError:
+            pass
+        if proc.poll() is not None:
+            raise BenchError(f"{what} exited with {proc.returncode} before '{marker}'; see {path}")
+        time.sleep(0.2)
+    raise BenchError(f"{what}: no '{marker}' within {timeout}s; see {path}")
+
+
+def wait_for_port(port, proc, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise BenchError(f"{what} exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise BenchError(f"{what}: port {port} not open within {timeout}s")
+
+
+# ---------------------------------------------------------------- /proc
+
+def cpu_ticks(pid, children=False):
+    """utime + stime of a process (plus the children it waited for: Redis's AOF-rewrite forks), in ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks
+
+
+def vm_kb(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def machine_busy_ticks():
+    with open("/proc/stat") as f:
+        parts = f.readline().split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in parts[:8])
+    return user + nice + system + irq + softirq + steal
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+# ---------------------------------------------------------------- a small Redis client
+
+class Redis:
+    """RESP2 over a socket: enough for INFO, MEMORY USAGE, XLEN, SCRIPT LOAD and a pipelined EVALSHA loop."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.rf = self.sock.makefile("rb", buffering=1 << 20)
+
+    def close(self):
+        try:
+            self.rf.close()
+            self.sock.close()
+        except OSError:
+            pass
+
+    @staticmethod
+    def encode(*args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            if isinstance(a, str):
+                a = a.encode()
+            elif isinstance(a, int):
+                a = str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        return b"".join(out)
+
+    def read(self):
+        line = self.rf.readline()
+        if not line:
+            raise BenchError("Redis closed the connection")
+        kind, rest = line[:1], line[1:-2]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            return BenchError("Redis: " + rest.decode(errors="replace"))
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            data = self.rf.read(n + 2)
+            return data[:-2]
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self.read() for _ in range(n)]
+        raise BenchError(f"Redis: unexpected reply {line!r}")
+
+    def call(self, *args):
+        self.sock.sendall(self.encode(*args))
+        reply = self.read()
+        if isinstance(reply, BenchError):
+            raise reply
+        return reply
+
+    def info(self, section):
+        text = self.call("INFO", section).decode()
+        return dict(l.split(":", 1) for l in text.splitlines() if ":" in l and not l.startswith("#"))
+
+
+def start_redis(workdir, name):
+    port = free_port()
+    data = os.path.join(workdir, name)
+    os.makedirs(data, exist_ok=True)
+    # Korvet's embedded default: append-only file, fsync every second, no RDB snapshots.
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", data, "--appendonly", "yes",
+           "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
+           "--logfile", os.path.join(data, "redis.log")]
+    p = spawn(cmd, os.path.join(workdir, name + ".out"))
+    wait_for_port(port, p, 30, "redis-server")
+    return p, port, data
+
+
+def dir_bytes(path, predicate=lambda name: True):
+    total = 0
+    for dirpath, _dirs, files in os.walk(path):
+        for f in files:
+            if predicate(f):
+                try:
+                    total += os.path.getsize(os.path.join(dirpath, f))
+                except OSError:
+                    pass
+    return total
+
+
+# ---------------------------------------------------------------- the brokers
+
+class Kafka:
+    name = "Kafka"
+
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "kafka")
+        os.makedirs(self.dir)
+        self.logs = os.path.join(self.dir, "logs")
+        self.port, self.cport = free_port(), free_port()
+        self.log = os.path.join(self.dir, "kafka.log")
+        self.proc = None
+
+    def start(self):
+        props = os.path.join(self.dir, "server.properties")
+        with open(props, "w") as f:
+            f.write(f"""# Single-node KRaft, as config/server.properties of the Kafka distribution, on loopback.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:{self.cport}
+listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.cport}
+advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+num.network.threads=3
+num.io.threads=8
+socket.send.buffer.bytes=102400
+socket.receive.buffer.bytes=102400
+socket.request.max.bytes=104857600
+log.dirs={self.logs}
+num.partitions=1
+num.recovery.threads.per.data.dir=1
+offsets.topic.replication.factor=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=168
+log.segment.bytes=1073741824
+log.retention.check.interval.ms=300000
+""")
+        # kafka-storage.sh random-uuid is a base64url (unpadded) random UUID.
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        rc, out, _ = run_tool(java_tool("kafka.tools.StorageTool", ["format", "-t", cluster_id, "-c", props]),
+                              os.path.join(self.dir, "format.log"), 120, record=False)
+        if rc != 0:
+            raise BenchError("kafka-storage format failed:\n" + out[-2000:])
+        cmd = ["java", *BROKER_JVM, "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp", f"{LIB}/*", "kafka.Kafka",
+               props]
+        self.proc = spawn(cmd, self.log)
+
+    def await_ready(self):
+        wait_for_line(self.log, "Kafka Server started", self.proc, 120, "Kafka")
+
+    @property
+    def bootstrap(self):
+        return f"127.0.0.1:{self.port}"
+
+    def pids(self):
+        return {"JVM": self.proc.pid}
+
+    def stop(self):
+        stop(self.proc, 15)
+
+    def storage(self, topic, partitions, _records):
+        log_bytes = sum(dir_bytes(os.path.join(self.logs, f"{topic}-{p}"), lambda n: n.endswith(".log"))
+                        for p in range(partitions))
+        return {"kafka_log": log_bytes}
+
+    def problems(self):
+        return log_problems(self.log, (" ERROR ",))
+
+    def check_alive(self, when):
+        check_alive(self.name, {"JVM": self.proc}, self.log, when)
+
+
+class Korvet:
+    name = "Korvet"
+
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "korvet")
+        os.makedirs(self.dir)
+        self.port = free_port()
+        self.log = os.path.join(self.dir, "korvet.log")
+        self.proc = self.redis_proc = self.redis = None
+
+    def start(self):
+        self.redis_proc, self.redis_port, self.redis_dir = start_redis(self.dir, "redis")
+        self.redis = Redis(self.redis_port)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KORVET_")}
+        cmd = ["java", *BROKER_JVM, "-jar", KORVET_JAR, "-o", f"listeners=PLAINTEXT://127.0.0.1:{self.port}",
+               "-o", f"korvet.redis.uri=redis://127.0.0.1:{self.redis_port}",
+               "-o", f"korvet.data.dir={os.path.join(self.dir, 'unused')}"]
+        self.proc = spawn(cmd, self.log, env=env, cwd=self.dir)
+
+    def await_ready(self):
+        wait_for_line(self.log, "Korvet started", self.proc, 120, "Korvet")
+
+    @property
+    def bootstrap(self):
+        return f"127.0.0.1:{self.port}"
+
+    def pids(self):
+        return {"JVM": self.proc.pid, "redis": self.redis_proc.pid}
+
+    def stop(self):
+        stop(self.proc, 15)
+        if self.redis:
+            self.redis.close()
+        stop(self.redis_proc, 10)
+
+    def keys(self, topic, partitions):
+        return [f"korvet:{topic}:{p}" for p in range(partitions)]
+
+    def drop(self, topic, partitions):
+        """Frees a warm-up topic's memory (Korvet has no DeleteTopics yet)."""
+        self.redis.call("DEL", *self.keys(topic, partitions))
+
+    def used_memory(self):
+        return int(self.redis.info("memory")["used_memory"])
+
+    def storage(self, topic, partitions, _records):
+        keys = self.keys(topic, partitions)
+        usage = sum(self.redis.call("MEMORY", "USAGE", k, "SAMPLES", "0") or 0 for k in keys)
+        stored = sum(self.redis.call("XLEN", k) for k in keys)
+        aof = dir_bytes(self.redis_dir, lambda n: ".aof" in n)
+        return {"redis_usage": usage, "redis_used_memory": self.used_memory(), "redis_aof": aof,
+                "redis_entries": stored}
+
+    def problems(self):
+        return log_problems(self.log, (" WARN ", " ERROR "))
+
+    def check_alive(self, when):
+        check_alive(self.name, {"JVM": self.proc, "redis-server": self.redis_proc}, self.log, when)
+
+
+def check_alive(name, procs, logfile, when):
+    dead = [f"{k} exited with {p.returncode}" for k, p in procs.items() if p.poll() is not None]
+    if dead:
+        with open(logfile, "r", errors="replace") as f:
+            last = "".join(f.readlines()[-8:])
+        raise BenchError(f"{name}: {', '.join(dead)} {when}; the last lines of its log:\n{last}")
+
+
+def log_problems(path, markers):
+    out = []
+    try:
+        with open(path, "r", errors="replace") as f:
+            for line in f:
+                if any(m in line for m in markers):
+                    out.append(line.rstrip())
+    except FileNotFoundError:
+        pass
+    return out
+
+
+# ---------------------------------------------------------------- the tools
+
+PRODUCER_SUMMARY = re.compile(
+    r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, "
+    r"(\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99.9th")
+
+
+def create_topic(broker, topic, partitions, logdir):
+    cmd = java_tool("org.apache.kafka.tools.TopicCommand",
+                    ["--bootstrap-server", broker.bootstrap, "--create", "--topic", topic,
+                     "--partitions", str(partitions), "--replication-factor", "1"])
+    rc, out, _ = run_tool(cmd, os.path.join(logdir, f"{broker.name}-{topic}-create.log"), 120, record=False)
+    if rc != 0:
+        raise BenchError(f"{broker.name}: creating {topic} failed:\n{out[-2000:]}")
+
+
+def produce(broker, sc, topic, records, logdir, timeout, record=True):
+    props = [f"acks={sc.acks}", *[f"{k}={v}" for k, v in sc.props.items()]]
+    cmd = java_tool("org.apache.kafka.tools.ProducerPerformance",
+                    ["--bootstrap-server", broker.bootstrap, "--topic", topic, "--num-records", str(records),
+                     "--record-size", str(sc.size), "--throughput", "-1", "--command-property", *props])
+    t0 = time.time()
+    rc, out, tool_cpu = run_tool(cmd, os.path.join(logdir, f"{broker.name}-{topic}-produce.log"), timeout, record)
+    wall = time.time() - t0
+    m = PRODUCER_SUMMARY.search(out)
+    errors = [l for l in out.splitlines() if "Exception" in l or l.startswith("ERROR") or "Error" in l]
+    if rc != 0 or not m:
+        raise BenchError(f"{broker.name}: ProducerPerformance failed (exit {rc}) on {topic}:\n{out[-3000:]}")
+    sent, rate, mb, avg, mx, p50, p95, p99, p999 = m.groups()
+    return {"sent": int(sent), "rate": float(rate), "mb": float(mb), "avg": float(avg), "max": float(mx),
+            "p50": int(p50), "p95": int(p95), "p99": int(p99), "p999": int(p999), "wall": wall,
+            "tool_cpu": tool_cpu, "errors": errors, "seconds": int(sent) / max(float(rate), 1e-9)}
+
+
+def consume(broker, topic, records, logdir, tool, record=True, timeout_ms=30000, wall_timeout=600):
+    if tool == "ConsumerPerformance":
+        cmd = java_tool("org.apache.kafka.tools.ConsumerPerformance",
+                        ["--bootstrap-server", broker.bootstrap, "--topic", topic, "--num-records", str(records),
+                         "--timeout", str(timeout_ms)])
+    else:
+        cmd = java_tool("AssignedConsumerPerformance", [broker.bootstrap, topic, str(records), str(timeout_ms)])
+    rc, out, _ = run_tool(cmd, os.path.join(logdir, f"{broker.name}-{topic}-consume-{tool}.log"), wall_timeout,
+                          record)
+    lines = [l for l in out.splitlines() if re.match(r"^\S.*, .*, [\d.]+, [\d.]+, \d+, [\d.]+", l)]
+    if rc != 0 or not lines or "WARNING: Exiting before" in out:
+        return {"ok": False, "out": out[-1500:]}
+    f = [x.strip() for x in lines[-1].split(",")]
+    consumed = int(f[4])
+    # fetch.nMsg.sec: records/s over the fetch time, without the group join (rebalance.time.ms).
+    return {"ok": consumed >= records, "consumed": consumed, "rate": float(f[9]), "rate_total": float(f[5]),
+            "rebalance_ms": int(f[6]), "out": out[-1500:]}
+
+
+# ---------------------------------------------------------------- the Redis ceiling
+
+def redis_benchmark_xadd(port, size, requests, key, logdir):
+    payload = "x" * size
+    cmd = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", "50", "-P", "64", "-n", str(requests),
+           "--csv", "XADD", key, "*", "ts", "1795272001058", "value", payload]
+    shown = " ".join(cmd[:-1]) + f" <{size} B payload>"
+    rc, out, _ = run_tool(cmd, os.path.join(logdir, f"redis-benchmark-{size}.log"), 600, record=False)
+    m = re.search(r'^"XADD[^"]*","([\d.]+)"', out, re.M)
+    if rc != 0 or not m:
+        raise BenchError(f"redis-benchmark failed (exit {rc}):\n{out[-1500:]}")
+    return float(m.group(1)), shown
+
+
+def records_per_batch(size, batch_size=BATCH_SIZE_DEFAULT):
+    """How many records of `size` B (no key, no headers) fill one v2 record batch of batch.size bytes:
+    61 B of batch header, about 10 B of per-record framing (varints, attributes, deltas)."""
+    return max(1, (batch_size - 61) // (size + 10))
+
+
+def eval_append_ceiling(port, size, seconds, window=8):
+    """Korvet's own append script (common.lua + append.lua, as LuaScript.load joins them), called pipelined
+    with batches shaped like ProducerPerformance's: records_per_batch(size) entries, `ts` and `value` fields,
+    and `batch` on the first. Returns (records/s, records per batch) or (None, reason)."""
+    try:
+        with open(os.path.join(LUA_DIR, "common.lua")) as f:
+            common = f.read()
+        with open(os.path.join(LUA_DIR, "append.lua")) as f:
+            append = f.read()
+    except OSError as e:
+        return None, f"no append script ({e})"
+    r = Redis(port)
+    try:
+        sha = r.call("SCRIPT", "LOAD", common + "\n" + append)
+        key = f"korvet:ceiling-eval-{size}:0".encode()
+        rpb = records_per_batch(size)
+        payload = os.urandom(size // 2 + 1).hex()[:size].encode()
+        ts = b"1795272001058"
+        rest_record = (b"$1\r\n2\r\n$2\r\nts\r\n$%d\r\n%s\r\n$5\r\nvalue\r\n$%d\r\n%s\r\n"
+                       % (len(ts), ts, len(payload), payload))
+        argc = 4 + 1 + rpb * 6 + 2  # EVALSHA sha 1 key expected | per record id n ts v value v | batch field
+
+        def call(base, seq):
+            batch = b"1000,0,%d,%d,0" % (seq, rpb)
+            parts = [b"*%d\r\n$7\r\nEVALSHA\r\n$%d\r\n%s\r\n$1\r\n1\r\n$%d\r\n%s\r\n" % (argc, len(sha), sha, len(key), key)]
+            b = str(base).encode()
+            parts.append(b"$%d\r\n%s\r\n" % (len(b), b))
+            first_id = b"%d-1" % base
+            parts.append(b"$%d\r\n%s\r\n$1\r\n3\r\n$2\r\nts\r\n$%d\r\n%s\r\n$5\r\nvalue\r\n$%d\r\n%s\r\n$5\r\nbatch\r\n$%d\r\n%s\r\n"
+                         % (len(first_id), first_id, len(ts), ts, len(payload), payload, len(batch), batch))
+            for off in range(base + 1, base + rpb):
+                i = b"%d-1" % off
+                parts.append(b"$%d\r\n%s\r\n" % (len(i), i))
+                parts.append(rest_record)
+            return b"".join(parts)
+
+        next_offset = 0
+        in_flight = 0
+        done = 0
+        t0 = time.time()
+        deadline = t0 + seconds
+        while True:
+            now = time.time()
+            while in_flight < window and now < deadline:
+                r.sock.sendall(call(next_offset, next_offset))
+                next_offset += rpb
+                in_flight += 1
+            if in_flight == 0:
+                break
+            reply = r.read()
+            in_flight -= 1
+            if isinstance(reply, BenchError) or not isinstance(reply, list) or reply[0] != 1:
+                return None, f"append.lua answered {reply!r}: its arguments are no longer shaped as this harness sends them"
+            done += rpb
+        elapsed = time.time() - t0
+        r.call("DEL", key)
+        return done / elapsed, rpb
+    finally:
+        r.close()
+
+
+def measure_ceilings(sizes, workdir, seconds):
+    out = {}
+    for size in sizes:
+        p, port, _data = start_redis(workdir, f"ceiling-{size}")
+        try:
+            probe_n = 100_000 if size <= 256 else 40_000
+            rate, _ = redis_benchmark_xadd(port, size, probe_n, f"korvet:ceiling-probe-{size}:0", workdir)
+            n = max(probe_n, int(rate * seconds))
+            c0, t0 = cpu_ticks(p.pid), time.time()
+            rate, shown = redis_benchmark_xadd(port, size, n, f"korvet:ceiling-{size}:0", workdir)
+            xadd_busy = (cpu_ticks(p.pid) - c0) / CLK_TCK / (time.time() - t0)
+            r = Redis(port)
+            r.call("FLUSHALL")
+            r.close()
+            COMMANDS.append(shown)
+            c0, t0 = cpu_ticks(p.pid), time.time()
+            ev, rpb = eval_append_ceiling(port, size, seconds)
+            eval_busy = (cpu_ticks(p.pid) - c0) / CLK_TCK / (time.time() - t0)
+            out[size] = {"xadd": rate, "xadd_n": n, "xadd_busy": xadd_busy, "eval": ev, "eval_rpb": rpb,
+                         "eval_busy": eval_busy}
+            log(f"Redis ceiling, {size_label(size)}: XADD pipelined {rate:,.0f}/s (redis-server {xadd_busy:.0%} busy); "
+                + (f"EVAL append.lua {ev:,.0f} records/s, {rpb}/batch (redis-server {eval_busy:.0%} busy)" if ev
+                   else f"EVAL append.lua n/a ({rpb})"))
+        finally:
+            stop(p)
+    return out
+
+
+# ---------------------------------------------------------------- scenarios
+
+def size_label(size):
+    return "1 KiB" if size == 1024 else f"{size} B"
+
+
+class Scenario:
+    def __init__(self, size, acks, partitions, props=None):
+        self.size, self.acks, self.partitions, self.props = size, acks, partitions, props or {}
+
+    @property
+    def label(self):
+        s = f"{size_label(self.size)} acks={self.acks} {self.partitions}p"
+        if self.props:
+            s += " " + " ".join(f"{k}={v}" for k, v in self.props.items())
+        return s
+
+
+LINGER = {"linger.ms": "5", "batch.size": "65536"}
+FULL = [Scenario(100, "1", 1), Scenario(100, "1", 6), Scenario(100, "all", 1), Scenario(100, "all", 6),
+        Scenario(100, "all", 1, LINGER),
+        Scenario(1024, "1", 1), Scenario(1024, "1", 6), Scenario(1024, "all", 1), Scenario(1024, "all", 6)]
+SHORT = [Scenario(100, "all", 1), Scenario(1024, "1", 6)]
+
+GUESS = {100: 50_000, 1024: 15_000}  # a low first guess of records/s, refined by every run
+
+
+def load_cache():
+    try:
+        with open(RATE_CACHE) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def save_cache(cache):
+    with open(RATE_CACHE, "w") as f:
+        json.dump(cache, f, indent=1, sort_keys=True)
+
+
+def warm_up(broker, sc, topic, logdir, seconds, guess, max_runs):
+    """Warms a fresh broker (and the JIT) on a topic of its own: runs of about `seconds` until one lasted at
+    least half of that and its rate is within 20% of the run before (a cold JIT underestimates the rate
+    several-fold); returns the best rate seen, from which the main run's record count is set."""
+    create_topic(broker, topic, sc.partitions, logdir)
+    n = max(1000, int(guess * seconds))
+    rates = []
+    for _ in range(max_runs):
+        res = produce(broker, sc, topic, n, logdir, timeout=max(120, seconds * 20), record=False)
+        rates.append(res["rate"])
+        steady = len(rates) >= 2 and abs(rates[-1] - rates[-2]) <= 0.2 * max(rates[-2:])
+        if res["seconds"] >= seconds / 2 and steady:
+            break
+        n = max(1000, int(res["rate"] * seconds))
+    return max(rates)
+
+
+def run_one(broker, sc, topic, n, logdir, consumer_tool, slow_rate):
+    create_topic(broker, topic, sc.partitions, logdir)
+    base_mem = broker.used_memory() if isinstance(broker, Korvet) else None
+    problems_before = len(broker.problems())
+    pids = broker.pids()
+    cpu0 = {k: cpu_ticks(pid, children=(k == "redis")) for k, pid in pids.items()}
+    busy0 = machine_busy_ticks()
+    load = loadavg()
+    timeout = max(180, 6 * n / max(slow_rate, 1) + 60)
+    res = produce(broker, sc, topic, n, logdir, timeout)
+    broker.check_alive("during the produce run")
+    busy1 = machine_busy_ticks()
+    cpu1 = {k: cpu_ticks(pid, children=(k == "redis")) for k, pid in pids.items()}
+    res["cpu"] = {k: (cpu1[k] - cpu0[k]) / CLK_TCK for k in pids}
+    res["other_cpu"] = max(0.0, (busy1 - busy0) / CLK_TCK - sum(res["cpu"].values()) - res["tool_cpu"])
+    res["load"] = load
+    log(f"{broker.name} {sc.label}: {res['rate']:,.0f} records/s, p50 {res['p50']} ms, p99 {res['p99']} ms, "
+        f"{res['seconds']:.1f} s; CPU {sum(res['cpu'].values()):.1f} s")
+    c = consume(broker, topic, n, logdir, consumer_tool, wall_timeout=max(300, 6 * n / max(slow_rate, 1)))
+    res["consume"] = c
+    broker.check_alive("during the consumer run")
+    if c["ok"]:
+        log(f"{broker.name} {sc.label}: consumed {c['consumed']:,} at {c['rate']:,.0f} records/s")
+    else:
+        log(f"{broker.name} {sc.label}: consumer failed: {c['out'][-400:]}")
+    res["storage"] = broker.storage(topic, sc.partitions, n)
+    if base_mem is not None:
+        res["storage"]["redis_used_delta"] = res["storage"]["redis_used_memory"] - base_mem
+    res["rss_kb"] = {k: vm_kb(pid, "VmHWM") for k, pid in pids.items()}
+    res["problems"] = broker.problems()[problems_before:]
+    return res
+
+
+def probe_consumer(brokers, topic, logdir):
+    """ConsumerPerformance needs a group coordinator; when a broker has none, both are read with assign()."""
+    for b in [b for b in brokers if isinstance(b, Korvet)]:
+        c = consume(b, topic, 100, logdir, "ConsumerPerformance", record=False, timeout_ms=10000, wall_timeout=90)
+        if not c["ok"]:
+            reason = next((l.strip() for l in c["out"].splitlines() if "Exception" in l or "not support" in l or "WARNING" in l),
+                          "no summary line")
+            log(f"ConsumerPerformance does not work against {b.name} ({reason}); both brokers are read with "
+                f"AssignedConsumerPerformance (assign(), no group)")
+            return "AssignedConsumerPerformance", f"{b.name}: {reason}"
+    return "ConsumerPerformance", None
+
+
+# ---------------------------------------------------------------- output
+
+def fmt_int(x):
+    return "–" if x is None else f"{x:,.0f}"
+
+
+def fmt_ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "–"
+    return f"{a / b:.2f}×"
+
+
+def mib(kb):
+    return kb / 1024
+
+
+def table(results, ceilings, consumer_tool):
+    head = ("| scenario | broker | records | produce rec/s | MB/s | p50 ms | p99 ms | consume rec/s | "
+            "broker CPU s | peak RSS MiB | % of Redis ceiling | run s | CPU s used elsewhere |")
+    rows = [head, "|" + "---|" * 13]
+    for sc, n, runs in results:
+        per = {}
+        for name in ("Kafka", "Korvet"):
+            r = runs.get(name)
+            if r is None or "error" in r:
+                rows.append(f"| {sc.label} | {name} | {n:,} | failed: {(r or {}).get('error', 'not run')[:80]} |"
+                            + " |" * 9)
+                continue
+            cpu = sum(r["cpu"].values())
+            rss = mib(sum(r["rss_kb"].values()))
+            c = r["consume"]
+            crate = c["rate"] if c["ok"] else None
+            if name == "Korvet":
+                cpu_s = f"{cpu:.1f} ({r['cpu']['JVM']:.1f} + redis {r['cpu']['redis']:.1f})"
+                rss_s = f"{rss:,.0f} ({mib(r['rss_kb']['JVM']):,.0f} + redis {mib(r['rss_kb']['redis']):,.0f})"
+                ceil = best_ceiling(ceilings.get(sc.size))
+                pct = f"{100 * r['rate'] / ceil[0]:.0f}%" if ceil else "–"
+            else:
+                cpu_s, rss_s, pct = f"{cpu:.1f}", f"{rss:,.0f}", ""
+            per[name] = (r["rate"], r["mb"], r["p50"], r["p99"], crate, cpu, rss)
+            rows.append(f"| {sc.label} | {name} | {n:,} | {fmt_int(r['rate'])} | {r['mb']:.1f} | {r['p50']} | {r['p99']} | "
+                        f"{fmt_int(crate) if c['ok'] else 'failed'} | {cpu_s} | {rss_s} | {pct} | {r['seconds']:.1f} | "
+                        f"{r['other_cpu']:.1f} |")
+        if len(per) == 2:
+            k, v = per["Kafka"], per["Korvet"]
+            rows.append(f"| {sc.label} | **Korvet/Kafka** | | {fmt_ratio(v[0], k[0])} | {fmt_ratio(v[1], k[1])} | "
+                        f"{fmt_ratio(v[2], k[2])} | {fmt_ratio(v[3], k[3])} | {fmt_ratio(v[4], k[4])} | "
+                        f"{fmt_ratio(v[5], k[5])} | {fmt_ratio(v[6], k[6])} | | | |")
+    return "\n".join(rows)
+
+
+def best_ceiling(c):
+    if not c:
+        return None
+    if c["eval"] and c["eval"] > c["xadd"]:
+        return c["eval"], "EVAL append.lua"
+    return c["xadd"], "XADD pipelined"
+
+
+def ceiling_table(ceilings):
+    rows = ["| record size | XADD, pipelined (redis-benchmark -c 50 -P 64) | Korvet's append.lua via EVALSHA, "
+            "pipelined 8 deep | records per EVALSHA | ceiling |", "|---|---|---|---|---|"]
+    for size, c in ceilings.items():
+        best = best_ceiling(c)
+        ev = (f"{c['eval']:,.0f} records/s (redis-server {c['eval_busy']:.0%} busy)" if c["eval"]
+              else f"n/a: {c['eval_rpb']}")
+        rows.append(f"| {size_label(size)} | {c['xadd']:,.0f} records/s (redis-server {c['xadd_busy']:.0%} busy) | {ev} | "
+                    f"{c['eval_rpb'] if c['eval'] else '–'} | {best[0]:,.0f} ({best[1]}) |")
+    return "\n".join(rows)
+
+
+def memory_table(results):
+    rows = ["| scenario | records | Redis MEMORY USAGE B/record | Redis used_memory Δ B/record | Redis AOF file B/record | "
+            "Kafka .log B/record | Redis (MEMORY USAGE) / Kafka |", "|---|---|---|---|---|---|---|"]
+    for sc, n, runs in results:
+        k, v = runs.get("Kafka"), runs.get("Korvet")
+        if not k or not v or "error" in k or "error" in v:
+            continue
+        st, kt = v["storage"], k["storage"]
+        usage = st["redis_usage"] / n
+        delta = st.get("redis_used_delta", 0) / n
+        aof = st["redis_aof"] / n
+        klog = kt["kafka_log"] / n
+        rows.append(f"| {sc.label} | {n:,} | {usage:.1f} | {delta:.1f} | {aof:.1f} | {klog:.1f} | "
+                    f"{fmt_ratio(usage, klog)} |")
+    return "\n".join(rows)
+
+
+def machine_info():
+    def cmd(c):
+        try:
+            return subprocess.run(c, capture_output=True, text=True, timeout=30).stdout.strip() or \
+                subprocess.run(c, capture_output=True, text=True, timeout=30).stderr.strip()
+        except Exception as e:  # noqa
+            return f"n/a ({e})"
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=30).stderr.strip()
+    return {"nproc": os.cpu_count(), "memory": f"{mem_kb / 1024 / 1024:.1f} GiB", "cpu": cpu,
+            "kernel": platform.release(), "java": java.replace("\n", "; "),
+            "redis": cmd(["redis-server", "--version"]), "redis_benchmark": cmd(["redis-benchmark", "--version"])}
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description="Korvet vs Apache Kafka 4.3.1 (see bench/README.md)")
+    ap.add_argument("--short", action="store_true", help="a few seconds per run, two scenarios (what the tests run)")
+    ap.add_argument("--seconds", type=float, help="target length of each produce run (default 20, short 3)")
+    ap.add_argument("--scenarios", help="comma-separated indexes into the scenario list (default all; see --list)")
+    ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    ap.add_argument("--consumer", choices=["auto", "ConsumerPerformance", "AssignedConsumerPerformance"],
+                    default="auto")
+    ap.add_argument("--results", help="markdown file to write (default bench/RESULTS.md; short: bench/target/short-results.md)")
+    ap.add_argument("--command-line", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+
+    short = args.short
+    seconds = args.seconds or (3.0 if short else 20.0)
+    warm_seconds = 1.0 if short else 4.0
+    scenarios = SHORT if short else FULL
+    if args.list:
+        for i, sc in enumerate(scenarios):
+            print(f"{i}: {sc.label}")
+        return 0
+    if args.scenarios:
+        scenarios = [scenarios[int(i)] for i in args.scenarios.split(",")]
+    default_results = os.path.join(BENCH, "target", "short-results.md") if short else os.path.join(BENCH, "RESULTS.md")
+    results_path = args.results or default_results
+    for need in (KORVET_JAR, LIB):
+        if not os.path.exists(need):
+            raise BenchError(f"missing {need}: start the harness with bench/run.sh")
+
+    started = datetime.datetime.now()
+    t_start = time.time()
+    load_start = loadavg()
+    info = machine_info()
+    workdir = tempfile.mkdtemp(prefix="korvet-bench-")
+    logdir = os.path.join(BENCH, "target", "bench-logs")
+    shutil.rmtree(logdir, ignore_errors=True)
+    os.makedirs(logdir)
+    log(f"work dir {workdir}, logs in {logdir}; {len(scenarios)} scenarios, produce runs of >= {seconds:.0f} s")
+    failures = []
+    results = []
+    consumer_tool = None if args.consumer == "auto" else args.consumer
+    consumer_note = None
+    try:
+        ceilings = measure_ceilings(sorted({s.size for s in scenarios}), workdir, seconds / 2)
+        guess = dict(GUESS)
+        cache = load_cache()
+        for i, sc in enumerate(scenarios):
+            scdir = os.path.join(workdir, f"s{i}")
+            os.makedirs(scdir)
+            kafka, korvet = Kafka(scdir), Korvet(scdir)
+            order = [kafka, korvet] if i % 2 == 0 else [korvet, kafka]
+            runs = {}
+            n = 0
+            try:
+                log(f"scenario {i + 1}/{len(scenarios)}: {sc.label}; order {order[0].name}, {order[1].name}")
+                for b in order:
+                    b.start()
+                for b in order:
+                    b.await_ready()
+                rates = {}
+                for b in order:
+                    rates[b.name] = warm_up(b, sc, f"warmup-{i}", logdir, warm_seconds,
+                                            guess.get((b.name, sc.size), guess[sc.size]), 2 if short else 5)
+                if consumer_tool is None:
+                    consumer_tool, consumer_note = probe_consumer(order, f"warmup-{i}", logdir)
+                korvet.drop(f"warmup-{i}", sc.partitions)
+                slow = min(rates.values())
+                est = {k: max(v, cache.get(f"{k}|{sc.label}", 0)) for k, v in rates.items()}
+                n = max(10_000, int(max(est.values()) * seconds * 1.2 / 1000) * 1000)
+                log(f"warm-up rates {', '.join(f'{k} {v:,.0f}/s' for k, v in rates.items())}; estimates "
+                    f"{', '.join(f'{k} {v:,.0f}/s' for k, v in est.items())}; {n:,} records per run")
+                for attempt in ("", "b", "c"):
+                    topic = f"bench-{i}{attempt}"
+                    runs = {}
+                    for b in order:
+                        try:
+                            runs[b.name] = run_one(b, sc, topic, n, logdir, consumer_tool, slow)
+                            guess[(b.name, sc.size)] = runs[b.name]["rate"]
+                        except BenchError as e:
+                            runs[b.name] = {"error": str(e)}
+                            log(f"{b.name} {sc.label}: FAILED: {e}")
+                    done = [r for r in runs.values() if "error" not in r]
+                    if not short:
+                        for name, r in runs.items():
+                            if "error" not in r:
+                                cache[f"{name}|{sc.label}"] = r["rate"]
+                        save_cache(cache)
+                    if short or attempt == "c" or len(done) < 2 or min(r["seconds"] for r in done) >= 0.8 * seconds:
+                        break
+                    # The faster broker was faster than its warm-up said: run both again with enough records.
+                    n = int(max(n * 1.3, max(r["rate"] for r in done) * seconds * 1.25) / 1000) * 1000
+                    log(f"a produce run lasted {min(r['seconds'] for r in done):.1f} s, under {seconds:.0f} s: "
+                        f"both brokers again with {n:,} records")
+                    korvet.drop(topic, sc.partitions)
+                for name, r in runs.items():
+                    if "error" in r:
+                        failures.append(f"{name} {sc.label}: {r['error']}")
+                        r["error"] = r["error"].splitlines()[0]
+                    else:
+                        if not r["consume"]["ok"]:
+                            failures.append(f"{name} {sc.label}: consumer failed")
+                        if r["errors"]:
+                            failures.append(f"{name} {sc.label}: {len(r['errors'])} producer error lines")
+            except BenchError as e:
+                failures.append(f"{sc.label}: {e}")
+                log(f"{sc.label}: FAILED: {e}")
+                for name in ("Kafka", "Korvet"):
+                    runs.setdefault(name, {"error": str(e).splitlines()[0]})
+            finally:
+                for b in order:
+                    b.stop()
+                for b in order:
+                    shutil.copy(b.log, os.path.join(logdir, f"s{i}-{b.name}.log"))
+                shutil.rmtree(scdir, ignore_errors=True)
+            results.append((sc, n, runs))
+    finally:
+        kill_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    elapsed = time.time() - t_start
+    main_table = table(results, ceilings, consumer_tool)
+    mem = memory_table(results)
+    ceil = ceiling_table(ceilings)
+    notes = []
+    for sc, n, runs in results:
+        for name, r in runs.items():
+            if "error" in r:
+                continue
+            if r["errors"]:
+                notes.append(f"- {name}, {sc.label}: {len(r['errors'])} error lines from ProducerPerformance, e.g. "
+                             f"`{r['errors'][0][:200]}`")
+            if r["problems"]:
+                notes.append(f"- {name}, {sc.label}: {len(r['problems'])} WARN/ERROR lines in the broker log, e.g. "
+                             f"`{r['problems'][0][:240]}`")
+            if r["seconds"] < seconds * 0.9:
+                notes.append(f"- {name}, {sc.label}: the produce run lasted {r['seconds']:.1f} s, under the "
+                             f"{seconds:.0f} s target (the warm-up underestimated its rate)")
+            st = r["storage"]
+            if name == "Korvet" and st.get("redis_entries") != n:
+                notes.append(f"- Korvet, {sc.label}: {st.get('redis_entries')} stream entries for {n} records sent")
+            if r["other_cpu"] > 0.1 * r["seconds"] * (os.cpu_count() or 1):
+                notes.append(f"- {name}, {sc.label}: {r['other_cpu']:.1f} CPU s used by other processes during "
+                             f"the {r['seconds']:.0f} s run (load average then {r['load']}): this run was disturbed")
+    for f_ in failures:
+        if not any(f_.split(":")[0] in n_ for n_ in notes):
+            notes.append(f"- {f_.splitlines()[0][:300]}")
+
+    command = args.command_line or "bench/run.sh " + " ".join(sys.argv[1:])
+    report = render(started, info, command, load_start, loadavg(), elapsed, short, seconds, consumer_tool,
+                    consumer_note, ceil, main_table, mem, notes)
+    print(report)
+    os.makedirs(os.path.dirname(results_path), exist_ok=True)
+    with open(results_path, "w") as f:
+        f.write(report)
+    log(f"written to {results_path}; {elapsed:.0f} s in all")
+    bad = [r for _, _, runs in results for r in runs.values() if "error" in r or not r["consume"]["ok"]]
+    return 1 if bad or not results else 0
+
+
+def render(started, info, command, load_start, load_end, elapsed, short, seconds, consumer_tool, consumer_note, ceil,
+           main_table, mem, notes):
+    consumer = (f"`{consumer_tool}`" + (f" for both brokers, because ConsumerPerformance failed against {consumer_note}"
+                                        if consumer_note else " for both brokers"))
+    cmds = "\n".join(COMMANDS)
+    return f"""# Korvet vs Apache Kafka 4.3.1 {'(short mode: a smoke test, not figures)' if short else ''}
+
+- Date: {started.strftime('%Y-%m-%d %H:%M')} (local time); {elapsed / 60:.1f} minutes in all
+- Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} of memory, Linux {info['kernel']}
+- Java: {info['java']}
+- Redis: {info['redis']}; {info['redis_benchmark']}
+- Load average (1, 5, 15 min): {load_start} at the start, {load_end} at the end
+- Command: `{command}`
+- Each produce run: >= {seconds:.0f} s for the faster broker; both brokers get the same record count.
+- Consumer: {consumer}; records/s over the fetch time (`fetch.nMsg.sec`, without the group join).
+
+## Produce and consume
+
+ProducerPerformance with `--throughput -1` (unthrottled) and client defaults (Kafka 4: `linger.ms=5`,
+`batch.size=16384`; `acks=all` means the idempotent producer). Broker CPU s: user + system time of the broker
+processes during the produce run (Korvet: its JVM + its redis-server, including Redis's AOF-rewrite children);
+peak RSS: VmHWM over the broker's whole life in this scenario (warm-up, produce, consume). Kafka's records sit in
+the page cache, not in its RSS; Korvet's sit in redis-server's RSS. "CPU s used elsewhere": machine CPU time during
+the run not used by the brokers or the tool, i.e. other work disturbing the measurement.
+
+{main_table}
+
+## The ceiling Redis sets
+
+{ceil}
+
+## Bytes per stored record
+
+Redis: `MEMORY USAGE <stream> SAMPLES 0` summed over the topic's streams, and the growth of `INFO memory`
+`used_memory` during the run; the AOF (append-only file, Korvet's persistence) size at the end, which depends on
+whether an AOF rewrite happened (a rewrite makes it a compact RDB preamble). Kafka: the size of the topic's
+`.log` segment files (indexes left out: they are preallocated).
+
+{mem}
+
+## Notes
+
+{chr(10).join(notes) if notes else '- nothing unusual: no producer errors, no WARN/ERROR lines in the broker logs, every record consumed'}
+
+## Exact commands
+
+The harness (bench/harness.py) starts for each scenario, on free loopback ports, a fresh Kafka
+(`kafka.tools.StorageTool format`, then `java {' '.join(BROKER_JVM)} -cp 'bench/target/lib/*' kafka.Kafka
+server.properties`) and a fresh Korvet (`redis-server --appendonly yes --appendfsync everysec --save ''` and
+`java {' '.join(BROKER_JVM)} -jar target/korvet.jar -o listeners=... -o korvet.redis.uri=...`), warms both up on a
+topic of their own, then ran (ports vary from run to run; TopicCommand and the warm-up runs are left out):
+
+```
+{cmds}
+```
+"""
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        log(f"FAILED: {e}")
+        kill_all()
+        sys.exit(2)
