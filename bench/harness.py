@@ -814,9 +814,19 @@ def machine_info():
     with open("/proc/meminfo") as f:
         mem_kb = int(f.readline().split()[1])
     java = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=30).stderr.strip()
+    try:
+        commit = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %s"], capture_output=True, text=True,
+                                timeout=30).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "src/main"],
+                               capture_output=True, text=True, timeout=30).stdout.strip()
+        commit = (commit + (" (with uncommitted changes in src/main)" if dirty else "")) or "unknown"
+    except Exception:  # noqa: no git here
+        commit = "unknown"
+    built = datetime.datetime.fromtimestamp(os.path.getmtime(KORVET_JAR)).strftime("%Y-%m-%d %H:%M")
     return {"nproc": os.cpu_count(), "memory": f"{mem_kb / 1024 / 1024:.1f} GiB", "cpu": cpu,
             "kernel": platform.release(), "java": java.replace("\n", "; "),
-            "redis": cmd(["redis-server", "--version"]), "redis_benchmark": cmd(["redis-benchmark", "--version"])}
+            "redis": cmd(["redis-server", "--version"]), "redis_benchmark": cmd(["redis-benchmark", "--version"]),
+            "korvet": f"target/korvet.jar built {built}; source: {commit}"}
 
 
 # ---------------------------------------------------------------- main
@@ -991,6 +1001,7 @@ def render(started, info, command, load_start, load_end, elapsed, short, seconds
 
 - Date: {started.strftime('%Y-%m-%d %H:%M')} (local time); {elapsed / 60:.1f} minutes in all
 - Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} of memory, Linux {info['kernel']}
+- Korvet: {info['korvet']}
 - Java: {info['java']}
 - Redis: {info['redis']}; {info['redis_benchmark']}
 - Load average (1, 5, 15 min): {load_start} at the start, {load_end} at the end
