@@ -24,11 +24,20 @@ public record KorvetConfig(
         Path dataDir,
         Duration redisTimeout,
         int producerStateScanEntries,
-        GroupSettings groups) {
+        GroupSettings groups,
+        RetentionSettings retention,
+        Map<String, String> settings) {
 
     /** The group coordinator's settings, with Kafka's names and defaults. */
     public record GroupSettings(int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
                                 int offsetMetadataMaxBytes) {
+    }
+
+    /**
+     * The broker-wide retention defaults (topics override them with {@code retention.ms} and
+     * {@code retention.bytes}): -1 means unlimited.
+     */
+    public record RetentionSettings(long retentionMs, long retentionBytes, long checkIntervalMs) {
     }
 
     /** Every key the broker accepts, with its default ("" for none). */
@@ -54,6 +63,11 @@ public record KorvetConfig(
         keys.put("group.max.session.timeout.ms", "1800000");
         keys.put("group.initial.rebalance.delay.ms", "3000");
         keys.put("offset.metadata.max.bytes", "4096");
+        keys.put("log.retention.ms", "");
+        keys.put("log.retention.minutes", "");
+        keys.put("log.retention.hours", "168");
+        keys.put("log.retention.bytes", "-1");
+        keys.put("log.retention.check.interval.ms", "300000");
         KEYS = Map.copyOf(keys);
     }
 
@@ -104,7 +118,33 @@ public record KorvetConfig(
                         intValue(all, "group.min.session.timeout.ms", 0, Integer.MAX_VALUE),
                         intValue(all, "group.max.session.timeout.ms", 0, Integer.MAX_VALUE),
                         intValue(all, "group.initial.rebalance.delay.ms", 0, Integer.MAX_VALUE),
-                        intValue(all, "offset.metadata.max.bytes", 0, Integer.MAX_VALUE)));
+                        intValue(all, "offset.metadata.max.bytes", 0, Integer.MAX_VALUE)),
+                new RetentionSettings(
+                        retentionMillis(key -> all.get(key).isBlank() ? null : all.get(key)),
+                        longValue(all, "log.retention.bytes", -1, Long.MAX_VALUE),
+                        longValue(all, "log.retention.check.interval.ms", 1, Long.MAX_VALUE)),
+                Map.copyOf(settings));
+    }
+
+    /**
+     * Kafka's rule for the broker's retention time: {@code log.retention.ms} if set, else
+     * {@code log.retention.minutes}, else {@code log.retention.hours}; negative means unlimited (-1).
+     *
+     * @param lookup the value of a key, or null when it is not set
+     */
+    public static long retentionMillis(java.util.function.Function<String, String> lookup) {
+        String ms = lookup.apply("log.retention.ms");
+        String minutes = lookup.apply("log.retention.minutes");
+        long millis;
+        if (ms != null) {
+            millis = parseLong("log.retention.ms", ms, -1, Long.MAX_VALUE);
+        } else if (minutes != null) {
+            millis = parseLong("log.retention.minutes", minutes, -1, Integer.MAX_VALUE) * 60_000L;
+        } else {
+            String hours = lookup.apply("log.retention.hours");
+            millis = hours == null ? 168 * 3_600_000L : parseLong("log.retention.hours", hours, -1, Integer.MAX_VALUE) * 3_600_000L;
+        }
+        return millis < 0 ? -1 : millis;
     }
 
     /** Whether the broker must start a Redis of its own. */
@@ -121,7 +161,16 @@ public record KorvetConfig(
     }
 
     private static int intValue(Map<String, String> all, String key, int min, int max) {
-        String raw = all.get(key).trim();
+        return (int) parseLong(key, all.get(key), min, max);
+    }
+
+    private static long longValue(Map<String, String> all, String key, long min, long max) {
+        return parseLong(key, all.get(key), min, max);
+    }
+
+    /** Parses a whole number within [min, max], or throws a {@link ConfigException} naming the key. */
+    public static long parseLong(String key, String value, long min, long max) {
+        String raw = value.trim();
         long v;
         try {
             v = Long.parseLong(raw);
@@ -131,7 +180,7 @@ public record KorvetConfig(
         if (v < min || v > max) {
             throw new ConfigException(key + ": " + v + " is out of range [" + min + ", " + max + "]");
         }
-        return (int) v;
+        return v;
     }
 
     private static boolean boolValue(Map<String, String> all, String key) {

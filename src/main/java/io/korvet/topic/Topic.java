@@ -9,6 +9,10 @@ import org.apache.kafka.common.Uuid;
 public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted) {
 
     static Topic of(TopicRecord record, KorvetConfig broker) {
+        return of(record, new BrokerConfigs(broker));
+    }
+
+    static Topic of(TopicRecord record, BrokerConfigs broker) {
         Map<String, String> c = record.configs();
         return new Topic(record,
                 Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MAX_MESSAGE_BYTES, broker)),

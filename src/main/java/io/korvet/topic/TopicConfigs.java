@@ -1,15 +1,21 @@
 package io.korvet.topic;
 
 import io.korvet.config.KorvetConfig;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 
 /**
- * Kafka's topic-level configs: which names exist, how each is validated, and its default on this broker.
- * Korvet accepts every name Kafka accepts; the ones it enforces are documented in the README.
+ * Kafka's topic-level configs: which names exist, how each is validated, its default on this broker and
+ * the broker configs it falls back to (Kafka's synonyms). Korvet accepts every name Kafka accepts; the
+ * ones it enforces are documented in the README.
  */
 public final class TopicConfigs {
 
@@ -19,12 +25,29 @@ public final class TopicConfigs {
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
 
-    private enum Type { LONG, INT, DOUBLE, BOOLEAN, STRING, LIST }
+    private enum Type {
+        LONG(ConfigType.LONG), INT(ConfigType.INT), DOUBLE(ConfigType.DOUBLE), BOOLEAN(ConfigType.BOOLEAN),
+        STRING(ConfigType.STRING), LIST(ConfigType.LIST);
 
-    private record Def(Type type, long min, Set<String> allowed, String defaultValue) {
+        final ConfigType wire;
+
+        Type(ConfigType wire) {
+            this.wire = wire;
+        }
     }
 
-    /** A config as reported to clients: its value and whether it was set on the topic or is a default. */
+    /** A broker config that gives a topic config its default, with the factor from its unit to the topic's. */
+    private record BrokerSynonym(String name, long factor) {
+    }
+
+    /**
+     * @param allowed the values (items, for a list) allowed; empty for any
+     * @param synonyms the broker configs this one falls back to, in Kafka's order
+     */
+    private record Def(Type type, long min, Set<String> allowed, String defaultValue, List<BrokerSynonym> synonyms) {
+    }
+
+    /** A config as reported at topic creation: its value and whether it was set on the topic or is a default. */
     public record Entry(String name, String value, boolean setOnTopic) {
     }
 
@@ -32,42 +55,65 @@ public final class TopicConfigs {
 
     static {
         String max = Long.toString(Long.MAX_VALUE);
-        list(CLEANUP_POLICY, "delete", "delete", "compact");
-        number(RETENTION_MS, Type.LONG, -1, "604800000");
-        number(RETENTION_BYTES, Type.LONG, -1, "-1");
-        number(MAX_MESSAGE_BYTES, Type.INT, 0, null);
-        string(MESSAGE_TIMESTAMP_TYPE, null, "CreateTime", "LogAppendTime");
-        string("compression.type", "producer", "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
-        number("compression.gzip.level", Type.INT, -1, "-1");
-        number("compression.lz4.level", Type.INT, 1, "9");
-        number("compression.zstd.level", Type.INT, -131072, "3");
-        number("delete.retention.ms", Type.LONG, 0, "86400000");
-        number("file.delete.delay.ms", Type.LONG, 0, "60000");
-        number("flush.messages", Type.LONG, 1, max);
-        number("flush.ms", Type.LONG, 0, max);
-        string("follower.replication.throttled.replicas", "");
-        string("leader.replication.throttled.replicas", "");
-        number("index.interval.bytes", Type.INT, 0, "4096");
-        number("local.retention.bytes", Type.LONG, -2, "-2");
-        number("local.retention.ms", Type.LONG, -2, "-2");
-        number("max.compaction.lag.ms", Type.LONG, 1, max);
-        number("message.timestamp.after.max.ms", Type.LONG, 0, "3600000");
-        number("message.timestamp.before.max.ms", Type.LONG, 0, max);
-        number("min.cleanable.dirty.ratio", Type.DOUBLE, 0, "0.5");
-        number("min.compaction.lag.ms", Type.LONG, 0, "0");
-        number("min.insync.replicas", Type.INT, 1, "1");
-        bool("preallocate");
-        bool("remote.storage.enable");
-        bool("remote.log.copy.disable");
-        bool("remote.log.delete.on.disable");
-        number("segment.bytes", Type.INT, 1024 * 1024, "1073741824");
-        number("segment.index.bytes", Type.INT, 4, "10485760");
-        number("segment.jitter.ms", Type.LONG, 0, "0");
-        number("segment.ms", Type.LONG, 1, "604800000");
-        bool("unclean.leader.election.enable");
+        long hour = 3_600_000L;
+        list(CLEANUP_POLICY, "delete", "log.cleanup.policy", "delete", "compact");
+        number(RETENTION_MS, Type.LONG, -1, "604800000",
+                new BrokerSynonym("log.retention.ms", 1), new BrokerSynonym("log.retention.minutes", 60_000L),
+                new BrokerSynonym("log.retention.hours", hour));
+        number(RETENTION_BYTES, Type.LONG, -1, "-1", new BrokerSynonym("log.retention.bytes", 1));
+        number(MAX_MESSAGE_BYTES, Type.INT, 0, "1048588", new BrokerSynonym("message.max.bytes", 1));
+        string(MESSAGE_TIMESTAMP_TYPE, "CreateTime", "log.message.timestamp.type", "CreateTime", "LogAppendTime");
+        string("compression.type", "producer", "compression.type", "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
+        number("compression.gzip.level", Type.INT, -1, "-1", same("compression.gzip.level"));
+        number("compression.lz4.level", Type.INT, 1, "9", same("compression.lz4.level"));
+        number("compression.zstd.level", Type.INT, -131072, "3", same("compression.zstd.level"));
+        number("delete.retention.ms", Type.LONG, 0, "86400000", same("log.cleaner.delete.retention.ms"));
+        number("file.delete.delay.ms", Type.LONG, 0, "60000", same("log.segment.delete.delay.ms"));
+        number("flush.messages", Type.LONG, 1, max, same("log.flush.interval.messages"));
+        number("flush.ms", Type.LONG, 0, max,
+                same("log.flush.interval.ms"), same("log.flush.scheduler.interval.ms"));
+        list("follower.replication.throttled.replicas", "", null);
+        list("leader.replication.throttled.replicas", "", null);
+        number("index.interval.bytes", Type.INT, 0, "4096", same("log.index.interval.bytes"));
+        number("local.retention.bytes", Type.LONG, -2, "-2", same("log.local.retention.bytes"));
+        number("local.retention.ms", Type.LONG, -2, "-2", same("log.local.retention.ms"));
+        number("max.compaction.lag.ms", Type.LONG, 1, max, same("log.cleaner.max.compaction.lag.ms"));
+        number("message.timestamp.after.max.ms", Type.LONG, 0, "3600000", same("log.message.timestamp.after.max.ms"));
+        number("message.timestamp.before.max.ms", Type.LONG, 0, max, same("log.message.timestamp.before.max.ms"));
+        number("min.cleanable.dirty.ratio", Type.DOUBLE, 0, "0.5", same("log.cleaner.min.cleanable.ratio"));
+        number("min.compaction.lag.ms", Type.LONG, 0, "0", same("log.cleaner.min.compaction.lag.ms"));
+        number("min.insync.replicas", Type.INT, 1, "1", same("min.insync.replicas"));
+        bool("preallocate", "log.preallocate");
+        bool("remote.storage.enable", null);
+        bool("remote.log.copy.disable", null);
+        bool("remote.log.delete.on.disable", null);
+        number("segment.bytes", Type.INT, 1024 * 1024, "1073741824", same("log.segment.bytes"));
+        number("segment.index.bytes", Type.INT, 4, "10485760", same("log.index.size.max.bytes"));
+        number("segment.jitter.ms", Type.LONG, 0, "0",
+                same("log.roll.jitter.ms"), new BrokerSynonym("log.roll.jitter.hours", hour));
+        number("segment.ms", Type.LONG, 1, "604800000", same("log.roll.ms"), new BrokerSynonym("log.roll.hours", hour));
+        bool("unclean.leader.election.enable", "unclean.leader.election.enable");
     }
 
     private TopicConfigs() {
+    }
+
+    /** Whether Kafka knows this topic config. */
+    public static boolean exists(String name) {
+        return DEFS.containsKey(name);
+    }
+
+    /** Whether the config is a list (IncrementalAlterConfigs may APPEND to it and SUBTRACT from it). */
+    public static boolean isList(String name) {
+        Def def = DEFS.get(name);
+        return def != null && def.type == Type.LIST;
+    }
+
+    /** Configs as they are stored: values without surrounding blanks (Kafka ignores them when parsing). */
+    public static Map<String, String> normalize(Map<String, String> configs) {
+        Map<String, String> normalized = new LinkedHashMap<>();
+        configs.forEach((k, v) -> normalized.put(k, v == null ? null : v.trim()));
+        return normalized;
     }
 
     /** Validates configs given at creation or alteration; throws INVALID_CONFIG naming the offender. */
@@ -86,6 +132,9 @@ public final class TopicConfigs {
             throw new InvalidConfigurationException("Null value not supported for topic config " + name);
         }
         String v = value.trim();
+        if (v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+            throw invalid(name, v, "line breaks are not allowed");
+        }
         try {
             switch (def.type) {
                 case LONG -> check(name, v, Long.parseLong(v), def.min);
@@ -107,8 +156,8 @@ public final class TopicConfigs {
                     }
                 }
                 case LIST -> {
-                    for (String item : List.of(v.split("\\s*,\\s*"))) {
-                        if (!def.allowed.contains(item)) {
+                    for (String item : items(v)) {
+                        if (!def.allowed.isEmpty() && !def.allowed.contains(item)) {
                             throw invalid(name, v, "each item must be one of " + def.allowed);
                         }
                     }
@@ -119,26 +168,87 @@ public final class TopicConfigs {
         }
     }
 
+    /** The items of a list value, as Kafka splits them (on commas, blanks dropped). */
+    public static List<String> items(String value) {
+        List<String> items = new ArrayList<>();
+        if (value != null) {
+            for (String item : value.split(",")) {
+                if (!item.trim().isEmpty()) {
+                    items.add(item.trim());
+                }
+            }
+        }
+        return items;
+    }
+
     /** The value in force for a topic: its own setting, else the broker's default. */
     public static String effective(Map<String, String> topicConfigs, String name, KorvetConfig broker) {
+        return effective(topicConfigs, name, new BrokerConfigs(broker));
+    }
+
+    /** The value in force for a topic: its own setting, else its broker synonyms', else Kafka's default. */
+    public static String effective(Map<String, String> topicConfigs, String name, BrokerConfigs broker) {
         String v = topicConfigs.get(name);
         if (v != null) {
             return v;
         }
-        return switch (name) {
-            case MAX_MESSAGE_BYTES -> Integer.toString(broker.messageMaxBytes());
-            case MESSAGE_TIMESTAMP_TYPE -> broker.logMessageTimestampType();
-            default -> DEFS.containsKey(name) ? DEFS.get(name).defaultValue : null;
-        };
+        Def def = DEFS.get(name);
+        if (def == null) {
+            return null;
+        }
+        if (name.equals(RETENTION_MS)) {
+            return Long.toString(broker.retentionMs());
+        }
+        for (BrokerSynonym s : def.synonyms) {
+            String brokerValue = broker.value(s.name);
+            if (brokerValue != null) {
+                return s.factor == 1 ? brokerValue : Long.toString(Long.parseLong(brokerValue.trim()) * s.factor);
+            }
+        }
+        return def.defaultValue;
+    }
+
+    /** Whether the topic's cleanup policy includes {@code delete}: retention and DeleteRecords apply to it. */
+    public static boolean deletesRecords(Map<String, String> topicConfigs, BrokerConfigs broker) {
+        return items(effective(topicConfigs, CLEANUP_POLICY, broker)).contains("delete");
     }
 
     /** Every topic config with the value in force, in Kafka's names. */
     public static List<Entry> describe(Map<String, String> topicConfigs, KorvetConfig broker) {
-        List<Entry> entries = new java.util.ArrayList<>();
-        for (String name : new java.util.TreeSet<>(DEFS.keySet())) {
-            entries.add(new Entry(name, effective(topicConfigs, name, broker), topicConfigs.containsKey(name)));
+        List<Entry> entries = new ArrayList<>();
+        for (ConfigView v : describe(topicConfigs, new BrokerConfigs(broker), null, false)) {
+            entries.add(new Entry(v.name(), v.value(), v.source() == ConfigSource.TOPIC_CONFIG));
         }
         return entries;
+    }
+
+    /**
+     * The topic's configs as Kafka's DescribeConfigs reports them: each with the value in force, its source
+     * (TOPIC_CONFIG when set on the topic, else the source of its first broker synonym, else DEFAULT_CONFIG)
+     * and, when asked, its synonyms: the topic's own setting, then its broker synonyms by precedence.
+     *
+     * @param names the configs wanted, null or empty for all
+     */
+    public static List<ConfigView> describe(Map<String, String> topicConfigs, BrokerConfigs broker, Collection<String> names,
+                                            boolean includeSynonyms) {
+        List<ConfigView> views = new ArrayList<>();
+        for (String name : new TreeSet<>(DEFS.keySet())) {
+            if (names != null && !names.isEmpty() && !names.contains(name)) {
+                continue;
+            }
+            Def def = DEFS.get(name);
+            List<ConfigView.Synonym> synonyms = new ArrayList<>();
+            if (topicConfigs.containsKey(name)) {
+                synonyms.add(new ConfigView.Synonym(name, topicConfigs.get(name), ConfigSource.TOPIC_CONFIG));
+            }
+            if (!def.synonyms.isEmpty()) {
+                synonyms.addAll(broker.synonyms(def.synonyms.get(0).name));
+            }
+            ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG : synonyms.get(0).source();
+            views.add(new ConfigView(name, effective(topicConfigs, name, broker), source, false, false, def.type.wire,
+                    includeSynonyms ? synonyms : List.of()));
+        }
+        return views;
     }
 
     private static void check(String name, String raw, long value, long min) {
@@ -151,19 +261,24 @@ public final class TopicConfigs {
         return new InvalidConfigurationException("Invalid value " + value + " for configuration " + name + ": " + why);
     }
 
-    private static void number(String name, Type type, long min, String defaultValue) {
-        DEFS.put(name, new Def(type, min, Set.of(), defaultValue));
+    private static BrokerSynonym same(String brokerName) {
+        return new BrokerSynonym(brokerName, 1);
     }
 
-    private static void string(String name, String defaultValue, String... allowed) {
-        DEFS.put(name, new Def(Type.STRING, 0, Set.of(allowed), defaultValue));
+    private static void number(String name, Type type, long min, String defaultValue, BrokerSynonym... synonyms) {
+        DEFS.put(name, new Def(type, min, Set.of(), defaultValue, List.of(synonyms)));
     }
 
-    private static void list(String name, String defaultValue, String... allowed) {
-        DEFS.put(name, new Def(Type.LIST, 0, Set.of(allowed), defaultValue));
+    private static void string(String name, String defaultValue, String brokerName, String... allowed) {
+        DEFS.put(name, new Def(Type.STRING, 0, Set.of(allowed), defaultValue, List.of(same(brokerName))));
     }
 
-    private static void bool(String name) {
-        DEFS.put(name, new Def(Type.BOOLEAN, 0, Set.of(), "false"));
+    private static void list(String name, String defaultValue, String brokerName, String... allowed) {
+        DEFS.put(name, new Def(Type.LIST, 0, Set.of(allowed), defaultValue,
+                brokerName == null ? List.of() : List.of(same(brokerName))));
+    }
+
+    private static void bool(String name, String brokerName) {
+        DEFS.put(name, new Def(Type.BOOLEAN, 0, Set.of(), "false", brokerName == null ? List.of() : List.of(same(brokerName))));
     }
 }
