@@ -25,3 +25,13 @@ local function next_offset(key)
   end
   return 0
 end
+
+-- The log start offset: the first entry's offset, or the next offset when the stream is empty
+-- (retention or DeleteRecords may have removed every entry).
+local function log_start(key, nxt)
+  local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)
+  if #first > 0 then
+    return offset_of(first[1][1])
+  end
+  return nxt or next_offset(key)
+end

@@ -3,11 +3,7 @@
 local key = KEYS[1]
 local scan = tonumber(ARGV[1])
 local nxt = next_offset(key)
-local start = nxt
-local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)
-if #first > 0 then
-  start = offset_of(first[1][1])
-end
+local start = log_start(key, nxt)
 local result = {start, nxt}
 local upper = '+'
 local scanned = 0

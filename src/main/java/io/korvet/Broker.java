@@ -3,7 +3,17 @@ package io.korvet;
 import io.korvet.config.KorvetConfig;
 import io.korvet.dispatch.HandlerRegistry;
 import io.korvet.group.GroupCoordinator;
+import io.korvet.handler.AlterConfigsHandler;
 import io.korvet.handler.ApiVersionsHandler;
+import io.korvet.handler.CreatePartitionsHandler;
+import io.korvet.handler.DeleteRecordsHandler;
+import io.korvet.handler.DeleteTopicsHandler;
+import io.korvet.handler.DescribeClusterHandler;
+import io.korvet.handler.DescribeConfigsHandler;
+import io.korvet.handler.DescribeTopicPartitionsHandler;
+import io.korvet.handler.IncrementalAlterConfigsHandler;
+import io.korvet.handler.ListPartitionReassignmentsHandler;
+import io.korvet.handler.OffsetForLeaderEpochHandler;
 import io.korvet.handler.DeleteGroupsHandler;
 import io.korvet.handler.DescribeGroupsHandler;
 import io.korvet.handler.FindCoordinatorHandler;
@@ -22,6 +32,7 @@ import io.korvet.handler.ListOffsetsHandler;
 import io.korvet.handler.MetadataHandler;
 import io.korvet.handler.ProduceHandler;
 import io.korvet.log.LogManager;
+import io.korvet.log.RetentionEnforcer;
 import io.korvet.network.KafkaServer;
 import io.korvet.storage.redis.RedisConnector;
 import io.korvet.storage.redis.RedisGroupStore;
@@ -44,6 +55,7 @@ public final class Broker implements AutoCloseable {
     private RedisServerProcess embeddedRedis;
     private RedisConnector redis;
     private HashedWheelTimer timer;
+    private RetentionEnforcer retention;
     private KafkaServer server;
     private InetSocketAddress boundAddress;
 
@@ -61,11 +73,11 @@ public final class Broker implements AutoCloseable {
             redis = new RedisConnector(redisUri, config.redisTimeout());
             RedisKeys keys = new RedisKeys(config.namespace());
             RedisTopicStore topicStore = new RedisTopicStore(redis, keys);
-            var topics = new io.korvet.topic.TopicManager(topicStore, config);
-            topics.load().toCompletableFuture().get(30, TimeUnit.SECONDS);
             RedisPartitionStore partitionStore = new RedisPartitionStore(redis, keys);
             partitionStore.preloadScripts().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LogManager logs = new LogManager(partitionStore, config.producerStateScanEntries());
+            var topics = new io.korvet.topic.TopicManager(topicStore, config, logs);
+            topics.load().toCompletableFuture().get(30, TimeUnit.SECONDS);
             timer = new HashedWheelTimer(r -> {
                 Thread t = new Thread(r, "korvet-timer");
                 t.setDaemon(true);
@@ -79,7 +91,17 @@ public final class Broker implements AutoCloseable {
                     .register(new InitProducerIdHandler(topicStore))
                     .register(new ProduceHandler(topics, logs))
                     .register(new ListOffsetsHandler(topics, logs))
-                    .register(new FetchHandler(topics, logs, timer));
+                    .register(new FetchHandler(topics, logs, timer))
+                    .register(new DeleteTopicsHandler(topics))
+                    .register(new CreatePartitionsHandler(config, topics))
+                    .register(new DeleteRecordsHandler(topics, logs))
+                    .register(new DescribeConfigsHandler(topics))
+                    .register(new AlterConfigsHandler(topics))
+                    .register(new IncrementalAlterConfigsHandler(topics))
+                    .register(new DescribeClusterHandler(config))
+                    .register(new DescribeTopicPartitionsHandler(config, topics))
+                    .register(new ListPartitionReassignmentsHandler())
+                    .register(new OffsetForLeaderEpochHandler(topics, logs));
             GroupCoordinator groups = new GroupCoordinator(new RedisGroupStore(redis, keys), timer, config.groups());
             registry.register(new FindCoordinatorHandler(config))
                     .register(new JoinGroupHandler(groups))
@@ -95,6 +117,8 @@ public final class Broker implements AutoCloseable {
 
             server = new KafkaServer(config.listener(), config.socketRequestMaxBytes(), registry);
             boundAddress = server.start();
+            retention = new RetentionEnforcer(topics, logs, config.retention().checkIntervalMs(), System::currentTimeMillis);
+            retention.start();
             log.info("Korvet started: listening on {}, advertised as {}:{}, node {}, cluster {}, Redis {}{}",
                     config.listener().host() + ":" + boundAddress.getPort(),
                     config.advertisedListener().host(), advertisedPort(), config.nodeId(), config.clusterId(),
@@ -122,6 +146,10 @@ public final class Broker implements AutoCloseable {
         if (server != null) {
             server.stop(5_000);
             server = null;
+        }
+        if (retention != null) {
+            retention.close();
+            retention = null;
         }
         if (timer != null) {
             timer.stop();

@@ -4,6 +4,7 @@ import io.korvet.config.KorvetConfig;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
+import io.korvet.topic.ConfigView;
 import io.korvet.topic.Topic;
 import io.korvet.topic.TopicConfigs;
 import io.korvet.topic.TopicManager;
@@ -28,7 +29,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
-import org.apache.kafka.common.requests.DescribeConfigsResponse;
 
 /** CreateTopics: each topic validated and created on its own, with Kafka's error codes and messages. */
 public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
@@ -123,15 +123,13 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 .setNumPartitions(topic.partitions())
                 .setReplicationFactor((short) 1);
         List<CreatableTopicConfigs> configs = new ArrayList<>();
-        for (TopicConfigs.Entry e : TopicConfigs.describe(topic.record().configs(), config)) {
+        for (ConfigView v : TopicConfigs.describe(topic.record().configs(), topics.brokerConfigs(), null, false)) {
             configs.add(new CreatableTopicConfigs()
-                    .setName(e.name())
-                    .setValue(e.value())
-                    .setReadOnly(false)
-                    .setIsSensitive(false)
-                    .setConfigSource(e.setOnTopic()
-                            ? DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id()
-                            : DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id()));
+                    .setName(v.name())
+                    .setValue(v.value())
+                    .setReadOnly(v.readOnly())
+                    .setIsSensitive(v.sensitive())
+                    .setConfigSource(v.source().id()));
         }
         return result.setConfigs(configs);
     }

@@ -1,12 +1,17 @@
 package io.korvet.log;
 
 import io.korvet.storage.PartitionStore;
+import io.korvet.topic.PartitionLogs;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 
 /** The partitions this broker leads (on a single broker: all of them), created on first use. */
-public final class LogManager {
+public final class LogManager implements PartitionLogs {
 
     private final PartitionStore store;
     private final int producerStateScan;
@@ -21,7 +26,29 @@ public final class LogManager {
         return logs.computeIfAbsent(tp, p -> new PartitionLog(p, store, producerStateScan));
     }
 
+    /** The partition's log if this broker has it in use, else null (nothing is loaded). */
+    public PartitionLog existing(TopicPartition tp) {
+        return logs.get(tp);
+    }
+
     public PartitionStore store() {
         return store;
+    }
+
+    @Override
+    public CompletionStage<Void> deletePartitions(String topic, int from, int to) {
+        List<CompletableFuture<Void>> deletions = new ArrayList<>();
+        for (int p = from; p < to; p++) {
+            TopicPartition tp = new TopicPartition(topic, p);
+            PartitionLog log = logs.remove(tp);
+            CompletionStage<Void> settled = log == null ? CompletableFuture.completedFuture(null) : log.close();
+            deletions.add(settled.thenCompose(v -> store.delete(tp)).thenCompose(v -> {
+                // A request that found the partition just before it went may have opened it again.
+                PartitionLog late = logs.remove(tp);
+                return late == null ? CompletableFuture.<Void>completedFuture(null)
+                        : late.close().thenCompose(x -> store.delete(tp));
+            }).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(deletions.toArray(new CompletableFuture[0]));
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,11 @@ public final class PartitionLog {
 
     // Guarded by this.
     private boolean loaded;
+    /** Set when the partition is deleted: no append is sent from then on. */
+    private boolean closed;
     private CompletableFuture<Void> loading;
+    /** The last append sent; appends complete in order, so when it is done all are. */
+    private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
     private int generation;
     private long nextOffset;
     private ProducerStateTable producers = new ProducerStateTable();
@@ -110,7 +116,8 @@ public final class PartitionLog {
         generation++;
         nextOffset = state.nextOffset();
         highWatermark = state.nextOffset();
-        logStartOffset = state.logStartOffset();
+        // Trims only ever move the start forward; one that finished while loading is not undone.
+        logStartOffset = Math.min(Math.max(logStartOffset, state.logStartOffset()), state.nextOffset());
         producers = ProducerStateTable.rebuild(state.recentBatches());
         loaded = true;
         log.debug("Loaded {}: log start {}, next offset {}, {} recent batches", tp, state.logStartOffset(),
@@ -138,6 +145,9 @@ public final class PartitionLog {
 
     private CompletionStage<AppendResult> appendLoaded(IncomingBatch batch) {
         synchronized (this) {
+            if (closed) {
+                return CompletableFuture.failedFuture(deleted());
+            }
             var header = batch.header();
             if (batch.idempotent()) {
                 ProducerStateTable.Check check = producers.check(header.producerId(), header.producerEpoch(),
@@ -155,6 +165,7 @@ public final class PartitionLog {
             nextOffset += count;
             int gen = generation;
             CompletableFuture<Void> written = new CompletableFuture<>();
+            lastWrite = written;
             if (batch.idempotent()) {
                 producers.record(header.producerId(), header.producerEpoch(),
                         new CachedBatch(header.baseSequence(), header.lastSequence(), base, written));
@@ -189,6 +200,76 @@ public final class PartitionLog {
             log.warn("Append to {} failed ({}); its state will be reloaded from Redis before the next append", tp,
                     error.getMessage());
         }
+    }
+
+    /** Whether the state is loaded: the offsets read here are then current. */
+    public synchronized boolean isLoaded() {
+        return loaded;
+    }
+
+    /**
+     * DeleteRecords: removes the records below {@code offset} ({@code -1}: the high watermark) and moves the
+     * log start offset there, as Kafka does; an offset past the high watermark is OFFSET_OUT_OF_RANGE.
+     * Completes with the log start offset after it (unchanged when it was already past {@code offset}).
+     */
+    public CompletionStage<Long> deleteRecordsBefore(long offset) {
+        return ensureLoaded().thenCompose(v -> {
+            long hw = highWatermark;
+            long target = offset == -1 ? hw : offset;
+            if (target < 0) {
+                throw new OffsetOutOfRangeException("The offset " + target + " for partition " + tp + " is not valid");
+            }
+            if (target > hw) {
+                throw new OffsetOutOfRangeException("Cannot increment the log start offset to " + target + " of partition "
+                        + tp + " since it is larger than the high watermark " + hw);
+            }
+            if (target <= logStartOffset) {
+                return CompletableFuture.completedFuture(logStartOffset);
+            }
+            return store.trim(tp, target).thenApply(start -> {
+                advanceLogStartOffset(start);
+                return logStartOffset;
+            });
+        });
+    }
+
+    /**
+     * Moves the log start offset forward after records were trimmed (never past the high watermark, never
+     * back). Ignored while the state is not loaded: loading reads it from the stream.
+     */
+    public synchronized void advanceLogStartOffset(long offset) {
+        if (!loaded) {
+            return;
+        }
+        long bounded = Math.min(offset, highWatermark);
+        if (bounded > logStartOffset) {
+            logStartOffset = bounded;
+        }
+    }
+
+    /**
+     * The partition is deleted: appends are refused from now on (UNKNOWN_TOPIC_OR_PARTITION), waiting
+     * fetches wake up. Completes when the appends already sent to Redis are done, so that none lands after
+     * the stream is removed.
+     */
+    public CompletionStage<Void> close() {
+        List<WaitingAppend> waiting;
+        CompletableFuture<Void> last;
+        synchronized (this) {
+            closed = true;
+            waiting = new ArrayList<>(waitingForLoad);
+            waitingForLoad.clear();
+            last = lastWrite;
+        }
+        for (WaitingAppend w : waiting) {
+            w.result.completeExceptionally(deleted());
+        }
+        notifyListeners();
+        return last.handle((v, e) -> null);
+    }
+
+    private UnknownTopicOrPartitionException deleted() {
+        return new UnknownTopicOrPartitionException("Partition " + tp + " was deleted");
     }
 
     /** Records from {@code offset} on, below the high watermark, at most {@code maxRecords}. */

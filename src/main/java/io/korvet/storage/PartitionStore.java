@@ -30,6 +30,22 @@ public interface PartitionStore {
     /** The offset and timestamp of the record with the largest timestamp (the earliest such), or null when empty. */
     CompletionStage<TimestampLookup> findMaxTimestamp(TopicPartition partition);
 
+    /**
+     * Removes the records below {@code beforeOffset} (none at or after it); the next offset does not move.
+     * Completes with the log start offset after the trim.
+     */
+    CompletionStage<Long> trim(TopicPartition partition, long beforeOffset);
+
+    /**
+     * Retention by size: when the partition takes more than {@code maxBytes} in storage (approximately),
+     * removes its oldest records so that the rest fits, never removing {@code maxStartOffset} or later.
+     * Completes with the log start offset after the trim, or -1 when the partition was within the limit.
+     */
+    CompletionStage<Long> trimToSize(TopicPartition partition, long maxBytes, long maxStartOffset);
+
+    /** Deletes the partition's log entirely (its topic was deleted). */
+    CompletionStage<Void> delete(TopicPartition partition);
+
     record TimestampLookup(boolean found, long offset, long timestamp) {
     }
 }

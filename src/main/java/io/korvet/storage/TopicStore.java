@@ -1,9 +1,11 @@
 package io.korvet.storage;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
 
-/** The topic registry, and the source of producer ids. */
+/** The topic registry, the source of producer ids, and the dynamic broker configs. */
 public interface TopicStore {
 
     CompletionStage<List<TopicRecord>> loadTopics();
@@ -11,6 +13,23 @@ public interface TopicStore {
     /** Registers the topic; completes with false when a topic of that name already exists. */
     CompletionStage<Boolean> createTopic(TopicRecord topic);
 
+    /**
+     * Replaces a topic's record atomically: {@code change} gets the record as registered now (null when
+     * there is none) and returns its replacement (null to remove it, the same instance to leave it). When
+     * another writer changed the record meanwhile, {@code change} runs again on the new one. A failure
+     * thrown by {@code change} fails the update and writes nothing. Completes with the replacement.
+     */
+    CompletionStage<TopicRecord> updateTopic(String name, UnaryOperator<TopicRecord> change);
+
     /** A producer id never handed out before, by any broker on this Redis. */
     CompletionStage<Long> nextProducerId();
+
+    /**
+     * The dynamic broker configs by resource name: {@code ""} for the cluster-wide default, a node id
+     * for one broker.
+     */
+    CompletionStage<Map<String, Map<String, String>>> loadBrokerConfigs();
+
+    /** Replaces one resource's dynamic broker configs atomically, as {@link #updateTopic} does. */
+    CompletionStage<Map<String, String>> updateBrokerConfigs(String resource, UnaryOperator<Map<String, String>> change);
 }

@@ -5,35 +5,74 @@ import io.korvet.storage.TopicRecord;
 import io.korvet.storage.TopicStore;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Topics: the registry in Redis, cached here, and the rules Kafka applies when one is created. */
+/**
+ * Topics: the registry in Redis, cached here, and the rules Kafka applies when one is created, deleted,
+ * given more partitions or reconfigured. Also holds the broker configs, whose dynamic part is in Redis too.
+ *
+ * <p>Every change to a registered topic is a compare-and-set on its registry record. A deletion first marks
+ * the record (the topic disappears for clients at once), then removes the partition streams, then the
+ * record; a broker that stops half-way finishes the deletion when it starts again.
+ */
 public final class TopicManager {
 
     private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
+    /** Kafka's limit on the records of one controller operation, which bounds partitions added at once. */
+    private static final int MAX_NEW_PARTITIONS = 10_000;
 
     private final TopicStore store;
     private final KorvetConfig config;
+    private final PartitionLogs partitionLogs;
+    private final BrokerConfigs brokerConfigs;
     private final Map<String, Topic> byName = new ConcurrentHashMap<>();
     private final Map<Uuid, Topic> byId = new ConcurrentHashMap<>();
+    /** Topics marked for deletion whose streams may still exist. */
+    private final Map<String, TopicRecord> deleting = new ConcurrentHashMap<>();
+    private final List<Consumer<Topic>> deletionListeners = new CopyOnWriteArrayList<>();
 
-    public TopicManager(TopicStore store, KorvetConfig config) {
+    public TopicManager(TopicStore store, KorvetConfig config, PartitionLogs partitionLogs) {
         this.store = store;
         this.config = config;
+        this.partitionLogs = partitionLogs;
+        this.brokerConfigs = new BrokerConfigs(config);
     }
 
+    /** Loads the registry and the dynamic broker configs; finishes deletions a previous run left half-done. */
     public CompletionStage<Void> load() {
-        return store.loadTopics().thenAccept(records -> records.forEach(this::cache));
+        CompletionStage<Void> dynamic = store.loadBrokerConfigs().thenAccept(all -> all.forEach(brokerConfigs::setDynamic));
+        CompletionStage<Void> registry = store.loadTopics().thenAccept(records -> {
+            for (TopicRecord r : records) {
+                if (r.deleting()) {
+                    deleting.put(r.name(), r);
+                    log.info("Finishing the deletion of topic {} (id {})", r.name(), r.id());
+                    finishDeletion(r).exceptionally(e -> {
+                        log.warn("Could not finish deleting topic {} yet: {}", r.name(), e.toString());
+                        return null;
+                    });
+                } else {
+                    cache(r);
+                }
+            }
+        });
+        return dynamic.thenCombine(registry, (a, b) -> null);
     }
 
     public Topic get(String name) {
@@ -48,6 +87,16 @@ public final class TopicManager {
         return Collections.unmodifiableCollection(byName.values());
     }
 
+    /** The broker's configs: static, and dynamic as altered. */
+    public BrokerConfigs brokerConfigs() {
+        return brokerConfigs;
+    }
+
+    /** Runs {@code listener} with each topic once it is deleted (its streams and registry entry gone). */
+    public void onTopicDeleted(Consumer<Topic> listener) {
+        deletionListeners.add(listener);
+    }
+
     /**
      * Creates a topic as Kafka's CreateTopics does.
      *
@@ -55,11 +104,15 @@ public final class TopicManager {
      * @param replicationFactor -1 or 1; Redis, not Korvet, keeps copies
      */
     public CompletionStage<Topic> create(String name, int partitions, short replicationFactor,
-                                                         Map<String, String> configs, boolean validateOnly) {
+                                                         Map<String, String> requestedConfigs, boolean validateOnly) {
+        Map<String, String> configs = TopicConfigs.normalize(requestedConfigs);
         try {
             org.apache.kafka.common.internals.Topic.validate(name);
             if (byName.containsKey(name)) {
                 throw new TopicExistsException("Topic '" + name + "' already exists.");
+            }
+            if (deleting.containsKey(name)) {
+                throw new TopicExistsException("Topic '" + name + "' is marked for deletion.");
             }
             if (org.apache.kafka.common.internals.Topic.hasCollisionChars(name)) {
                 for (String existing : byName.keySet()) {
@@ -83,7 +136,7 @@ public final class TopicManager {
             TopicConfigs.validate(configs);
             TopicRecord record = new TopicRecord(name, Uuid.randomUuid(), count, configs);
             if (validateOnly) {
-                return CompletableFuture.completedFuture(Topic.of(record, config));
+                return CompletableFuture.completedFuture(Topic.of(record, brokerConfigs));
             }
             return store.createTopic(record).thenApply(created -> {
                 if (!created) {
@@ -98,10 +151,171 @@ public final class TopicManager {
         }
     }
 
+    /** Deletes a topic named by name: its partition streams and its registry entry. */
+    public CompletionStage<Topic> delete(String name) {
+        Topic topic = byName.get(name);
+        if (topic == null) {
+            TopicRecord half = deleting.get(name);
+            if (half != null) {
+                // A deletion that failed half-way (Redis unreachable): the retry finishes it.
+                return finishDeletion(half).thenApply(v -> Topic.of(half, brokerConfigs));
+            }
+            return CompletableFuture.failedFuture(new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+        }
+        return delete(topic);
+    }
+
+    /** Deletes a topic named by id. */
+    public CompletionStage<Topic> delete(Uuid id) {
+        Topic topic = byId.get(id);
+        if (topic == null) {
+            return CompletableFuture.failedFuture(new UnknownTopicIdException("Topic id " + id + " does not exist."));
+        }
+        return delete(topic);
+    }
+
+    private CompletionStage<Topic> delete(Topic topic) {
+        String name = topic.name();
+        return store.updateTopic(name, current -> {
+            if (current == null || !current.id().equals(topic.id())) {
+                throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+            }
+            return current.deleting() ? current : current.markedDeleting();
+        }).thenCompose(marked -> {
+            deleting.put(name, marked);
+            uncache(marked);
+            return finishDeletion(marked).thenApply(v -> Topic.of(marked, brokerConfigs));
+        });
+    }
+
+    private CompletionStage<Void> finishDeletion(TopicRecord marked) {
+        return partitionLogs.deletePartitions(marked.name(), 0, marked.partitions())
+                .thenCompose(v -> store.updateTopic(marked.name(), current ->
+                        current != null && current.deleting() && current.id().equals(marked.id()) ? null : current))
+                .thenAccept(v -> {
+                    deleting.remove(marked.name(), marked);
+                    log.info("Deleted topic {} (id {}, {} partitions)", marked.name(), marked.id(), marked.partitions());
+                    Topic gone = Topic.of(marked, brokerConfigs);
+                    for (Consumer<Topic> l : deletionListeners) {
+                        try {
+                            l.accept(gone);
+                        } catch (RuntimeException e) {
+                            log.warn("A listener failed on the deletion of topic {}", marked.name(), e);
+                        }
+                    }
+                });
+    }
+
+    /**
+     * CreatePartitions: raises a topic's partition count. The new partitions start empty (any stream left
+     * under their keys is removed first); fewer or as many partitions as now is INVALID_PARTITIONS.
+     */
+    public CompletionStage<Topic> createPartitions(String name, int count, boolean validateOnly) {
+        Topic topic = byName.get(name);
+        try {
+            if (topic == null) {
+                throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+            }
+            checkIncrease(name, topic.partitions(), count);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (validateOnly) {
+            return CompletableFuture.completedFuture(topic);
+        }
+        return partitionLogs.deletePartitions(name, topic.partitions(), count)
+                .thenCompose(v -> store.updateTopic(name, current -> {
+                    if (current == null || current.deleting() || !current.id().equals(topic.id())) {
+                        throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+                    }
+                    checkIncrease(name, current.partitions(), count);
+                    return current.withPartitions(count);
+                }))
+                .thenApply(updated -> {
+                    log.info("Topic {} now has {} partitions (was {})", name, count, topic.partitions());
+                    return cache(updated);
+                });
+    }
+
+    private static void checkIncrease(String name, int current, int count) {
+        if (count < current) {
+            throw new InvalidPartitionsException("The topic " + name + " currently has " + current + " partition(s); "
+                    + count + " would not be an increase.");
+        }
+        if (count == current) {
+            throw new InvalidPartitionsException("Topic already has " + current + " partition(s).");
+        }
+        if (count - current > MAX_NEW_PARTITIONS) {
+            throw new PolicyViolationException("Unable to perform excessively large batch operation.");
+        }
+    }
+
+    /**
+     * Changes a topic's configs: {@code change} gets the configs set on the topic now and returns them as they
+     * must be; the result is validated (INVALID_CONFIG) before anything is written.
+     */
+    public CompletionStage<Topic> alterConfigs(String name, UnaryOperator<Map<String, String>> change, boolean validateOnly) {
+        Topic topic = byName.get(name);
+        if (topic == null) {
+            return CompletableFuture.failedFuture(new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
+        }
+        if (validateOnly) {
+            try {
+                TopicConfigs.validate(TopicConfigs.normalize(change.apply(topic.record().configs())));
+                return CompletableFuture.completedFuture(topic);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return store.updateTopic(name, current -> {
+            if (current == null || current.deleting() || !current.id().equals(topic.id())) {
+                throw new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist.");
+            }
+            Map<String, String> configs = TopicConfigs.normalize(change.apply(current.configs()));
+            TopicConfigs.validate(configs);
+            return configs.equals(current.configs()) ? current : current.withConfigs(configs);
+        }).thenApply(updated -> {
+            if (!updated.configs().equals(topic.record().configs())) {
+                log.info("Topic {} configs are now {}", name, updated.configs());
+            }
+            return cache(updated);
+        });
+    }
+
+    /**
+     * Changes a broker resource's dynamic configs ("" for the cluster-wide default, else a node id):
+     * {@code change} gets them as stored now and returns them as they must be; only the keys Korvet changes at
+     * runtime are accepted (INVALID_REQUEST otherwise, as Kafka answers for static keys).
+     */
+    public CompletionStage<Void> alterBrokerConfigs(String resource, UnaryOperator<Map<String, String>> change, boolean validateOnly) {
+        try {
+            BrokerConfigs.checkBrokerId(resource);
+            BrokerConfigs.validateDynamic(change.apply(brokerConfigs.dynamic(resource)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (validateOnly) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return store.updateBrokerConfigs(resource, current -> {
+            Map<String, String> configs = change.apply(current);
+            BrokerConfigs.validateDynamic(configs);
+            return configs;
+        }).thenAccept(stored -> {
+            brokerConfigs.setDynamic(resource, stored);
+            log.info("Dynamic broker configs of {} are now {}", resource.isEmpty() ? "the cluster default" : "broker " + resource, stored);
+        });
+    }
+
     private Topic cache(TopicRecord record) {
-        Topic topic = Topic.of(record, config);
+        Topic topic = Topic.of(record, brokerConfigs);
         byName.put(record.name(), topic);
         byId.put(record.id(), topic);
         return topic;
+    }
+
+    private void uncache(TopicRecord record) {
+        byName.computeIfPresent(record.name(), (n, t) -> t.id().equals(record.id()) ? null : t);
+        byId.remove(record.id());
     }
 }

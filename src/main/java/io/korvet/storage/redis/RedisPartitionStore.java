@@ -27,6 +27,8 @@ public final class RedisPartitionStore implements PartitionStore {
     private final LuaScript append = LuaScript.load("append");
     private final LuaScript loadState = LuaScript.load("load_state");
     private final LuaScript timestamps = LuaScript.load("timestamps");
+    private final LuaScript trim = LuaScript.load("trim");
+    private final LuaScript trimToSize = LuaScript.load("trim_to_size");
 
     public RedisPartitionStore(RedisConnector redis, RedisKeys keys) {
         this.redis = redis;
@@ -38,7 +40,9 @@ public final class RedisPartitionStore implements PartitionStore {
         return RedisConnector.translate(CompletableFuture.allOf(
                 append.preload(redis.async()).toCompletableFuture(),
                 loadState.preload(redis.async()).toCompletableFuture(),
-                timestamps.preload(redis.async()).toCompletableFuture()), "loading scripts");
+                timestamps.preload(redis.async()).toCompletableFuture(),
+                trim.preload(redis.async()).toCompletableFuture(),
+                trimToSize.preload(redis.async()).toCompletableFuture()), "loading scripts");
     }
 
     @Override
@@ -111,6 +115,27 @@ public final class RedisPartitionStore implements PartitionStore {
             return false;
         }, best, result);
         return result;
+    }
+
+    // Trims never fence and commute with appends, so they may be re-sent when Redis lost its scripts (run).
+
+    @Override
+    public CompletionStage<Long> trim(TopicPartition tp, long beforeOffset) {
+        CompletionStage<Long> reply = trim.run(redis.async(), ScriptOutputType.INTEGER, keys.partition(tp),
+                RedisKeys.bytes(Long.toString(beforeOffset)));
+        return RedisConnector.translate(reply, "trimming " + tp);
+    }
+
+    @Override
+    public CompletionStage<Long> trimToSize(TopicPartition tp, long maxBytes, long maxStartOffset) {
+        CompletionStage<Long> reply = trimToSize.run(redis.async(), ScriptOutputType.INTEGER, keys.partition(tp),
+                RedisKeys.bytes(Long.toString(maxBytes)), RedisKeys.bytes(Long.toString(maxStartOffset)));
+        return RedisConnector.translate(reply, "trimming " + tp + " to size");
+    }
+
+    @Override
+    public CompletionStage<Void> delete(TopicPartition tp) {
+        return RedisConnector.translate(redis.async().unlink(keys.partition(tp)), "deleting " + tp).thenApply(n -> null);
     }
 
     private interface Visitor {

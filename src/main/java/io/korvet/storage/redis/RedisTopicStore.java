@@ -1,23 +1,36 @@
 package io.korvet.storage.redis;
 
+import io.korvet.storage.StorageException;
 import io.korvet.storage.TopicRecord;
 import io.korvet.storage.TopicStore;
+import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.Uuid;
 
 /**
  * The topic registry: one hash, {@code <ns>:topics}, field = topic name, value = lines of
- * {@code id=<uuid>}, {@code partitions=<n>} and {@code config.<key>=<value>}.
+ * {@code id=<uuid>}, {@code partitions=<n>}, {@code config.<key>=<value>} and, while the topic is being
+ * deleted, {@code deleting=true}. Dynamic broker configs live in {@code <ns>:broker-configs}, as
+ * {@code key=value} lines per resource. Records change by compare-and-set, never blindly.
  */
 public final class RedisTopicStore implements TopicStore {
 
+    /** The field of {@code <ns>:broker-configs} holding the cluster-wide default (resource name ""). */
+    static final String DEFAULT_BROKER_FIELD = "<default>";
+    private static final int MAX_ATTEMPTS = 20;
+
     private final RedisConnector redis;
     private final RedisKeys keys;
+    private final LuaScript hashReplace = LuaScript.load("hash_replace");
 
     public RedisTopicStore(RedisConnector redis, RedisKeys keys) {
         this.redis = redis;
@@ -29,7 +42,7 @@ public final class RedisTopicStore implements TopicStore {
         return RedisConnector.translate(redis.async().hgetall(keys.topics()), "loading topics").thenApply(all -> {
             List<TopicRecord> topics = new ArrayList<>();
             for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
-                topics.add(decode(new String(e.getKey(), StandardCharsets.UTF_8), new String(e.getValue(), StandardCharsets.UTF_8)));
+                topics.add(decode(text(e.getKey()), text(e.getValue())));
             }
             return topics;
         });
@@ -43,33 +56,93 @@ public final class RedisTopicStore implements TopicStore {
     }
 
     @Override
+    public CompletionStage<TopicRecord> updateTopic(String name, UnaryOperator<TopicRecord> change) {
+        return replace(keys.topics(), name, text -> decode(name, text), RedisTopicStore::encode, change,
+                "updating topic " + name, 1);
+    }
+
+    @Override
     public CompletionStage<Long> nextProducerId() {
         return RedisConnector.translate(redis.async().incr(keys.producerIds()), "allocating a producer id");
+    }
+
+    @Override
+    public CompletionStage<Map<String, Map<String, String>>> loadBrokerConfigs() {
+        return RedisConnector.translate(redis.async().hgetall(keys.brokerConfigs()), "loading broker configs").thenApply(all -> {
+            Map<String, Map<String, String>> byResource = new HashMap<>();
+            for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
+                String field = text(e.getKey());
+                byResource.put(field.equals(DEFAULT_BROKER_FIELD) ? "" : field, decodeLines(text(e.getValue())));
+            }
+            return byResource;
+        });
+    }
+
+    @Override
+    public CompletionStage<Map<String, String>> updateBrokerConfigs(String resource, UnaryOperator<Map<String, String>> change) {
+        String field = resource.isEmpty() ? DEFAULT_BROKER_FIELD : resource;
+        // An empty set of configs is stored as no field at all.
+        UnaryOperator<Map<String, String>> stored = current -> {
+            Map<String, String> before = current == null ? Map.of() : current;
+            Map<String, String> after = change.apply(before);
+            return after.equals(before) ? current : after.isEmpty() ? null : after;
+        };
+        return replace(keys.brokerConfigs(), field, RedisTopicStore::decodeLines, RedisTopicStore::encodeLines, stored,
+                "updating broker configs of '" + resource + "'", 1).thenApply(m -> m == null ? Map.of() : m);
+    }
+
+    /** Reads a field, applies {@code change} and writes the result only if the field is still as read. */
+    private <T> CompletionStage<T> replace(byte[] hash, String field, Function<String, T> decode, Function<T, String> encode,
+                                           UnaryOperator<T> change, String what, int attempt) {
+        return RedisConnector.translate(redis.async().hget(hash, RedisKeys.bytes(field)), what).thenCompose(raw -> {
+            String current = raw == null ? null : text(raw);
+            T before = current == null ? null : decode.apply(current);
+            T after = change.apply(before);
+            if (after == before) {
+                return CompletableFuture.completedFuture(after);
+            }
+            CompletionStage<Long> done = hashReplace.run(redis.async(), ScriptOutputType.INTEGER, hash,
+                    RedisKeys.bytes(field),
+                    RedisKeys.bytes(current == null ? "0" : "1"), RedisKeys.bytes(current == null ? "" : current),
+                    RedisKeys.bytes(after == null ? "0" : "1"), RedisKeys.bytes(after == null ? "" : encode.apply(after)));
+            return RedisConnector.translate(done, what).thenCompose(ok -> {
+                if (ok == 1L) {
+                    return CompletableFuture.completedFuture(after);
+                }
+                if (attempt >= MAX_ATTEMPTS) {
+                    return CompletableFuture.failedFuture(new StorageException(
+                            what + ": the record kept changing under " + attempt + " attempts", null));
+                }
+                return replace(hash, field, decode, encode, change, what, attempt + 1);
+            });
+        });
     }
 
     static String encode(TopicRecord topic) {
         StringBuilder sb = new StringBuilder();
         sb.append("id=").append(topic.id()).append('\n');
         sb.append("partitions=").append(topic.partitions()).append('\n');
-        topic.configs().forEach((k, v) -> sb.append("config.").append(k).append('=').append(v).append('\n'));
+        new TreeMap<>(topic.configs()).forEach((k, v) -> sb.append("config.").append(k).append('=').append(v).append('\n'));
+        if (topic.deleting()) {
+            sb.append("deleting=true\n");
+        }
         return sb.toString();
     }
 
     static TopicRecord decode(String name, String text) {
         Uuid id = null;
         int partitions = 0;
-        Map<String, String> configs = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq < 0) {
-                continue;
-            }
-            String k = line.substring(0, eq);
-            String v = line.substring(eq + 1);
+        boolean deleting = false;
+        Map<String, String> configs = new TreeMap<>();
+        for (Map.Entry<String, String> line : decodeLines(text).entrySet()) {
+            String k = line.getKey();
+            String v = line.getValue();
             if (k.equals("id")) {
                 id = Uuid.fromString(v);
             } else if (k.equals("partitions")) {
                 partitions = Integer.parseInt(v);
+            } else if (k.equals("deleting")) {
+                deleting = Boolean.parseBoolean(v);
             } else if (k.startsWith("config.")) {
                 configs.put(k.substring("config.".length()), v);
             }
@@ -77,6 +150,28 @@ public final class RedisTopicStore implements TopicStore {
         if (id == null || partitions <= 0) {
             throw new IllegalStateException("malformed registry record for topic " + name + ": " + text);
         }
-        return new TopicRecord(name, id, partitions, configs);
+        return new TopicRecord(name, id, partitions, configs, deleting);
+    }
+
+    /** {@code key=value} lines, in order; lines without '=' are skipped. */
+    static Map<String, String> decodeLines(String text) {
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                values.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return values;
+    }
+
+    static String encodeLines(Map<String, String> values) {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(values).forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        return sb.toString();
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

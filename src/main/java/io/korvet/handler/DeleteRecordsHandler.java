@@ -1,0 +1,85 @@
+package io.korvet.handler;
+
+import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ErrorMapper;
+import io.korvet.dispatch.RequestContext;
+import io.korvet.log.LogManager;
+import io.korvet.topic.Topic;
+import io.korvet.topic.TopicConfigs;
+import io.korvet.topic.TopicManager;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
+import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResultCollection;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResult;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResultCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+
+/**
+ * DeleteRecords: removes each partition's records below the given offset ({@code -1}: the high watermark)
+ * from its stream and moves the log start offset there; answers the new log start offset as the low
+ * watermark. Past the high watermark is OFFSET_OUT_OF_RANGE; a topic without the {@code delete} cleanup
+ * policy is POLICY_VIOLATION, as in Kafka.
+ */
+public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequest> {
+
+    private final TopicManager topics;
+    private final LogManager logs;
+
+    public DeleteRecordsHandler(TopicManager topics, LogManager logs) {
+        this.topics = topics;
+        this.logs = logs;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DELETE_RECORDS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, DeleteRecordsRequest request) {
+        return PerPartition.answer(request.data().topics(), DeleteRecordsTopic::partitions, this::delete,
+                (t, answers) -> new DeleteRecordsTopicResult().setName(t.name())
+                        .setPartitions(new DeleteRecordsPartitionResultCollection(answers.iterator())))
+                .thenApply(results -> new DeleteRecordsResponseData()
+                        .setTopics(new DeleteRecordsTopicResultCollection(results.iterator())));
+    }
+
+    private CompletionStage<DeleteRecordsPartitionResult> delete(DeleteRecordsTopic t, DeleteRecordsPartition p) {
+        Topic topic = topics.get(t.name());
+        if (topic == null || !topic.hasPartition(p.partitionIndex())) {
+            return CompletableFuture.completedFuture(result(p.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1));
+        }
+        if (!TopicConfigs.deletesRecords(topic.record().configs(), topics.brokerConfigs())) {
+            return CompletableFuture.completedFuture(result(p.partitionIndex(), Errors.POLICY_VIOLATION, -1));
+        }
+        return logs.log(new TopicPartition(topic.name(), p.partitionIndex())).deleteRecordsBefore(p.offset())
+                .handle((start, failure) -> failure == null
+                        ? result(p.partitionIndex(), Errors.NONE, start)
+                        : result(p.partitionIndex(), ErrorMapper.toError(failure), -1));
+    }
+
+    private static DeleteRecordsPartitionResult result(int partition, Errors error, long lowWatermark) {
+        return new DeleteRecordsPartitionResult()
+                .setPartitionIndex(partition)
+                .setErrorCode(error.code())
+                .setLowWatermark(lowWatermark);
+    }
+}

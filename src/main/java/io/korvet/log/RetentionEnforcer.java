@@ -1,0 +1,155 @@
+package io.korvet.log;
+
+import io.korvet.storage.PartitionStore;
+import io.korvet.topic.BrokerConfigs;
+import io.korvet.topic.Topic;
+import io.korvet.topic.TopicConfigs;
+import io.korvet.topic.TopicManager;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enforces {@code retention.ms} and {@code retention.bytes} (broker defaults {@code log.retention.*}) on
+ * topics whose cleanup policy includes {@code delete}, every {@code log.retention.check.interval.ms}, by
+ * trimming the oldest entries of each partition stream; the log start offset moves with them.
+ *
+ * <ul>
+ * <li>By time: the longest prefix of the stream whose records all have timestamps older than
+ * {@code now - retention.ms} is removed. Records are in offset order but their timestamps need not be, so
+ * a record with a recent timestamp keeps everything after it (Kafka keeps a segment for its newest
+ * timestamp in the same way). Timestamps are read in bounded chunks, so Redis is never held long.</li>
+ * <li>By size: the stream's size is Redis's own estimate of its memory ({@code MEMORY USAGE}, which samples
+ * a few nodes); when over {@code retention.bytes}, the oldest entries go, counting every entry as the
+ * average size, so that the rest fits.</li>
+ * </ul>
+ * Nothing at or past a partition's high watermark is ever removed. Partitions are visited one after the
+ * other, on one thread.
+ */
+public final class RetentionEnforcer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RetentionEnforcer.class);
+    /** Records whose timestamps one search reads before it trims what it found expired. */
+    private static final int SCAN_BUDGET = 10_000;
+    /** Searches per partition and run; what remains is trimmed on the next run. */
+    private static final int MAX_ROUNDS = 100;
+
+    private final TopicManager topics;
+    private final LogManager logs;
+    private final long intervalMs;
+    private final LongSupplier clock;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "korvet-retention");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public RetentionEnforcer(TopicManager topics, LogManager logs, long intervalMs, LongSupplier clock) {
+        this.topics = topics;
+        this.logs = logs;
+        this.intervalMs = intervalMs;
+        this.clock = clock;
+    }
+
+    /** Runs a pass every interval, the next one an interval after the previous one ends. */
+    public void start() {
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                runOnce();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("Retention pass failed; it runs again in {} ms: {}", intervalMs, e.toString());
+            }
+        }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** One pass over every partition of every topic with the {@code delete} cleanup policy, one at a time. */
+    public void runOnce() throws InterruptedException {
+        long now = clock.getAsLong();
+        BrokerConfigs broker = topics.brokerConfigs();
+        for (Topic topic : new ArrayList<>(topics.all())) {
+            Map<String, String> c = topic.record().configs();
+            if (!TopicConfigs.deletesRecords(c, broker)) {
+                continue;
+            }
+            long retentionMs = Long.parseLong(TopicConfigs.effective(c, TopicConfigs.RETENTION_MS, broker).trim());
+            long retentionBytes = Long.parseLong(TopicConfigs.effective(c, TopicConfigs.RETENTION_BYTES, broker).trim());
+            if (retentionMs < 0 && retentionBytes < 0) {
+                continue;
+            }
+            for (int p = 0; p < topic.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(topic.name(), p);
+                try {
+                    enforce(tp, retentionMs, retentionBytes, now).toCompletableFuture().get();
+                } catch (ExecutionException e) {
+                    log.warn("Retention of {} failed: {}", tp, e.getCause().toString());
+                }
+            }
+        }
+    }
+
+    private CompletionStage<Void> enforce(TopicPartition tp, long retentionMs, long retentionBytes, long now) {
+        CompletionStage<Void> byTime = retentionMs < 0 ? CompletableFuture.completedFuture(null)
+                : trimOlderThan(tp, now - retentionMs, 1);
+        if (retentionBytes < 0) {
+            return byTime;
+        }
+        return byTime.thenCompose(v -> logs.store().trimToSize(tp, retentionBytes, upperBound(tp))).thenAccept(start -> {
+            if (start >= 0) {
+                moved(tp, start, "size");
+            }
+        });
+    }
+
+    /** Trims the records before the first one whose timestamp is at or after {@code cutoff}. */
+    private CompletionStage<Void> trimOlderThan(TopicPartition tp, long cutoff, int round) {
+        PartitionStore store = logs.store();
+        return store.findByTimestamp(tp, 0, cutoff, SCAN_BUDGET).thenCompose(found -> {
+            // Not found: every record is expired (offset -1), or the budget ran out before that offset.
+            boolean more = !found.found() && found.offset() >= 0;
+            long target = Math.min(found.found() || more ? found.offset() : Long.MAX_VALUE, upperBound(tp));
+            PartitionLog partition = logs.existing(tp);
+            if (partition != null && partition.isLoaded() && target <= partition.logStartOffset()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return store.trim(tp, target).thenCompose(start -> {
+                moved(tp, start, "time");
+                return more && round < MAX_ROUNDS ? trimOlderThan(tp, cutoff, round + 1) : CompletableFuture.completedFuture(null);
+            });
+        });
+    }
+
+    /** Where trimming must stop: the high watermark of a partition in use (appends may be in flight past it). */
+    private long upperBound(TopicPartition tp) {
+        PartitionLog partition = logs.existing(tp);
+        return partition != null && partition.isLoaded() ? partition.highWatermark() : Long.MAX_VALUE;
+    }
+
+    private void moved(TopicPartition tp, long start, String why) {
+        PartitionLog partition = logs.existing(tp);
+        if (partition != null) {
+            partition.advanceLogStartOffset(start);
+        }
+        log.debug("Retention by {}: {} starts at offset {}", why, tp, start);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.korvet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Retention enforced in the background (checked every 200 ms here): by time, by size, from the broker's
+ * dynamic default, never on compacted topics; consumers positioned before the new log start are reset or
+ * fail as {@code auto.offset.reset} says.
+ */
+class RetentionIT {
+
+    static final long HOUR = 3_600_000L;
+
+    static AdminTestSupport support;
+    static KorvetCluster cluster;
+    static Admin admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        support = AdminTestSupport.start(Map.of("log.retention.check.interval.ms", "200"));
+        cluster = support.cluster;
+        admin = support.admin;
+    }
+
+    @AfterAll
+    static void stop() {
+        support.close();
+    }
+
+    static long xlen(String topic) {
+        return support.redis().xlen(support.streamKey(topic, 0));
+    }
+
+    static long earliest(TopicPartition tp) throws Exception {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset();
+    }
+
+    static long latest(TopicPartition tp) throws Exception {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+    }
+
+    /** Sends records to partition 0 with the given timestamps, in order. */
+    static void produceAt(String topic, long... timestamps) {
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            for (int i = 0; i < timestamps.length; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, timestamps[i], "k" + i, "v" + i));
+            }
+            producer.flush();
+        }
+    }
+
+    @Test
+    void recordsOlderThanRetentionMsAreTrimmedAndConsumersBeforeTheStartReset() throws Exception {
+        admin.createTopics(List.of(new NewTopic("aging", 1, (short) 1).configs(Map.of("retention.ms", Long.toString(HOUR))))).all().get();
+        long now = System.currentTimeMillis();
+        long old = now - 2 * HOUR;
+        // Five expired records, a fresh one, then two more expired: the fresh one keeps everything after it.
+        produceAt("aging", old, old, old, old, old, now, old, old);
+        TopicPartition tp = new TopicPartition("aging", 0);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(earliest(tp)).isEqualTo(5));
+        assertThat(latest(tp)).isEqualTo(8);
+        assertThat(xlen("aging")).isEqualTo(3);
+
+        try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of())) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 0);
+            List<ConsumerRecord<String, String>> records = AdminTestSupport.poll(consumer, 3);
+            assertThat(records).extracting(ConsumerRecord::offset).containsExactly(5L, 6L, 7L);
+        }
+        try (KafkaConsumer<String, String> strict = cluster.consumer(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"))) {
+            strict.assign(List.of(tp));
+            strict.seek(tp, 1);
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 50; i++) {
+                    strict.poll(Duration.ofMillis(100));
+                }
+            }).isInstanceOfSatisfying(OffsetOutOfRangeException.class,
+                    e -> assertThat(e.offsetOutOfRangePartitions()).containsEntry(tp, 1L));
+        }
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            assertThat(producer.send(new ProducerRecord<>("aging", 0, "k", "next")).get().offset()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void partitionsOverRetentionBytesLoseTheirOldestRecords() throws Exception {
+        admin.createTopics(List.of(new NewTopic("bulky", 1, (short) 1)
+                .configs(Map.of("retention.bytes", "20000", "retention.ms", "-1")))).all().get();
+        String value = "x".repeat(1000);
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            for (int i = 0; i < 200; i++) {
+                producer.send(new ProducerRecord<>("bulky", 0, "k" + i, value));
+            }
+            producer.flush();
+        }
+        TopicPartition tp = new TopicPartition("bulky", 0);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(earliest(tp)).isGreaterThan(150));
+        assertThat(latest(tp)).isEqualTo(200);
+        assertThat(xlen("bulky")).isEqualTo(200 - earliest(tp)).isPositive();
+        assertThat(support.redis().memoryUsage(support.streamKey("bulky", 0))).isLessThanOrEqualTo(25_000);
+    }
+
+    @Test
+    void theBrokersDynamicDefaultAppliesToTopicsWithoutTheirOwnAndCompactedTopicsAreLeftAlone() throws Exception {
+        admin.createTopics(List.of(new NewTopic("defaulted", 1, (short) 1),
+                new NewTopic("kept", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+        long old = System.currentTimeMillis() - 2 * HOUR;
+        produceAt("defaulted", old, old, old);
+        produceAt("kept", old, old, old);
+        TopicPartition defaulted = new TopicPartition("defaulted", 0);
+        Thread.sleep(600);
+        assertThat(earliest(defaulted)).as("a week's retention keeps records two hours old").isZero();
+
+        ConfigResource clusterDefault = new ConfigResource(ConfigResource.Type.BROKER, "");
+        admin.incrementalAlterConfigs(Map.of(clusterDefault,
+                List.of(new AlterConfigOp(new ConfigEntry("log.retention.ms", Long.toString(HOUR)), AlterConfigOp.OpType.SET)))).all().get();
+        try {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(earliest(defaulted)).isEqualTo(3));
+            assertThat(xlen("defaulted")).isZero();
+            assertThat(earliest(new TopicPartition("kept", 0))).isZero();
+            assertThat(xlen("kept")).isEqualTo(3);
+        } finally {
+            admin.incrementalAlterConfigs(Map.of(clusterDefault,
+                    List.of(new AlterConfigOp(new ConfigEntry("log.retention.ms", null), AlterConfigOp.OpType.DELETE)))).all().get();
+        }
+    }
+}

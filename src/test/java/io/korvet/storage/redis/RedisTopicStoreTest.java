@@ -1,0 +1,52 @@
+package io.korvet.storage.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.korvet.storage.TopicRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.Test;
+
+/** The registry record layout: stable (so that compare-and-set compares equal texts) and round-tripping. */
+class RedisTopicStoreTest {
+
+    @Test
+    void aRecordRoundTripsWithItsDeletionMark() {
+        TopicRecord record = new TopicRecord("orders", Uuid.randomUuid(), 3, Map.of("retention.ms", "1000", "cleanup.policy", "delete"));
+
+        assertThat(RedisTopicStore.decode("orders", RedisTopicStore.encode(record))).isEqualTo(record);
+        TopicRecord marked = record.markedDeleting();
+        assertThat(RedisTopicStore.encode(marked)).endsWith("deleting=true\n");
+        assertThat(RedisTopicStore.decode("orders", RedisTopicStore.encode(marked))).isEqualTo(marked);
+    }
+
+    @Test
+    void configsAreEncodedInNameOrder() {
+        Uuid id = Uuid.randomUuid();
+        TopicRecord record = new TopicRecord("t", id, 1, Map.of("segment.ms", "1", "cleanup.policy", "compact", "retention.ms", "5"));
+
+        assertThat(RedisTopicStore.encode(record)).isEqualTo("id=" + id + "\npartitions=1\n"
+                + "config.cleanup.policy=compact\nconfig.retention.ms=5\nconfig.segment.ms=1\n");
+    }
+
+    @Test
+    void recordsWrittenBeforeTheDeletionMarkExistedStillDecode() {
+        Uuid id = Uuid.randomUuid();
+
+        TopicRecord old = RedisTopicStore.decode("t", "id=" + id + "\npartitions=2\nconfig.retention.ms=5\n");
+
+        assertThat(old).isEqualTo(new TopicRecord("t", id, 2, Map.of("retention.ms", "5")));
+        assertThat(old.deleting()).isFalse();
+    }
+
+    @Test
+    void brokerConfigLinesRoundTripAndTheirKeyIsNoStreamKey() {
+        Map<String, String> configs = Map.of("log.retention.ms", "60000", "log.retention.bytes", "-1");
+
+        assertThat(RedisTopicStore.decodeLines(RedisTopicStore.encodeLines(configs))).isEqualTo(configs);
+        String key = new String(new RedisKeys("korvet").brokerConfigs(), StandardCharsets.UTF_8);
+        assertThat(key).isEqualTo("korvet:broker-configs");
+        assertThat(key.split(":")).hasSize(2);
+    }
+}
