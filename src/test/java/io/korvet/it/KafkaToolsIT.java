@@ -1,0 +1,151 @@
+package io.korvet.it;
+
+import static io.korvet.it.KafkaTools.run;
+import static io.korvet.it.KafkaTools.runWithInput;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.korvet.it.KafkaTools.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Kafka's command-line tools from kafka-tools 4.3.1, run unchanged against Korvet. */
+class KafkaToolsIT {
+
+    static KorvetCluster cluster;
+    static String bootstrap;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = KorvetCluster.start(Map.of("group.initial.rebalance.delay.ms", "0"));
+        bootstrap = cluster.bootstrap();
+        KafkaTools.classpath();
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    static Result ok(Result r) {
+        assertThat(r.exitCode()).as("exit code; output:\n%s", r.output()).isZero();
+        return r;
+    }
+
+    static void produce(String topic, int count) {
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 2, "k" + i, "v" + i));
+            }
+            producer.flush();
+        }
+    }
+
+    @Test
+    void topicToolCreatesListsDescribesAltersAndDeletes() throws Exception {
+        ok(run(KafkaTools.TOPICS, "--bootstrap-server", bootstrap, "--create", "--topic", "cli-topic",
+                "--partitions", "3", "--replication-factor", "1", "--config", "retention.ms=86400000"));
+        assertThat(ok(run(KafkaTools.TOPICS, "--bootstrap-server", bootstrap, "--list")).output()).contains("cli-topic");
+        String described = ok(run(KafkaTools.TOPICS, "--bootstrap-server", bootstrap, "--describe", "--topic", "cli-topic")).output();
+        assertThat(described).contains("PartitionCount: 3").contains("ReplicationFactor: 1")
+                .contains("retention.ms=86400000").contains("Leader: 0");
+        ok(run(KafkaTools.TOPICS, "--bootstrap-server", bootstrap, "--alter", "--topic", "cli-topic", "--partitions", "5"));
+        assertThat(ok(run(KafkaTools.TOPICS, "--bootstrap-server", bootstrap, "--describe", "--topic", "cli-topic")).output())
+                .contains("PartitionCount: 5");
+        ok(run(KafkaTools.TOPICS, "--bootstrap-server", bootstrap, "--delete", "--topic", "cli-topic"));
+        assertThat(ok(run(KafkaTools.TOPICS, "--bootstrap-server", bootstrap, "--list")).output()).doesNotContain("cli-topic");
+        Result again = run(KafkaTools.TOPICS, "--bootstrap-server", bootstrap, "--create", "--topic", "cli-dup",
+                "--partitions", "1", "--replication-factor", "1");
+        ok(again);
+        Result dup = run(KafkaTools.TOPICS, "--bootstrap-server", bootstrap, "--create", "--topic", "cli-dup",
+                "--partitions", "1", "--replication-factor", "1");
+        assertThat(dup.exitCode()).isNotZero();
+        assertThat(dup.output()).contains("already exists");
+    }
+
+    @Test
+    void consoleProducerAndConsumerWithAGroupThenTheConsumerGroupsTool() throws Exception {
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic("cli-console", 2, (short) 1))).all().get();
+        }
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            lines.append("key").append(i).append(':').append("line ").append(i).append('\n');
+        }
+        ok(runWithInput(lines.toString(), KafkaTools.CONSOLE_PRODUCER, "--bootstrap-server", bootstrap, "--topic", "cli-console",
+                "--property", "parse.key=true", "--property", "key.separator=:"));
+        String consumed = ok(run(KafkaTools.CONSOLE_CONSUMER, "--bootstrap-server", bootstrap, "--topic", "cli-console",
+                "--group", "cli-group", "--from-beginning", "--max-messages", "20",
+                "--property", "print.key=true", "--property", "key.separator=:")).output();
+        for (int i = 0; i < 20; i++) {
+            assertThat(consumed).contains("key" + i + ":line " + i);
+        }
+
+        assertThat(ok(run(KafkaTools.CONSUMER_GROUPS, "--bootstrap-server", bootstrap, "--list")).output()).contains("cli-group");
+        produce("cli-console", 6);
+        String described = ok(run(KafkaTools.CONSUMER_GROUPS, "--bootstrap-server", bootstrap, "--describe", "--group", "cli-group")).output();
+        assertThat(described).contains("LAG").contains("cli-console");
+        long totalLag = described.lines().filter(l -> l.startsWith("cli-group"))
+                .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[5])).sum();
+        assertThat(totalLag).isEqualTo(6);
+
+        String reset = ok(run(KafkaTools.CONSUMER_GROUPS, "--bootstrap-server", bootstrap, "--group", "cli-group",
+                "--reset-offsets", "--to-earliest", "--topic", "cli-console", "--execute")).output();
+        assertThat(reset).contains("NEW-OFFSET");
+        String afterReset = ok(run(KafkaTools.CONSUMER_GROUPS, "--bootstrap-server", bootstrap, "--describe", "--group", "cli-group")).output();
+        long lagAfter = afterReset.lines().filter(l -> l.startsWith("cli-group"))
+                .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[5])).sum();
+        assertThat(lagAfter).isEqualTo(26);
+
+        assertThat(ok(run(KafkaTools.CONSUMER_GROUPS, "--bootstrap-server", bootstrap, "--delete", "--group", "cli-group")).output())
+                .contains("successful");
+        assertThat(ok(run(KafkaTools.CONSUMER_GROUPS, "--bootstrap-server", bootstrap, "--list")).output()).doesNotContain("cli-group");
+    }
+
+    @Test
+    void configsToolDescribesAndAlters() throws Exception {
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic("cli-configs", 1, (short) 1))).all().get();
+        }
+        ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--alter", "--entity-type", "topics",
+                "--entity-name", "cli-configs", "--add-config", "retention.ms=3600000,cleanup.policy=compact"));
+        String described = ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--describe", "--entity-type", "topics",
+                "--entity-name", "cli-configs")).output();
+        assertThat(described).contains("retention.ms=3600000").contains("cleanup.policy=compact");
+        ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--alter", "--entity-type", "topics",
+                "--entity-name", "cli-configs", "--delete-config", "cleanup.policy"));
+        assertThat(ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--describe", "--entity-type", "topics",
+                "--entity-name", "cli-configs")).output()).doesNotContain("cleanup.policy=compact");
+        Result bad = run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--alter", "--entity-type", "topics",
+                "--entity-name", "cli-configs", "--add-config", "retention.ms=soon");
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--describe", "--entity-type", "brokers",
+                "--entity-name", "0", "--all")).output()).contains("log.retention.bytes");
+    }
+
+    @Test
+    void getOffsetsAndDeleteRecords() throws Exception {
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic("cli-offsets", 2, (short) 1))).all().get();
+        }
+        produce("cli-offsets", 10);
+        String latest = ok(run(KafkaTools.GET_OFFSETS, "--bootstrap-server", bootstrap, "--topic", "cli-offsets")).output();
+        assertThat(latest).contains("cli-offsets:0:5").contains("cli-offsets:1:5");
+
+        Path json = Files.createTempFile("delete-records", ".json");
+        Files.writeString(json, "{\"partitions\": [{\"topic\": \"cli-offsets\", \"partition\": 0, \"offset\": 3}], \"version\": 1}");
+        assertThat(ok(run(KafkaTools.DELETE_RECORDS, "--bootstrap-server", bootstrap, "--offset-json-file", json.toString())).output())
+                .contains("low_watermark: 3");
+        Files.deleteIfExists(json);
+        String earliest = ok(run(KafkaTools.GET_OFFSETS, "--bootstrap-server", bootstrap, "--topic", "cli-offsets", "--time", "-2")).output();
+        assertThat(earliest).contains("cli-offsets:0:3").contains("cli-offsets:1:0");
+    }
+}
