@@ -1,6 +1,7 @@
 package io.korvet.log;
 
 import io.korvet.storage.PartitionStore;
+import io.korvet.storage.StorageException;
 import io.korvet.topic.BrokerConfigs;
 import io.korvet.topic.Topic;
 import io.korvet.topic.TopicConfigs;
@@ -92,6 +93,9 @@ public final class RetentionEnforcer implements AutoCloseable {
                 try {
                     enforce(tp, retentionMs, retentionBytes, now).toCompletableFuture().get();
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof StorageException.Unavailable unavailable) {
+                        throw unavailable; // the other partitions would fail alike: one warning for the pass
+                    }
                     log.warn("Retention of {} failed: {}", tp, e.getCause().toString());
                 }
             }
