@@ -879,6 +879,7 @@ def main():
         ceilings = measure_ceilings(sorted({s.size for s in scenarios}), workdir, seconds / 2)
         guess = dict(GUESS)
         cache = load_cache()
+        main_rates = {}
         for i, sc in enumerate(scenarios):
             scdir = os.path.join(workdir, f"s{i}")
             os.makedirs(scdir)
@@ -900,8 +901,11 @@ def main():
                     consumer_tool, consumer_note = probe_consumer(order, f"warmup-{i}", logdir)
                 korvet.drop(f"warmup-{i}", sc.partitions)
                 slow = min(rates.values())
-                est = {k: max(v, cache.get(f"{k}|{sc.label}", 0)) for k, v in rates.items()}
-                n = max(10_000, int(max(est.values()) * seconds * 1.2 / 1000) * 1000)
+                # A few seconds from a cold tool JVM underestimate a broker's steady rate several-fold; the last
+                # full run's rate for this scenario, and this run's for the same broker and size, are better.
+                est = {k: max(v, cache.get(f"{k}|{sc.label}", 0), main_rates.get((k, sc.size), 0))
+                       for k, v in rates.items()}
+                n = max(10_000, int(max(est.values()) * seconds * 1.3 / 1000) * 1000)
                 log(f"warm-up rates {', '.join(f'{k} {v:,.0f}/s' for k, v in rates.items())}; estimates "
                     f"{', '.join(f'{k} {v:,.0f}/s' for k, v in est.items())}; {n:,} records per run")
                 for attempt in ("", "b", "c"):
@@ -911,6 +915,7 @@ def main():
                         try:
                             runs[b.name] = run_one(b, sc, topic, n, logdir, consumer_tool, slow)
                             guess[(b.name, sc.size)] = runs[b.name]["rate"]
+                            main_rates[(b.name, sc.size)] = runs[b.name]["rate"]
                         except BenchError as e:
                             runs[b.name] = {"error": str(e)}
                             log(f"{b.name} {sc.label}: FAILED: {e}")
@@ -920,10 +925,11 @@ def main():
                             if "error" not in r:
                                 cache[f"{name}|{sc.label}"] = r["rate"]
                         save_cache(cache)
-                    if short or attempt == "c" or len(done) < 2 or min(r["seconds"] for r in done) >= 0.8 * seconds:
+                    if short or attempt == "c" or len(done) < 2 or min(r["seconds"] for r in done) >= 0.9 * seconds:
                         break
-                    # The faster broker was faster than its warm-up said: run both again with enough records.
-                    n = int(max(n * 1.3, max(r["rate"] for r in done) * seconds * 1.25) / 1000) * 1000
+                    # The faster broker was faster than estimated (and gets faster still on longer runs): run both
+                    # again with enough records.
+                    n = int(max(n * 1.5, max(r["rate"] for r in done) * seconds * 1.5) / 1000) * 1000
                     log(f"a produce run lasted {min(r['seconds'] for r in done):.1f} s, under {seconds:.0f} s: "
                         f"both brokers again with {n:,} records")
                     korvet.drop(topic, sc.partitions)
@@ -977,8 +983,8 @@ def main():
                 notes.append(f"- {name}, {sc.label}: {r['other_cpu']:.1f} CPU s used by other processes during "
                              f"the {r['seconds']:.0f} s run (load average then {r['load']}): this run was disturbed")
     for f_ in failures:
-        if not any(f_.split(":")[0] in n_ for n_ in notes):
-            notes.append(f"- {f_.splitlines()[0][:300]}")
+        first, _, rest = f_.partition("\n")
+        notes.append(f"- {first[:300]}" + (f"\n\n  ```\n{indent(rest[-1500:])}\n  ```" if rest.strip() else ""))
 
     command = args.command_line or "bench/run.sh " + " ".join(sys.argv[1:])
     report = render(started, info, command, load_start, loadavg(), elapsed, short, seconds, consumer_tool,
@@ -990,6 +996,10 @@ def main():
     log(f"written to {results_path}; {elapsed:.0f} s in all")
     bad = [r for _, _, runs in results for r in runs.values() if "error" in r or not r["consume"]["ok"]]
     return 1 if bad or not results else 0
+
+
+def indent(text):
+    return "\n".join("  " + line for line in text.strip("\n").splitlines())
 
 
 def render(started, info, command, load_start, load_end, elapsed, short, seconds, consumer_tool, consumer_note, ceil,
