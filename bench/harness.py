@@ -48,6 +48,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 BATCH_SIZE_DEFAULT = 16384
 
 STARTED = []  # every Popen this harness started, for cleanup
+WORKDIRS = []  # temporary directories (broker data: gigabytes), removed on any exit
 COMMANDS = []  # the exact tool command lines run, for RESULTS.md
 
 
@@ -103,6 +104,8 @@ def kill_all():
 
 def on_signal(signum, _frame):
     kill_all()
+    for d in WORKDIRS:
+        shutil.rmtree(d, ignore_errors=True)
     log(f"stopped by signal {signum}; every process started here was killed")
     os._exit(128 + signum)
 
@@ -867,6 +870,7 @@ def main():
     load_start = loadavg()
     info = machine_info()
     workdir = tempfile.mkdtemp(prefix="korvet-bench-")
+    WORKDIRS.append(workdir)
     logdir = os.path.join(BENCH, "target", "bench-logs")
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir)
