@@ -103,6 +103,11 @@ public final class Broker implements AutoCloseable {
                     .register(new ListPartitionReassignmentsHandler())
                     .register(new OffsetForLeaderEpochHandler(topics, logs));
             GroupCoordinator groups = new GroupCoordinator(new RedisGroupStore(redis, keys), timer, config.groups());
+            topics.onTopicDeleted(topic -> groups.forgetTopic(topic.name()).whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Could not drop committed offsets of deleted topic {}: {}", topic.name(), e.getMessage());
+                }
+            }));
             registry.register(new FindCoordinatorHandler(config))
                     .register(new JoinGroupHandler(groups))
                     .register(new SyncGroupHandler(groups))

@@ -492,6 +492,11 @@ final class ConsumerGroup {
         if (state == GroupState.COMPLETING_REBALANCE) {
             return Errors.REBALANCE_IN_PROGRESS;
         }
+        return touchMember(memberId, instanceId, generation);
+    }
+
+    /** Checks that a member of this generation speaks, and counts it as a sign of life. */
+    private Errors touchMember(String memberId, String instanceId, int generation) {
         Member member = memberId == null ? null : members.get(memberId);
         if (member == null) {
             return Errors.UNKNOWN_MEMBER_ID;
@@ -512,17 +517,10 @@ final class ConsumerGroup {
         if (state == GroupState.DEAD) {
             return Errors.COORDINATOR_NOT_AVAILABLE;
         }
-        Member member = members.get(memberId);
-        if (member == null) {
-            return Errors.UNKNOWN_MEMBER_ID;
+        Errors error = touchMember(memberId, instanceId, generation);
+        if (error != Errors.NONE) {
+            return error;
         }
-        if (fenced(memberId, instanceId)) {
-            return Errors.FENCED_INSTANCE_ID;
-        }
-        if (generation != generationId) {
-            return Errors.ILLEGAL_GENERATION;
-        }
-        scheduleSession(member);
         return state == GroupState.PREPARING_REBALANCE ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
     }
 

@@ -161,6 +161,18 @@ public final class GroupCoordinator {
         return topics;
     }
 
+    /** Forgets every group's committed offsets for a deleted topic, as Kafka does. */
+    public CompletionStage<Void> forgetTopic(String topic) {
+        return store.listGroups().thenCompose(all -> {
+            List<CompletableFuture<Void>> deletions = new ArrayList<>();
+            for (String groupId : all.keySet()) {
+                deletions.add(store.fetchOffsets(groupId).thenCompose(offsets -> store.deleteOffsets(groupId,
+                        offsets.keySet().stream().filter(tp -> tp.topic().equals(topic)).toList())).toCompletableFuture());
+            }
+            return CompletableFuture.allOf(deletions.toArray(new CompletableFuture[0]));
+        });
+    }
+
     // ---- Describe, list, delete ----
 
     public CompletionStage<List<DescribedGroup>> describe(List<String> groupIds, boolean notFoundIsError) {

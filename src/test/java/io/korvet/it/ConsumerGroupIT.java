@@ -270,6 +270,12 @@ class ConsumerGroupIT {
             assertThat(altered.offset()).isEqualTo(3);
             assertThat(altered.metadata()).isEqualTo("reset");
             admin.deleteConsumerGroupOffsets("admin-group", Set.of(p1)).all().get();
+            assertThat(admin.listConsumerGroupOffsets("admin-group").partitionsToOffsetAndMetadata().get())
+                    .containsKey(new TopicPartition(topic, 0));
+            // Deleting the topic drops the group's offsets for it, as Kafka does.
+            admin.deleteTopics(List.of(topic)).all().get();
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    admin.listConsumerGroupOffsets("admin-group").partitionsToOffsetAndMetadata().get().isEmpty());
             assertThat(admin.listConsumerGroupOffsets("admin-group").partitionsToOffsetAndMetadata().get()).doesNotContainKey(p1);
             admin.deleteConsumerGroups(List.of("admin-group")).all().get();
             assertThat(admin.listConsumerGroups().all().get().stream().map(g -> g.groupId()).toList()).doesNotContain("admin-group");
