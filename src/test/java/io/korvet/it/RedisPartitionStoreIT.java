@@ -1,0 +1,136 @@
+package io.korvet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.korvet.storage.BatchHeader;
+import io.korvet.storage.NewRecord;
+import io.korvet.storage.PartitionState;
+import io.korvet.storage.StorageException;
+import io.korvet.storage.StoredRecord;
+import io.korvet.storage.redis.RedisConnector;
+import io.korvet.storage.redis.RedisKeys;
+import io.korvet.storage.redis.RedisPartitionStore;
+import io.korvet.storage.redis.RedisServerProcess;
+import io.lettuce.core.Range;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The append script and the reads, on a real redis-server: every record shape, the entry layout, the fence. */
+class RedisPartitionStoreIT {
+
+    static Path dir;
+    static RedisServerProcess redis;
+    static RedisConnector connector;
+    static RedisPartitionStore store;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("korvet-store-it");
+        redis = RedisServerProcess.start(dir);
+        connector = new RedisConnector(redis.uri(), Duration.ofSeconds(5));
+        store = new RedisPartitionStore(connector, new RedisKeys("st"));
+        store.preloadScripts().toCompletableFuture().get();
+    }
+
+    @AfterAll
+    static void stop() {
+        connector.close();
+        redis.stop();
+    }
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyRecordShapeRoundTripsAndTheLayoutIsReadable() throws Exception {
+        TopicPartition tp = new TopicPartition("shapes", 0);
+        Header[] headers = {new RecordHeader("trace", b("abc")), new RecordHeader("none", null)};
+        List<NewRecord> first = List.of(
+                new NewRecord(1000, b("k0"), b("v0"), headers),
+                new NewRecord(1001, null, b("v1"), null),
+                new NewRecord(1002, b("k2"), b("v2"), null),
+                new NewRecord(1003, b("k3"), null, null),
+                new NewRecord(1004, null, null, headers),
+                new NewRecord(1005, new byte[0], new byte[0], new Header[0]),
+                new NewRecord(1006, null, null, null));
+        BatchHeader h1 = new BatchHeader(12, (short) 3, 100, first.size(), BatchHeader.CREATE_TIME);
+        store.append(tp, 0, h1, first).toCompletableFuture().get();
+        List<NewRecord> second = List.of(new NewRecord(2000, null, b("x"), null), new NewRecord(2001, b("y"), b("z"), null));
+        BatchHeader h2 = new BatchHeader(-1, (short) -1, -1, 2, BatchHeader.LOG_APPEND_TIME);
+        store.append(tp, 7, h2, second).toCompletableFuture().get();
+
+        List<StoredRecord> read = store.read(tp, 0, 100).toCompletableFuture().get();
+        assertThat(read).hasSize(9);
+        for (int i = 0; i < first.size(); i++) {
+            StoredRecord r = read.get(i);
+            NewRecord w = first.get(i);
+            assertThat(r.offset()).isEqualTo(i);
+            assertThat(r.timestamp()).isEqualTo(w.timestamp());
+            assertThat(r.key()).isEqualTo(w.key());
+            assertThat(r.value()).isEqualTo(w.value());
+            assertThat(r.headers()).containsExactly(w.headers() == null ? new Header[0] : w.headers());
+            assertThat(r.batch()).isEqualTo(i == 0 ? h1 : null);
+        }
+        assertThat(read.get(7).batch()).isEqualTo(h2);
+        assertThat(read.get(8).key()).isEqualTo(b("y"));
+
+        // The layout Redis users see: ID <offset>-1, readable field names, 'batch' on a batch's first entry.
+        var raw = connector.async().xrange(b("st:shapes:0"), Range.create("2", "2")).get();
+        assertThat(raw).hasSize(1);
+        assertThat(raw.get(0).getId()).isEqualTo("2-1");
+        assertThat(raw.get(0).getBody().keySet().stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList())
+                .containsExactly("ts", "key", "value");
+        var firstEntry = connector.async().xrange(b("st:shapes:0"), Range.create("0", "0")).get().get(0);
+        assertThat(firstEntry.getBody().keySet().stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList())
+                .containsExactly("ts", "key", "value", "headers", "batch");
+
+        PartitionState state = store.loadState(tp, 100).toCompletableFuture().get();
+        assertThat(state.nextOffset()).isEqualTo(9);
+        assertThat(state.logStartOffset()).isZero();
+        assertThat(state.recentBatches()).extracting(PartitionState.RecentBatch::baseOffset).containsExactly(7L, 0L);
+    }
+
+    @Test
+    void anAppendAtTheWrongOffsetIsFencedAndWritesNothing() throws Exception {
+        TopicPartition tp = new TopicPartition("fenced", 0);
+        BatchHeader h = new BatchHeader(-1, (short) -1, -1, 1, BatchHeader.CREATE_TIME);
+        store.append(tp, 0, h, List.of(new NewRecord(1, null, b("a"), null))).toCompletableFuture().get();
+        for (long wrong : new long[] {0, 2, 5}) {
+            assertThatThrownBy(() -> store.append(tp, wrong, h, List.of(new NewRecord(1, null, b("b"), null)))
+                    .toCompletableFuture().get())
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(StorageException.Fenced.class);
+        }
+        assertThat(connector.async().xlen(b("st:fenced:0")).get()).isEqualTo(1);
+        assertThat(store.read(tp, 0, 10).toCompletableFuture().get()).extracting(StoredRecord::value)
+                .containsExactly(b("a"));
+    }
+
+    @Test
+    void aLargeBatchAppendsInOneCall() throws Exception {
+        TopicPartition tp = new TopicPartition("large", 0);
+        List<NewRecord> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            records.add(new NewRecord(i, (i % 3 == 0) ? null : b("k" + i), b("v" + i), null));
+        }
+        store.append(tp, 0, new BatchHeader(1, (short) 0, 0, records.size(), BatchHeader.CREATE_TIME), records)
+                .toCompletableFuture().get();
+        List<StoredRecord> read = store.read(tp, 4990, 100).toCompletableFuture().get();
+        assertThat(read).extracting(StoredRecord::offset).containsExactly(4990L, 4991L, 4992L, 4993L, 4994L, 4995L, 4996L, 4997L, 4998L, 4999L);
+        assertThat(read.get(9).value()).isEqualTo(b("v4999"));
+        assertThat(Map.of("xlen", connector.async().xlen(b("st:large:0")).get())).containsEntry("xlen", 5000L);
+    }
+}
