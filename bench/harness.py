@@ -885,7 +885,7 @@ def main():
     try:
         ceilings = measure_ceilings(sorted({s.size for s in scenarios}), workdir, seconds / 2)
         guess = dict(GUESS)
-        cache = load_cache()
+        cache = {} if short else load_cache()  # full-run rates would make the short runs long
         main_rates = {}
         for i, sc in enumerate(scenarios):
             scdir = os.path.join(workdir, f"s{i}")
