@@ -384,7 +384,9 @@ class Korvet:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KORVET_")}
         cmd = ["java", *BROKER_JVM, "-jar", KORVET_JAR, "-o", f"listeners=PLAINTEXT://127.0.0.1:{self.port}",
                "-o", f"korvet.redis.uri=redis://127.0.0.1:{self.redis_port}",
-               "-o", f"korvet.data.dir={os.path.join(self.dir, 'unused')}"]
+               "-o", f"korvet.data.dir={os.path.join(self.dir, 'unused')}",
+               # as Kafka's config/server.properties (and the Kafka started here): no wait for more members
+               "-o", "group.initial.rebalance.delay.ms=0"]
         self.proc = spawn(cmd, self.log, env=env, cwd=self.dir)
 
     def await_ready(self):
