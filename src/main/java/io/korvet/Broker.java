@@ -34,6 +34,7 @@ import io.korvet.handler.ProduceHandler;
 import io.korvet.log.LogManager;
 import io.korvet.log.RetentionEnforcer;
 import io.korvet.network.KafkaServer;
+import io.korvet.network.ListenerStats;
 import io.korvet.storage.redis.RedisConnector;
 import io.korvet.storage.redis.RedisGroupStore;
 import io.korvet.storage.redis.RedisKeys;
@@ -120,7 +121,7 @@ public final class Broker implements AutoCloseable {
                     .register(new DeleteGroupsHandler(groups))
                     .register(new OffsetDeleteHandler(groups, topics));
 
-            server = new KafkaServer(config.listener(), config.socketRequestMaxBytes(), registry);
+            server = new KafkaServer(config.listener(), config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(), registry);
             boundAddress = server.start();
             retention = new RetentionEnforcer(topics, logs, config.retention().checkIntervalMs(), System::currentTimeMillis);
             retention.start();
@@ -135,6 +136,11 @@ public final class Broker implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The listener's load right now: connections, unanswered requests and their bytes. */
+    public ListenerStats listenerStats() {
+        return server.stats();
     }
 
     /** The port actually bound (useful with port 0). */

@@ -18,6 +18,7 @@ public record KorvetConfig(
         boolean autoCreateTopics,
         int messageMaxBytes,
         int socketRequestMaxBytes,
+        long queuedMaxRequestBytes,
         String logMessageTimestampType,
         String redisUri,
         String namespace,
@@ -52,6 +53,7 @@ public record KorvetConfig(
         keys.put("auto.create.topics.enable", "true");
         keys.put("message.max.bytes", "1048588");
         keys.put("socket.request.max.bytes", "104857600");
+        keys.put("queued.max.request.bytes", "104857600");
         keys.put("log.message.timestamp.type", "CreateTime");
         keys.put("korvet.cluster.id", "korvet-cluster");
         keys.put("korvet.redis.uri", "");
@@ -108,6 +110,7 @@ public record KorvetConfig(
                 boolValue(all, "auto.create.topics.enable"),
                 intValue(all, "message.max.bytes", 0, Integer.MAX_VALUE),
                 intValue(all, "socket.request.max.bytes", 1, Integer.MAX_VALUE),
+                longValue(all, "queued.max.request.bytes", -1, Long.MAX_VALUE),
                 tsType,
                 uri.isEmpty() ? null : uri,
                 namespace,

@@ -37,15 +37,25 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private final HandlerRegistry registry;
     private final AtomicInteger inFlight;
+    private final RequestMemoryBudget budget;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final Runnable wakeWhenRoom = () -> this.ctx.executor().execute(this::roomAvailable);
     private ChannelHandlerContext ctx;
     /** Set once the connection must close: it reads no more and closes when earlier requests are answered. */
     private boolean closing;
+    /** Set while this connection has too many unanswered requests of its own. */
+    private boolean tooManyInFlight;
+    /** Set while the broker's request memory budget is spent and this connection waits for room. */
+    private boolean waitingForRoom;
 
-    /** @param inFlight counts the broker's unanswered requests, so that shutdown can wait for them */
-    public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight) {
+    /**
+     * @param inFlight counts the broker's unanswered requests, so that shutdown can wait for them
+     * @param budget the broker-wide bound on the bytes of unanswered requests
+     */
+    public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight, RequestMemoryBudget budget) {
         this.registry = registry;
         this.inFlight = inFlight;
+        this.budget = budget;
     }
 
     /** A request waiting for its turn to be answered. */
@@ -131,9 +141,15 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         Pending p = new Pending(header.correlationId(), apiKey.responseHeaderVersion(version), version, expectsResponse);
         pending.add(p);
         inFlight.incrementAndGet();
+        long frameBytes = buffer.capacity();
+        budget.acquire(frameBytes);
         if (pending.size() >= MAX_IN_FLIGHT) {
-            ctx.channel().config().setAutoRead(false);
+            tooManyInFlight = true;
         }
+        if (!waitingForRoom && budget.exhausted()) {
+            waitingForRoom = budget.awaitRoom(wakeWhenRoom);
+        }
+        applyReading();
         CompletionStage<ApiMessage> stage;
         try {
             stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress()), body);
@@ -149,6 +165,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 ctx.executor().execute(() -> closeWith("no response could be built for " + apiKey));
             } finally {
                 inFlight.decrementAndGet();
+                budget.release(frameBytes);
                 if (ctx.executor().inEventLoop()) {
                     flushCompleted();
                 } else {
@@ -209,9 +226,29 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (!closing && pending.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
+        if (tooManyInFlight && pending.size() < MAX_IN_FLIGHT / 2) {
+            tooManyInFlight = false;
+            applyReading();
         }
+    }
+
+    private void roomAvailable() {
+        waitingForRoom = false;
+        applyReading();
+    }
+
+    /** Reads from the socket only while this connection and the broker both have room for more requests. */
+    private void applyReading() {
+        boolean read = !closing && !tooManyInFlight && !waitingForRoom;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        budget.cancel(wakeWhenRoom);
+        super.channelInactive(ctx);
     }
 
     private void answerUnsupportedApiVersions(int correlationId, short version) {

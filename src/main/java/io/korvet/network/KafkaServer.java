@@ -4,6 +4,7 @@ import io.korvet.codec.KafkaFrameDecoder;
 import io.korvet.config.Endpoint;
 import io.korvet.dispatch.HandlerRegistry;
 import io.korvet.dispatch.RequestDispatcher;
+import io.korvet.dispatch.RequestMemoryBudget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -34,14 +35,16 @@ public final class KafkaServer {
     private final int maxFrameBytes;
     private final HandlerRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final RequestMemoryBudget budget;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
 
-    public KafkaServer(Endpoint endpoint, int maxFrameBytes, HandlerRegistry registry) {
+    public KafkaServer(Endpoint endpoint, int maxFrameBytes, long queuedMaxRequestBytes, HandlerRegistry registry) {
         this.endpoint = endpoint;
         this.maxFrameBytes = maxFrameBytes;
+        this.budget = new RequestMemoryBudget(queuedMaxRequestBytes);
         this.registry = registry;
     }
 
@@ -62,7 +65,7 @@ public final class KafkaServer {
                         channels.add(ch);
                         ch.pipeline()
                                 .addLast("frames", new KafkaFrameDecoder(maxFrameBytes))
-                                .addLast("dispatch", new RequestDispatcher(registry, inFlight));
+                                .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget));
                     }
                 });
         InetSocketAddress bindAddress = endpoint.host().isEmpty()
@@ -71,6 +74,11 @@ public final class KafkaServer {
         serverChannel = bootstrap.bind(bindAddress).sync().channel();
         log.debug("Listening on {} with {} transport", serverChannel.localAddress(), epoll ? "epoll" : "nio");
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** What the listener holds right now: open connections, unanswered requests and their bytes. */
+    public ListenerStats stats() {
+        return new ListenerStats(channels.size(), inFlight.get(), budget.queuedBytes(), budget.limitBytes());
     }
 
     /** Stops accepting, waits (bounded) for in-flight requests to be answered, then closes every connection. */

@@ -96,7 +96,7 @@ class RequestDispatcherTest {
     private final ManualHandler<ProduceRequest> produce = new ManualHandler<>(ApiKeys.PRODUCE, 3, 11);
     private final HandlerRegistry registry = new HandlerRegistry().register(metadata).register(apiVersions).register(produce);
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new KafkaFrameDecoder(1 << 20), new RequestDispatcher(registry, inFlight));
+    private final EmbeddedChannel channel = new EmbeddedChannel(new KafkaFrameDecoder(1 << 20), new RequestDispatcher(registry, inFlight, RequestMemoryBudget.unbounded()));
 
     @AfterEach
     void tearDown() {
@@ -449,5 +449,45 @@ class RequestDispatcherTest {
         assertThat(readResponse(ApiKeys.METADATA, METADATA_V).correlationId()).isEqualTo(1);
         assertClosedWithoutResponse();
         assertThat(inFlight).hasValue(0);
+    }
+
+    @Test
+    void connectionsStopReadingWhileTheBrokersRequestBytesAreSpentAndResumeWhenAnswered() {
+        RequestMemoryBudget budget = new RequestMemoryBudget(100);
+        EmbeddedChannel first = new EmbeddedChannel(new KafkaFrameDecoder(1 << 20), new RequestDispatcher(registry, inFlight, budget));
+        EmbeddedChannel second = new EmbeddedChannel(new KafkaFrameDecoder(1 << 20), new RequestDispatcher(registry, inFlight, budget));
+        try {
+            writeRequest(first, metadataRequest("a-topic-name-long-enough-to-need-some-bytes"), 1);
+            assertThat(budget.queuedBytes()).isPositive().isLessThan(100);
+            assertThat(first.config().isAutoRead()).isTrue();
+
+            writeRequest(second, metadataRequest("another-topic-name-long-enough-to-spend-the-rest"), 2);
+            assertThat(budget.exhausted()).isTrue();
+            assertThat(second.config().isAutoRead()).as("the connection that spent the budget stops reading").isFalse();
+            // A connection that reads while the budget is spent stops too (its request is still taken).
+            writeRequest(first, metadataRequest("x"), 3);
+            assertThat(first.config().isAutoRead()).isFalse();
+            assertThat(metadata.calls).hasSize(3);
+
+            metadata.calls.get(0).complete(metadataFor(1));
+            metadata.calls.get(1).complete(metadataFor(2));
+            first.runPendingTasks();
+            second.runPendingTasks();
+            assertThat(budget.exhausted()).isFalse();
+            assertThat(first.config().isAutoRead()).isTrue();
+            assertThat(second.config().isAutoRead()).isTrue();
+
+            metadata.calls.get(2).complete(metadataFor(3));
+            first.runPendingTasks();
+            assertThat(budget.queuedBytes()).isZero();
+        } finally {
+            first.finishAndReleaseAll();
+            second.finishAndReleaseAll();
+        }
+    }
+
+    private static void writeRequest(EmbeddedChannel target, AbstractRequest request, int correlationId) {
+        ByteBuffer b = request.serializeWithHeader(new RequestHeader(request.apiKey(), request.version(), "client", correlationId));
+        target.writeInbound(Unpooled.buffer().writeInt(b.remaining()).writeBytes(b));
     }
 }

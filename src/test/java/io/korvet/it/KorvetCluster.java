@@ -71,6 +71,11 @@ public final class KorvetCluster implements AutoCloseable {
         }
     }
 
+    /** The running broker (null while stopped), for its listener stats. */
+    public Broker broker() {
+        return broker;
+    }
+
     public RedisServerProcess redis() {
         return redis;
     }

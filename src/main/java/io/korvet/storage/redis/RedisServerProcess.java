@@ -60,6 +60,14 @@ public final class RedisServerProcess implements AutoCloseable {
         return executable;
     }
 
+    /** The server's process id (tests pause it with SIGSTOP to play a stalled Redis). */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException("redis-server is not running");
+        }
+        return process.pid();
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }
