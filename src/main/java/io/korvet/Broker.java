@@ -39,6 +39,7 @@ import io.korvet.storage.redis.RedisConnector;
 import io.korvet.storage.redis.RedisGroupStore;
 import io.korvet.storage.redis.RedisKeys;
 import io.korvet.storage.redis.RedisPartitionStore;
+import io.korvet.storage.redis.RedisReplicaWaiter;
 import io.korvet.storage.redis.RedisServerProcess;
 import io.korvet.storage.redis.RedisTopicStore;
 import io.netty.util.HashedWheelTimer;
@@ -55,6 +56,7 @@ public final class Broker implements AutoCloseable {
     private final KorvetConfig config;
     private RedisServerProcess embeddedRedis;
     private RedisConnector redis;
+    private RedisReplicaWaiter replicaWaiter;
     private HashedWheelTimer timer;
     private RetentionEnforcer retention;
     private KafkaServer server;
@@ -75,6 +77,7 @@ public final class Broker implements AutoCloseable {
             RedisKeys keys = new RedisKeys(config.namespace());
             RedisTopicStore topicStore = new RedisTopicStore(redis, keys);
             RedisPartitionStore partitionStore = new RedisPartitionStore(redis, keys);
+            replicaWaiter = new RedisReplicaWaiter(redisUri, config.redisTimeout(), keys);
             partitionStore.preloadScripts().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LogManager logs = new LogManager(partitionStore, config.producerStateScanEntries());
             var topics = new io.korvet.topic.TopicManager(topicStore, config, logs);
@@ -90,7 +93,7 @@ public final class Broker implements AutoCloseable {
                     .register(new MetadataHandler(config, topics))
                     .register(new CreateTopicsHandler(config, topics))
                     .register(new InitProducerIdHandler(topicStore))
-                    .register(new ProduceHandler(topics, logs))
+                    .register(new ProduceHandler(topics, logs, replicaWaiter))
                     .register(new ListOffsetsHandler(topics, logs))
                     .register(new FetchHandler(topics, logs, timer))
                     .register(new DeleteTopicsHandler(topics))
@@ -165,6 +168,10 @@ public final class Broker implements AutoCloseable {
         if (timer != null) {
             timer.stop();
             timer = null;
+        }
+        if (replicaWaiter != null) {
+            replicaWaiter.close();
+            replicaWaiter = null;
         }
         if (redis != null) {
             redis.close();

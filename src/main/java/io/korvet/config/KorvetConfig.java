@@ -54,6 +54,7 @@ public record KorvetConfig(
         keys.put("message.max.bytes", "1048588");
         keys.put("socket.request.max.bytes", "104857600");
         keys.put("queued.max.request.bytes", "104857600");
+        keys.put("min.insync.replicas", "1");
         keys.put("log.message.timestamp.type", "CreateTime");
         keys.put("korvet.cluster.id", "korvet-cluster");
         keys.put("korvet.redis.uri", "");
@@ -93,6 +94,7 @@ public record KorvetConfig(
         if (!tsType.equals("CreateTime") && !tsType.equals("LogAppendTime")) {
             throw new ConfigException("log.message.timestamp.type: expected CreateTime or LogAppendTime, got '" + tsType + "'");
         }
+        intValue(all, "min.insync.replicas", 1, Integer.MAX_VALUE);
         String namespace = all.get("korvet.namespace");
         if (namespace.isEmpty() || !namespace.matches("[a-zA-Z0-9._-]+")) {
             throw new ConfigException("korvet.namespace: expected [a-zA-Z0-9._-]+, got '" + namespace + "'");

@@ -7,6 +7,7 @@ import io.korvet.log.AppendResult;
 import io.korvet.log.BatchDecoder;
 import io.korvet.log.IncomingBatch;
 import io.korvet.log.LogManager;
+import io.korvet.storage.ReplicaWaiter;
 import io.korvet.topic.Topic;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -39,10 +41,12 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
     private final TopicManager topics;
     private final LogManager logs;
+    private final ReplicaWaiter replicas;
 
-    public ProduceHandler(TopicManager topics, LogManager logs) {
+    public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas) {
         this.topics = topics;
         this.logs = logs;
+        this.replicas = replicas;
     }
 
     @Override
@@ -83,7 +87,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 } else if (!topic.hasPartition(pd.index())) {
                     part = done(error(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
                 } else {
-                    part = append(topic, pd, now, context);
+                    int replicasNeeded = acks == -1 ? topic.minInsyncReplicas() - 1 : 0;
+                    part = append(topic, pd, now, context, replicasNeeded, request.data().timeoutMs());
                 }
                 parts.add(part);
                 all.add(part);
@@ -111,7 +116,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         });
     }
 
-    private CompletableFuture<PartitionProduceResponse> append(Topic topic, PartitionProduceData pd, long now, RequestContext context) {
+    /**
+     * Appends one partition's batch. With acks=all on a topic whose min.insync.replicas is above one, as
+     * Kafka does, it refuses the batch (NOT_ENOUGH_REPLICAS) when Redis has fewer replicas connected than that
+     * needs, and after the append waits (bounded by the request's timeout) for that many replicas to hold
+     * it, else answers NOT_ENOUGH_REPLICAS_AFTER_APPEND: the record is written, and a retry is recognised as
+     * a duplicate and waits again.
+     */
+    private CompletableFuture<PartitionProduceResponse> append(Topic topic, PartitionProduceData pd, long now, RequestContext context,
+                                                               int replicasNeeded, int timeoutMs) {
         TopicPartition tp = new TopicPartition(topic.name(), pd.index());
         IncomingBatch batch;
         try {
@@ -121,7 +134,19 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             return done(error(pd.index(), e));
         }
         var log = logs.log(tp);
-        return log.append(batch).handle((AppendResult result, Throwable failure) -> {
+        CompletionStage<AppendResult> appended;
+        if (replicasNeeded <= 0) {
+            appended = log.append(batch);
+        } else {
+            appended = replicas.connectedReplicas().thenCompose(connected -> {
+                if (connected < replicasNeeded) {
+                    throw new NotEnoughReplicasException("min.insync.replicas of " + topic.name() + " is " + (replicasNeeded + 1)
+                            + " but Redis has " + connected + " replicas connected");
+                }
+                return log.append(batch);
+            }).thenCompose(result -> replicas.awaitReplicas(replicasNeeded, timeoutMs).thenApply(v -> result));
+        }
+        return appended.handle((AppendResult result, Throwable failure) -> {
             if (failure != null) {
                 ApiException e = ErrorMapper.toApiException(failure);
                 ProduceHandler.log.warn("Produce to {} answered {}: {}", tp, Errors.forException(e), e.getMessage());

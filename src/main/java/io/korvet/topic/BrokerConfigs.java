@@ -46,7 +46,6 @@ public final class BrokerConfigs {
             Map.entry("log.message.timestamp.before.max.ms", Long.toString(Long.MAX_VALUE)),
             Map.entry("log.cleaner.min.cleanable.ratio", "0.5"),
             Map.entry("log.cleaner.min.compaction.lag.ms", "0"),
-            Map.entry("min.insync.replicas", "1"),
             Map.entry("log.preallocate", "false"),
             Map.entry("log.segment.bytes", "1073741824"),
             Map.entry("log.index.size.max.bytes", "10485760"),

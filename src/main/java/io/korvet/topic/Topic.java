@@ -6,7 +6,11 @@ import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
 /** A registered topic with the configs in force for it. */
-public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted) {
+/**
+ * @param minInsyncReplicas copies (the Redis master and its replicas) that must hold an append before acks=all
+ *     acknowledges it
+ */
+public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted, int minInsyncReplicas) {
 
     static Topic of(TopicRecord record, KorvetConfig broker) {
         return of(record, new BrokerConfigs(broker));
@@ -17,7 +21,8 @@ public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTi
         return new Topic(record,
                 Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MAX_MESSAGE_BYTES, broker)),
                 TopicConfigs.effective(c, TopicConfigs.MESSAGE_TIMESTAMP_TYPE, broker).equals("LogAppendTime"),
-                TopicConfigs.effective(c, TopicConfigs.CLEANUP_POLICY, broker).contains("compact"));
+                TopicConfigs.effective(c, TopicConfigs.CLEANUP_POLICY, broker).contains("compact"),
+                Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MIN_INSYNC_REPLICAS, broker).trim()));
     }
 
     public String name() {

@@ -24,6 +24,7 @@ public final class TopicConfigs {
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
     private enum Type {
         LONG(ConfigType.LONG), INT(ConfigType.INT), DOUBLE(ConfigType.DOUBLE), BOOLEAN(ConfigType.BOOLEAN),
@@ -82,7 +83,7 @@ public final class TopicConfigs {
         number("message.timestamp.before.max.ms", Type.LONG, 0, max, same("log.message.timestamp.before.max.ms"));
         number("min.cleanable.dirty.ratio", Type.DOUBLE, 0, "0.5", same("log.cleaner.min.cleanable.ratio"));
         number("min.compaction.lag.ms", Type.LONG, 0, "0", same("log.cleaner.min.compaction.lag.ms"));
-        number("min.insync.replicas", Type.INT, 1, "1", same("min.insync.replicas"));
+        number(MIN_INSYNC_REPLICAS, Type.INT, 1, "1", same("min.insync.replicas"));
         bool("preallocate", "log.preallocate");
         bool("remote.storage.enable", null);
         bool("remote.log.copy.disable", null);

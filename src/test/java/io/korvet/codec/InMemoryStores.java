@@ -38,6 +38,22 @@ final class InMemoryStores {
         return backedBy(TopicStore.class, new MemoryTopicStore());
     }
 
+    /** A Redis without replicas. */
+    static io.korvet.storage.ReplicaWaiter noReplicas() {
+        return new io.korvet.storage.ReplicaWaiter() {
+            @Override
+            public java.util.concurrent.CompletionStage<Integer> connectedReplicas() {
+                return java.util.concurrent.CompletableFuture.completedFuture(0);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> awaitReplicas(int replicas, long timeoutMs) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException("no replicas"));
+            }
+        };
+    }
+
     static PartitionStore partitionStore() {
         return backedBy(PartitionStore.class, new MemoryPartitionStore());
     }

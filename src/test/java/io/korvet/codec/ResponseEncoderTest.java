@@ -121,7 +121,7 @@ class ResponseEncoderTest {
     private final MetadataHandler metadata = new MetadataHandler(config, topics);
     private final CreateTopicsHandler createTopics = new CreateTopicsHandler(config, topics);
     private final InitProducerIdHandler initProducerId = new InitProducerIdHandler(InMemoryStores.topicStore());
-    private final ProduceHandler produce = new ProduceHandler(topics, logs);
+    private final ProduceHandler produce = new ProduceHandler(topics, logs, InMemoryStores.noReplicas());
     private final ListOffsetsHandler listOffsets = new ListOffsetsHandler(topics, logs);
     private final FetchHandler fetch = new FetchHandler(topics, logs, TIMER);
     private Topic orders;

@@ -37,7 +37,7 @@ class BatchDecoderTest {
     private static final long NOW = 1_800_000_000_000L;
 
     private static Topic topic(int maxMessageBytes, boolean logAppendTime, boolean compacted) {
-        return new Topic(new TopicRecord("orders", Uuid.randomUuid(), 1, Map.of()), maxMessageBytes, logAppendTime, compacted);
+        return new Topic(new TopicRecord("orders", Uuid.randomUuid(), 1, Map.of()), maxMessageBytes, logAppendTime, compacted, 1);
     }
 
     private static final Topic PLAIN = topic(1_048_588, false, false);

@@ -31,6 +31,15 @@ public final class RedisKeys {
         return bytes(namespace + ":" + tp.topic() + ":" + tp.partition());
     }
 
+    /**
+     * Counter bumped before each replication wait: WAIT counts the replicas that hold the waiting connection's
+     * own last write, so this write stands for every append acknowledged before it. Two parts, never a
+     * stream key's shape.
+     */
+    public byte[] replicationMarker() {
+        return bytes(namespace + ":replication-marker");
+    }
+
     /** Hash: topic name to its registry record. */
     public byte[] topics() {
         return topics;
