@@ -1,0 +1,162 @@
+package io.korvet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.korvet.network.ListenerStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis stalls (its process paused with SIGSTOP for 8 s) under a produce burst from several idempotent
+ * producers: the appends under way time out with retriable codes, the broker stops reading from its
+ * sockets once the bytes of unanswered requests pass {@code queued.max.request.bytes} (so its memory stays
+ * bounded however much the producers have to send), and when Redis resumes everything recovers: every
+ * acknowledged record is in the log exactly once with dense offsets.
+ */
+class SlowRedisIT {
+
+    private static final long QUEUED_LIMIT = 2L << 20;
+    private static final int PRODUCERS = 4;
+    private static final int PER_PRODUCER = 12_000;
+    private static final int PARTITIONS = 3;
+    private static final String TOPIC = "stalled";
+
+    static KorvetCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = KorvetCluster.start(Map.of("queued.max.request.bytes", Long.toString(QUEUED_LIMIT)));
+        try (var admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void aStalledRedisTimesOutRetriablyKeepsMemoryBoundedAndLosesNothing() throws Exception {
+        String padding = "x".repeat(1000);
+        Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicLong submitted = new AtomicLong();
+        AtomicLong peakUnacknowledgedBytes = new AtomicLong();
+        long redisPid = cluster.redis().pid();
+        AtomicLong peakQueuedDuringStall = new AtomicLong();
+        List<Thread> senders = new ArrayList<>();
+        try (BrokerLogCapture logs = BrokerLogCapture.attach()) {
+            for (int p = 0; p < PRODUCERS; p++) {
+                int producerIndex = p;
+                senders.add(new Thread(() -> send(producerIndex, padding, acknowledged, failed, submitted), "sender-" + p));
+            }
+            senders.forEach(Thread::start);
+            awaitAtLeast(acknowledged::size, PRODUCERS * PER_PRODUCER / 5);
+
+            signal("STOP", redisPid);
+            try {
+                long stallEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+                while (System.nanoTime() < stallEnds) {
+                    ListenerStats stats = cluster.broker().listenerStats();
+                    peakQueuedDuringStall.accumulateAndGet(stats.queuedRequestBytes(), Math::max);
+                    peakUnacknowledgedBytes.accumulateAndGet((submitted.get() - acknowledged.size()) * padding.length(), Math::max);
+                    Thread.sleep(20);
+                }
+            } finally {
+                signal("CONT", redisPid);
+            }
+            for (Thread t : senders) {
+                t.join(120_000);
+            }
+            System.out.printf("SlowRedisIT: %d records acknowledged, %d failed; during the 8 s stall the producers had up to %d bytes unacknowledged,"
+                            + " the broker held at most %d bytes of unanswered requests (bound %d); %d retriable timeouts answered%n",
+                    acknowledged.size(), failed.get(), peakUnacknowledgedBytes.get(), peakQueuedDuringStall.get(), QUEUED_LIMIT,
+                    logs.warnings("REQUEST_TIMED_OUT").size());
+
+            assertThat(logs.warnings("REQUEST_TIMED_OUT")).as("appends under way when Redis stalled time out, retriably").isNotEmpty();
+            // The bound is checked when a request is read, so each connection may hold what one socket read brings past it.
+            assertThat(peakQueuedDuringStall.get()).isLessThanOrEqualTo(QUEUED_LIMIT + PRODUCERS * (2L << 20));
+            assertThat(peakUnacknowledgedBytes.get()).as("the producers had far more to send than the broker took in")
+                    .isGreaterThan(4 * peakQueuedDuringStall.get());
+        }
+        assertThat(failed.get()).isZero();
+        assertThat(acknowledged).hasSize(PRODUCERS * PER_PRODUCER);
+        awaitAtLeast(() -> cluster.broker().listenerStats().queuedRequestBytes() == 0 ? 1 : 0, 1);
+        assertEveryAcknowledgedRecordOnceAtItsOffset(acknowledged);
+    }
+
+    private static void send(int producerIndex, String padding, Map<String, Long> acknowledged, AtomicInteger failed, AtomicLong submitted) {
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of(
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 65536,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000))) {
+            for (int i = 0; i < PER_PRODUCER; i++) {
+                String id = producerIndex + "-" + i;
+                producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, id, id + padding), (meta, error) -> {
+                    if (error == null) {
+                        acknowledged.put(id, (long) meta.partition() << 40 | meta.offset());
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                });
+                submitted.incrementAndGet();
+            }
+            producer.flush();
+        }
+    }
+
+    private static void assertEveryAcknowledgedRecordOnceAtItsOffset(Map<String, Long> acknowledged) {
+        Map<String, Integer> seen = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of())) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                TopicPartition tp = new TopicPartition(TOPIC, p);
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                long end = consumer.endOffsets(List.of(tp)).get(tp);
+                long expectedOffset = 0;
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (expectedOffset < end && System.currentTimeMillis() < deadline) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        assertThat(r.offset()).isEqualTo(expectedOffset++);
+                        seen.merge(r.key(), 1, Integer::sum);
+                        assertThat(acknowledged.get(r.key())).isEqualTo((long) p << 40 | r.offset());
+                    }
+                }
+                assertThat(expectedOffset).isEqualTo(end);
+            }
+        }
+        assertThat(seen).hasSize(acknowledged.size());
+        assertThat(seen.values()).allMatch(count -> count == 1);
+    }
+
+    private static void awaitAtLeast(java.util.function.IntSupplier value, int target) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (value.getAsInt() < target && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(value.getAsInt()).isGreaterThanOrEqualTo(target);
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+}
