@@ -38,6 +38,7 @@ import io.korvet.network.ListenerStats;
 import io.korvet.storage.redis.RedisConnector;
 import io.korvet.storage.redis.RedisGroupStore;
 import io.korvet.storage.redis.RedisKeys;
+import io.korvet.storage.redis.RedisDurability;
 import io.korvet.storage.redis.RedisPartitionStore;
 import io.korvet.storage.redis.RedisReplicaWaiter;
 import io.korvet.storage.redis.RedisServerProcess;
@@ -74,6 +75,10 @@ public final class Broker implements AutoCloseable {
                 redisUri = embeddedRedis.uri();
             }
             redis = new RedisConnector(redisUri, config.redisTimeout());
+            RedisDurability durability = RedisDurability.read(redis);
+            if (durability.volatileData()) {
+                log.warn("Redis {} keeps no data on disk (no AOF, no RDB): acknowledged records are lost when it restarts", redisUri);
+            }
             RedisKeys keys = new RedisKeys(config.namespace());
             RedisTopicStore topicStore = new RedisTopicStore(redis, keys);
             RedisPartitionStore partitionStore = new RedisPartitionStore(redis, keys);
@@ -128,10 +133,10 @@ public final class Broker implements AutoCloseable {
             boundAddress = server.start();
             retention = new RetentionEnforcer(topics, logs, config.retention().checkIntervalMs(), System::currentTimeMillis);
             retention.start();
-            log.info("Korvet started: listening on {}, advertised as {}:{}, node {}, cluster {}, Redis {}{}",
+            log.info("Korvet started: listening on {}, advertised as {}:{}, node {}, cluster {}, Redis {} ({}){}",
                     config.listener().host() + ":" + boundAddress.getPort(),
                     config.advertisedListener().host(), advertisedPort(), config.nodeId(), config.clusterId(),
-                    redisUri, embeddedRedis != null
+                    redisUri, durability, embeddedRedis != null
                             ? " (embedded " + embeddedRedis.executable() + ", data in " + config.dataDir().toAbsolutePath() + ")"
                             : "");
             return this;

@@ -42,7 +42,8 @@ class LauncherIT {
 
         Process broker = start(env, "--config", config.toString());
         String line = awaitLine(broker, "Korvet started");
-        assertThat(line).contains("127.0.0.1:" + port).contains("Redis redis://127.0.0.1:").contains("embedded");
+        assertThat(line).contains("127.0.0.1:" + port).contains("Redis redis://127.0.0.1:").contains("embedded")
+                .contains("AOF appendfsync everysec");
         int redisPort = redisPort(line);
         try (Admin admin = admin(port)) {
             admin.createTopics(List.of(new NewTopic("launched", java.util.Optional.empty(), java.util.Optional.empty()))).all().get();

@@ -56,12 +56,7 @@ public final class RedisReplicaWaiter implements ReplicaWaiter, AutoCloseable {
 
     /** The {@code connected_slaves} line of {@code INFO replication}. */
     static int connectedSlaves(String info) {
-        for (String line : info.split("\r?\n")) {
-            if (line.startsWith("connected_slaves:")) {
-                return Integer.parseInt(line.substring("connected_slaves:".length()).trim());
-            }
-        }
-        return 0;
+        return Integer.parseInt(RedisDurability.field(info, "connected_slaves", "0"));
     }
 
     @Override
