@@ -12,7 +12,12 @@ if [ "$(cat target/lib/.pom-sha1 2>/dev/null || true)" != "$stamp" ]; then
   echo "$stamp" > target/lib/.pom-sha1
 fi
 
-if [ ! -f target/classes/AssignedConsumerPerformance.class ] || [ src/AssignedConsumerPerformance.java -nt target/classes/AssignedConsumerPerformance.class ]; then
-  mkdir -p target/classes
-  javac -nowarn -cp "target/lib/*" -d target/classes src/AssignedConsumerPerformance.java
-fi
+# The helpers in src/ (a consumer without a group for the harness, the soak), compiled when any is newer.
+mkdir -p target/classes
+for src in src/*.java; do
+  class="target/classes/$(basename "$src" .java).class"
+  if [ ! -f "$class" ] || [ "$src" -nt "$class" ]; then
+    javac -nowarn -cp "target/lib/*" -d target/classes src/*.java
+    break
+  fi
+done
