@@ -7,13 +7,17 @@ import io.korvet.topic.Topic;
 import io.korvet.topic.TopicConfigs;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -33,8 +37,7 @@ import org.slf4j.LoggerFactory;
  * a few nodes); when over {@code retention.bytes}, the oldest entries go, counting every entry as the
  * average size, so that the rest fits.</li>
  * </ul>
- * Nothing at or past a partition's high watermark is ever removed. Partitions are visited one after the
- * other, on one thread.
+ * Nothing at or past a partition's high watermark is ever removed. A few partitions are trimmed at once.
  */
 public final class RetentionEnforcer implements AutoCloseable {
 
@@ -43,6 +46,11 @@ public final class RetentionEnforcer implements AutoCloseable {
     private static final int SCAN_BUDGET = 10_000;
     /** Searches per partition and run; what remains is trimmed on the next run. */
     private static final int MAX_ROUNDS = 100;
+    /**
+     * Partitions trimmed at once. Each round trip waits behind the appends queued on the Redis connection,
+     * so one partition at a time falls behind a busy broker; a few at once keep up without flooding Redis.
+     */
+    private static final int PARALLEL_PARTITIONS = 8;
 
     private final TopicManager topics;
     private final LogManager logs;
@@ -74,11 +82,17 @@ public final class RetentionEnforcer implements AutoCloseable {
         }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
-    /** One pass over every partition of every topic with the {@code delete} cleanup policy, one at a time. */
+    /** One pass over every partition of every topic with the {@code delete} cleanup policy, a few partitions at once. */
     public void runOnce() throws InterruptedException {
         long now = clock.getAsLong();
         BrokerConfigs broker = topics.brokerConfigs();
+        Semaphore window = new Semaphore(PARALLEL_PARTITIONS);
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        AtomicReference<StorageException.Unavailable> unavailable = new AtomicReference<>();
         for (Topic topic : new ArrayList<>(topics.all())) {
+            if (unavailable.get() != null) {
+                break;
+            }
             Map<String, String> c = topic.record().configs();
             if (!TopicConfigs.deletesRecords(c, broker)) {
                 continue;
@@ -88,17 +102,30 @@ public final class RetentionEnforcer implements AutoCloseable {
             if (retentionMs < 0 && retentionBytes < 0) {
                 continue;
             }
-            for (int p = 0; p < topic.partitions(); p++) {
+            for (int p = 0; p < topic.partitions() && unavailable.get() == null; p++) {
                 TopicPartition tp = new TopicPartition(topic.name(), p);
-                try {
-                    enforce(tp, retentionMs, retentionBytes, now).toCompletableFuture().get();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof StorageException.Unavailable unavailable) {
-                        throw unavailable; // the other partitions would fail alike: one warning for the pass
+                window.acquire();
+                running.add(enforce(tp, retentionMs, retentionBytes, now).whenComplete((v, error) -> {
+                    window.release();
+                    if (error == null) {
+                        return;
                     }
-                    log.warn("Retention of {} failed: {}", tp, e.getCause().toString());
-                }
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof StorageException.Unavailable u) {
+                        unavailable.compareAndSet(null, u); // the other partitions would fail alike: one warning for the pass
+                    } else {
+                        log.warn("Retention of {} failed: {}", tp, cause.toString());
+                    }
+                }).toCompletableFuture());
             }
+        }
+        try {
+            CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get();
+        } catch (ExecutionException handledAbove) {
+            // Each failure was logged, or kept as the pass's outcome, as it happened.
+        }
+        if (unavailable.get() != null) {
+            throw unavailable.get();
         }
     }
 
