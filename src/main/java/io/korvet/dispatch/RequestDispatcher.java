@@ -39,6 +39,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final AtomicInteger inFlight;
     private final RequestMemoryBudget budget;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ConnectionCloseHooks closeHooks = new ConnectionCloseHooks();
     private final Runnable wakeWhenRoom = () -> this.ctx.executor().execute(this::roomAvailable);
     private ChannelHandlerContext ctx;
     /** Set once the connection must close: it reads no more and closes when earlier requests are answered. */
@@ -152,7 +153,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         applyReading();
         CompletionStage<ApiMessage> stage;
         try {
-            stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress()), body);
+            stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress(), closeHooks), body);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -248,6 +249,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         budget.cancel(wakeWhenRoom);
+        // Work waiting only to answer this client (long polls) stops now rather than at its deadline.
+        closeHooks.close();
         super.channelInactive(ctx);
     }
 

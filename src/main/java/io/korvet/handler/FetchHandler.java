@@ -1,6 +1,7 @@
 package io.korvet.handler;
 
 import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ConnectionCloseHooks;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.log.FetchedRecordsAssembler;
@@ -100,11 +101,17 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         CompletableFuture<ApiMessage> response = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, data.maxWaitMs()));
-        attempt(data, wanted, deadline, response);
+        attempt(data, wanted, deadline, response, context.connection());
         return response;
     }
 
-    private void attempt(FetchRequestData data, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response) {
+    private void attempt(FetchRequestData data, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response,
+                         ConnectionCloseHooks connection) {
+        if (connection.closed()) {
+            // Nobody will read the answer: stop waiting and reading, and let the request count as answered.
+            response.complete(new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0));
+            return;
+        }
         List<CompletableFuture<Read>> reads = new ArrayList<>(wanted.size());
         for (Wanted w : wanted) {
             reads.add(read(w).toCompletableFuture());
@@ -126,13 +133,16 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 response.complete(respond(data, results));
                 return;
             }
-            waitForData(data, wanted, deadline, remaining, response);
+            waitForData(data, wanted, deadline, remaining, response, connection);
         });
     }
 
-    /** Waits until a partition of the request gets new records or the wait times out, then reads again. */
+    /**
+     * Waits until a partition of the request gets new records, the wait times out or the client's connection
+     * closes, then reads again.
+     */
     private void waitForData(FetchRequestData data, List<Wanted> wanted, long deadline, long remainingNanos,
-                             CompletableFuture<ApiMessage> response) {
+                             CompletableFuture<ApiMessage> response, ConnectionCloseHooks connection) {
         AtomicBoolean fired = new AtomicBoolean();
         Timeout[] timeout = new Timeout[1];
         Runnable[] wake = new Runnable[1];
@@ -148,7 +158,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     w.log.removeListener(wake[0]);
                 }
             }
-            attempt(data, wanted, deadline, response);
+            connection.remove(wake[0]);
+            attempt(data, wanted, deadline, response, connection);
         };
         for (Wanted w : wanted) {
             if (w.log != null) {
@@ -156,6 +167,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             }
         }
         timeout[0] = timer.newTimeout(t -> wake[0].run(), remainingNanos, TimeUnit.NANOSECONDS);
+        connection.onClose(wake[0]);
     }
 
     private CompletionStage<Read> read(Wanted w) {
