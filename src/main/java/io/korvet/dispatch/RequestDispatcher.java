@@ -5,6 +5,7 @@ import io.korvet.codec.ResponseEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -283,7 +284,12 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("Closing connection from {} after an error: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause instanceof IOException) {
+            // A client that reset its connection: as ordinary as a close, and a burst of them must not flood the log.
+            log.debug("Closing connection from {} after an I/O error: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("Closing connection from {} after an error: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
         ctx.close();
     }
 }
