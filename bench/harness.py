@@ -334,7 +334,10 @@ log.segment.bytes=1073741824
 log.retention.check.interval.ms=300000
 """)
         # kafka-storage.sh random-uuid is a base64url (unpadded) random UUID.
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # One in 64 starts with '-', which kafka-storage's argument parser takes for an option: draw again.
+        cluster_id = "-"
+        while cluster_id.startswith("-"):
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         rc, out, _ = run_tool(java_tool("kafka.tools.StorageTool", ["format", "-t", cluster_id, "-c", props]),
                               os.path.join(self.dir, "format.log"), 120, record=False)
         if rc != 0:
