@@ -4,10 +4,12 @@ import io.korvet.storage.StorageException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -39,6 +41,38 @@ public final class ErrorMapper {
 
     public static Errors toError(Throwable failure) {
         return Errors.forException(toApiException(failure));
+    }
+
+    /**
+     * The code for a failure while serving {@code api}. A Redis failure (unreachable, timed out) must be a code
+     * the client of that API retries, and clients retry different codes per API: the group coordinator APIs
+     * get COORDINATOR_NOT_AVAILABLE (what Kafka answers when its offsets log cannot be written; consumers
+     * treat REQUEST_TIMED_OUT in a JoinGroup or OffsetFetch as fatal), and the partition reads (Fetch,
+     * ListOffsets, OffsetForLeaderEpoch) get KAFKA_STORAGE_ERROR (consumers refresh metadata and retry it,
+     * but stop with "Unexpected error code" on REQUEST_TIMED_OUT in a fetched partition). Other APIs,
+     * Produce among them, get {@link #toApiException(Throwable)}'s answer.
+     */
+    public static ApiException toApiException(Throwable failure, ApiKeys api) {
+        Throwable e = unwrap(failure);
+        if (e instanceof StorageException storage && !(e instanceof StorageException.Fenced)) {
+            switch (api) {
+                case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
+                     DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE -> {
+                    return new CoordinatorNotAvailableException("The group coordinator's storage is unavailable: " + storage.getMessage());
+                }
+                case FETCH, LIST_OFFSETS, OFFSET_FOR_LEADER_EPOCH -> {
+                    return new KafkaStorageException(storage.getMessage());
+                }
+                default -> {
+                    return toApiException(e);
+                }
+            }
+        }
+        return toApiException(e);
+    }
+
+    public static Errors toError(Throwable failure, ApiKeys api) {
+        return Errors.forException(toApiException(failure, api));
     }
 
     public static Throwable unwrap(Throwable e) {

@@ -181,14 +181,14 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         ApiMessage result = response;
         if (error != null) {
                 Throwable cause = ErrorMapper.unwrap(error);
-                Errors code = ErrorMapper.toError(cause);
+                Errors code = ErrorMapper.toError(cause, apiKey);
                 if (code == Errors.UNKNOWN_SERVER_ERROR) {
                     log.error("{} v{} from {} failed", apiKey, version, ctx.channel().remoteAddress(), cause);
                 } else {
                     log.warn("{} v{} from {} answered {}: {}", apiKey, version, ctx.channel().remoteAddress(), code, cause.getMessage());
                 }
                 if (p.expectsResponse) {
-                    result = body.getErrorResponse(0, ErrorMapper.toApiException(cause)).data();
+                    result = body.getErrorResponse(0, ErrorMapper.toApiException(cause, apiKey)).data();
                 } else {
                     // The client expects no answer: closing the connection is how it learns of the failure.
                     result = null;

@@ -43,7 +43,7 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
         List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
         for (String id : request.data().groupsNames()) {
             results.add(coordinator.delete(id).handle((error, failure) -> new DeletableGroupResult().setGroupId(id)
-                    .setErrorCode((failure != null ? ErrorMapper.toError(failure) : error).code())).toCompletableFuture());
+                    .setErrorCode((failure != null ? ErrorMapper.toError(failure, ApiKeys.DELETE_GROUPS) : error).code())).toCompletableFuture());
         }
         return CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).thenApply(v -> {
             DeleteGroupsResponseData out = new DeleteGroupsResponseData();

@@ -188,7 +188,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ,
                     (long) Math.max(0, w.request.partitionMaxBytes()) / log.averageRecordBytes() + 1));
             return log.read(offset, count).thenApply(records -> new Read(w, Errors.NONE, records, hw, start));
-        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e), List.of(), -1, -1));
+        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), List.of(), -1, -1));
     }
 
     private static FetchResponseData respond(FetchRequestData data, List<Read> reads) {

@@ -110,7 +110,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
             }
             return logs.store().findByTimestamp(log.topicPartition(), start, ts, Integer.MAX_VALUE).thenApply(r ->
                     notFoundOrBeyond(r, end) ? found(partition, -1, -1) : found(partition, r.timestamp(), r.offset()));
-        }).exceptionally(e -> error(partition, ErrorMapper.toError(e)));
+        }).exceptionally(e -> error(partition, ErrorMapper.toError(e, ApiKeys.LIST_OFFSETS)));
     }
 
     private static boolean notFoundOrBeyond(TimestampLookup r, long end) {

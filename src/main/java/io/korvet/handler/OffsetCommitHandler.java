@@ -85,7 +85,7 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
         }
         return coordinator.commit(d.groupId(), d.memberId(), d.groupInstanceId(), d.generationIdOrMemberEpoch(), offsets)
                 .handle((error, failure) -> {
-                    Errors code = failure != null ? ErrorMapper.toError(failure) : error;
+                    Errors code = failure != null ? ErrorMapper.toError(failure, ApiKeys.OFFSET_COMMIT) : error;
                     toCommit.keySet().forEach(rp -> rp.setErrorCode(code.code()));
                     return response;
                 });

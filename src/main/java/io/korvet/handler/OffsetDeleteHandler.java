@@ -62,7 +62,7 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
         return coordinator.deleteOffsets(d.groupId(), known).handle((Map<TopicPartition, Errors> result, Throwable failure) -> {
             OffsetDeleteResponseData out = new OffsetDeleteResponseData();
             if (failure != null) {
-                return out.setErrorCode(ErrorMapper.toError(failure).code());
+                return out.setErrorCode(ErrorMapper.toError(failure, ApiKeys.OFFSET_DELETE).code());
             }
             for (OffsetDeleteRequestTopic t : d.topics()) {
                 OffsetDeleteResponseTopic rt = new OffsetDeleteResponseTopic().setName(t.name());

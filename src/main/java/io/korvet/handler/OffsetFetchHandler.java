@@ -77,7 +77,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
             return fetch(d.groupId(), asked, false).handle((answers, failure) -> {
                 OffsetFetchResponseData out = new OffsetFetchResponseData();
                 if (failure != null) {
-                    return out.setErrorCode(ErrorMapper.toError(failure).code());
+                    return out.setErrorCode(ErrorMapper.toError(failure, ApiKeys.OFFSET_FETCH).code());
                 }
                 Map<String, OffsetFetchResponseTopic> byTopic = new TreeMap<>();
                 for (Answer a : answers) {
@@ -99,7 +99,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
             groups.add(fetch(g.groupId(), g.topics(), byId).handle((answers, failure) -> {
                 OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(g.groupId());
                 if (failure != null) {
-                    return out.setErrorCode(ErrorMapper.toError(failure).code());
+                    return out.setErrorCode(ErrorMapper.toError(failure, ApiKeys.OFFSET_FETCH).code());
                 }
                 Map<String, OffsetFetchResponseTopics> byTopic = new TreeMap<>();
                 for (Answer a : answers) {

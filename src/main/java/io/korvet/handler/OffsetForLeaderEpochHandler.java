@@ -81,7 +81,7 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
         }
         return log.ensureLoaded()
                 .thenApply(v -> answer(p.partition(), Errors.NONE, MetadataHandler.LEADER_EPOCH, log.highWatermark()))
-                .exceptionally(e -> answer(p.partition(), ErrorMapper.toError(e), -1, -1));
+                .exceptionally(e -> answer(p.partition(), ErrorMapper.toError(e, ApiKeys.OFFSET_FOR_LEADER_EPOCH), -1, -1));
     }
 
     private static EpochEndOffset answer(int partition, Errors error, int epoch, long endOffset) {

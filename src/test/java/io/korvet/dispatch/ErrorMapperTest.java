@@ -13,6 +13,7 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,5 +72,26 @@ class ErrorMapperTest {
         assertThat(ErrorMapper.toError(new CompletionException("no cause", null))).isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
         assertThat(ErrorMapper.unwrap(new CompletionException(new IllegalStateException("x"))))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void redisFailuresGetTheCodeEachApisClientsRetry() {
+        var timeout = new StorageException.Timeout("slow", null);
+        var down = new StorageException.Unavailable("down", new IOException("refused"));
+        assertThat(ErrorMapper.toError(timeout, ApiKeys.PRODUCE)).isEqualTo(Errors.REQUEST_TIMED_OUT);
+        for (var api : java.util.List.of(ApiKeys.FETCH, ApiKeys.LIST_OFFSETS,
+                ApiKeys.OFFSET_FOR_LEADER_EPOCH)) {
+            assertThat(ErrorMapper.toError(timeout, api)).as("%s", api).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+            assertThat(ErrorMapper.toError(down, api)).as("%s", api).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        }
+        for (var api : java.util.List.of(ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP,
+                ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH)) {
+            assertThat(ErrorMapper.toError(timeout, api)).as("%s", api).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+            assertThat(ErrorMapper.toError(down, api)).as("%s", api).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
+        assertThat(ErrorMapper.toError(new StorageException.Fenced(1, 2), ApiKeys.FETCH))
+                .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThat(ErrorMapper.toError(new RecordTooLargeException("big"), ApiKeys.FETCH))
+                .isEqualTo(Errors.MESSAGE_TOO_LARGE);
     }
 }

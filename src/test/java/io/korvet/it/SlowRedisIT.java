@@ -8,12 +8,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * producers: the appends under way time out with retriable codes, the broker stops reading from its
  * sockets once the bytes of unanswered requests pass {@code queued.max.request.bytes} (so its memory stays
  * bounded however much the producers have to send), and when Redis resumes everything recovers: every
- * acknowledged record is in the log exactly once with dense offsets.
+ * acknowledged record is in the log exactly once with dense offsets. A consumer group member fetching and
+ * committing all along sees only errors its client retries, and reads everything.
  */
 class SlowRedisIT {
 
@@ -63,7 +68,11 @@ class SlowRedisIT {
         long redisPid = cluster.redis().pid();
         AtomicLong peakQueuedDuringStall = new AtomicLong();
         List<Thread> senders = new ArrayList<>();
+        Set<String> readByGroup = ConcurrentHashMap.newKeySet();
+        List<Throwable> readerFailures = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> readAsAGroup(readByGroup, readerFailures), "group-reader");
         try (BrokerLogCapture logs = BrokerLogCapture.attach()) {
+            reader.start();
             for (int p = 0; p < PRODUCERS; p++) {
                 int producerIndex = p;
                 senders.add(new Thread(() -> send(producerIndex, padding, acknowledged, failed, submitted), "sender-" + p));
@@ -99,8 +108,82 @@ class SlowRedisIT {
         }
         assertThat(failed.get()).isZero();
         assertThat(acknowledged).hasSize(PRODUCERS * PER_PRODUCER);
+        reader.join(120_000);
+        assertThat(readerFailures).as("a group consumer fetching and committing through the stall only sees retriable errors").isEmpty();
+        assertThat(readByGroup).hasSize(PRODUCERS * PER_PRODUCER);
         awaitAtLeast(() -> cluster.broker().listenerStats().queuedRequestBytes() == 0 ? 1 : 0, 1);
         assertEveryAcknowledgedRecordOnceAtItsOffset(acknowledged);
+    }
+
+    /**
+     * A group member reading history (so its fetches go to Redis) when Redis stalls: its fetches and commits
+     * fail with codes its client retries (KAFKA_STORAGE_ERROR, COORDINATOR_NOT_AVAILABLE), never with one that
+     * stops it, and it reads everything once Redis is back.
+     */
+    @Test
+    void aGroupReadingHistoryRidesOutAStall() throws Exception {
+        String topic = "history";
+        int total = 20_000;
+        try (var admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(10, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            for (int i = 0; i < total; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 2, "h" + i, "x".repeat(200)));
+            }
+            producer.flush();
+        }
+        Set<String> read = ConcurrentHashMap.newKeySet();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of(
+                    ConsumerConfig.GROUP_ID_CONFIG, "history-readers",
+                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16_384,
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100))) {
+                consumer.subscribe(List.of(topic));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                while (read.size() < total && System.nanoTime() < deadline) {
+                    ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+                    records.forEach(r -> read.add(r.key()));
+                    if (!records.isEmpty()) {
+                        // Asynchronous, so that the consumer keeps fetching (from Redis) through the stall.
+                        consumer.commitAsync();
+                        Thread.sleep(20); // reads slowly, so that the stall comes in the middle
+                    }
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        }, "history-reader");
+        reader.start();
+        awaitAtLeast(read::size, total / 10);
+        long redisPid = cluster.redis().pid();
+        signal("STOP", redisPid);
+        try {
+            Thread.sleep(5_000);
+        } finally {
+            signal("CONT", redisPid);
+        }
+        reader.join(120_000);
+        assertThat(failures).isEmpty();
+        assertThat(read).hasSize(total);
+    }
+
+    /** A consumer group member reading and committing all along, through the stall. */
+    private static void readAsAGroup(Set<String> read, List<Throwable> failures) {
+        try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "stall-readers"))) {
+            consumer.subscribe(List.of(TOPIC));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+            while (read.size() < PRODUCERS * PER_PRODUCER && System.nanoTime() < deadline) {
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+                records.forEach(r -> read.add(r.key()));
+                if (!records.isEmpty()) {
+                    consumer.commitSync();
+                }
+            }
+        } catch (Throwable e) {
+            failures.add(e);
+        }
     }
 
     private static void send(int producerIndex, String padding, Map<String, Long> acknowledged, AtomicInteger failed, AtomicLong submitted) {
