@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class TopicManager {
 
     private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
-    /** Kafka's limit on the records of one controller operation, which bounds partitions added at once. */
+    /**
+     * Kafka's limit on the records of one controller operation, which bounds the partitions a topic is created
+     * with and the partitions added to it at once.
+     */
     private static final int MAX_NEW_PARTITIONS = 10_000;
 
     private final TopicStore store;
@@ -124,6 +127,10 @@ public final class TopicManager {
             int count = partitions == -1 ? config.numPartitions() : partitions;
             if (count <= 0) {
                 throw new InvalidPartitionsException("Number of partitions must be larger than 0.");
+            }
+            if (count > MAX_NEW_PARTITIONS) {
+                // As Kafka's controller refuses an operation of more than 10,000 records (one per partition).
+                throw new PolicyViolationException("Unable to perform excessively large batch operation.");
             }
             if (replicationFactor == 0 || replicationFactor < -1) {
                 throw new InvalidReplicationFactorException("Replication factor must be larger than 0.");
