@@ -3,6 +3,8 @@ package io.korvet.log;
 import io.korvet.storage.BatchHeader;
 import io.korvet.storage.NewRecord;
 import io.korvet.topic.Topic;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -12,11 +14,18 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.DefaultRecord;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.BaseRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.ByteUtils;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -25,6 +34,8 @@ import org.apache.kafka.common.utils.Utils;
  * them, and stamps the broker's time on {@code LogAppendTime} topics.
  */
 public final class BatchDecoder {
+
+    private static final int DIRECT_READ_BYTES = 1024 * 1024;
 
     private BatchDecoder() {
     }
@@ -62,23 +73,22 @@ public final class BatchDecoder {
             throw new InvalidRecordException("Korvet does not support transactions yet: transactional batch to " + tp + " rejected");
         }
         boolean logAppendTime = topic.logAppendTime();
-        List<NewRecord> out = new ArrayList<>(Math.max(1, batch.countOrNull() == null ? 16 : batch.countOrNull()));
+        Integer declared = batch.countOrNull();
+        // The declared count is the client's word (under a CRC the client computes): it never sizes an allocation.
+        List<NewRecord> out = new ArrayList<>(declared == null ? 16 : Math.max(1, Math.min(declared, 1024)));
         try {
-            for (Record r : batch) {
-                if (topic.compacted() && !r.hasKey()) {
-                    throw new InvalidRecordException("Compacted topic cannot accept message without key in topic partition " + tp + ".");
+            if (batch.compressionType() == CompressionType.NONE) {
+                for (Record r : batch) {
+                    add(tp, batch, topic, r, logAppendTime, now, out);
                 }
-                if (r.offset() != batch.baseOffset() + out.size()) {
-                    throw new InvalidRecordException("Inner record offsets of the batch to " + tp + " are not consecutive");
-                }
-                out.add(new NewRecord(logAppendTime ? now : r.timestamp(), bytes(r.key()), bytes(r.value()), r.headers()));
+            } else {
+                readCompressed(tp, records, batch, topic, logAppendTime, now, out);
             }
         } catch (ApiException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             throw new CorruptRecordException("Records of the batch to " + tp + " cannot be decoded: " + e.getMessage());
         }
-        Integer declared = batch.countOrNull();
         if (declared == null || declared != out.size() || out.isEmpty()) {
             throw new InvalidRecordException("Record count of the batch to " + tp + " is " + declared
                     + " but it holds " + out.size() + " records");
@@ -86,6 +96,89 @@ public final class BatchDecoder {
         BatchHeader header = new BatchHeader(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), out.size(),
                 logAppendTime ? BatchHeader.LOG_APPEND_TIME : BatchHeader.CREATE_TIME);
         return new IncomingBatch(header, out, logAppendTime ? now : -1L);
+    }
+
+    private static void add(TopicPartition tp, RecordBatch batch, Topic topic, Record r, boolean logAppendTime, long now,
+                            List<NewRecord> out) {
+        if (topic.compacted() && !r.hasKey()) {
+            throw new InvalidRecordException("Compacted topic cannot accept message without key in topic partition " + tp + ".");
+        }
+        if (r.offset() != batch.baseOffset() + out.size()) {
+            throw new InvalidRecordException("Inner record offsets of the batch to " + tp + " are not consecutive");
+        }
+        out.add(new NewRecord(logAppendTime ? now : r.timestamp(), bytes(r.key()), bytes(r.value()), r.headers()));
+    }
+
+    /**
+     * Decompresses the records of a compressed batch one by one. Unlike kafka-clients' batch iterator, which
+     * sizes a list by the declared record count and each record's buffer by its length varint before reading it,
+     * nothing here is allocated beyond the bytes the decompressor really produces; each record is then read
+     * from a buffer of its own, where every length is checked against what is there.
+     */
+    private static void readCompressed(TopicPartition tp, MemoryRecords records, MutableRecordBatch batch, Topic topic,
+                                       boolean logAppendTime, long now, List<NewRecord> out) throws IOException {
+        ByteBuffer compressed = records.buffer();
+        int start = compressed.position(); // the one batch's first byte
+        compressed.limit(start + batch.sizeInBytes()).position(start + DefaultRecordBatch.RECORD_BATCH_OVERHEAD);
+        Long appendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME ? batch.maxTimestamp() : null;
+        long baseTimestamp = ((DefaultRecordBatch) batch).baseTimestamp(); // magic 2, checked above
+        int declared = batch.countOrNull();
+        try (InputStream in = Compression.of(batch.compressionType()).build()
+                .wrapForInput(compressed.slice(), batch.magic(), BufferSupplier.NO_CACHING)) {
+            for (int i = 0; i < declared; i++) {
+                int size = readVarint(in, tp);
+                if (size < 0) {
+                    throw new InvalidRecordException("Invalid negative record size " + size + " in the batch to " + tp);
+                }
+                ByteBuffer one = readRecord(in, size, tp);
+                Record r = DefaultRecord.readFrom(one, batch.baseOffset(), baseTimestamp, batch.baseSequence(), appendTime);
+                add(tp, batch, topic, r, logAppendTime, now, out);
+            }
+            if (in.read() != -1) {
+                throw new InvalidRecordException("Incorrect declared batch size, records still remaining in file (batch to " + tp + ")");
+            }
+        }
+    }
+
+    /**
+     * One record (its length varint, then {@code size} bytes) in a buffer of its own. A record up to 1 MiB is read
+     * straight into its buffer; a larger length is read in chunks, so that it costs only the bytes really there.
+     */
+    private static ByteBuffer readRecord(InputStream in, int size, TopicPartition tp) throws IOException {
+        int header = ByteUtils.sizeOfVarint(size);
+        ByteBuffer one;
+        int read;
+        if (size <= DIRECT_READ_BYTES) {
+            one = ByteBuffer.allocate(header + size);
+            ByteUtils.writeVarint(size, one);
+            read = in.readNBytes(one.array(), header, size);
+        } else {
+            byte[] body = in.readNBytes(size);
+            read = body.length;
+            one = ByteBuffer.allocate(header + read);
+            ByteUtils.writeVarint(size, one);
+            one.put(body);
+        }
+        if (read < size) {
+            throw new InvalidRecordException("Incorrect declared batch size, premature EOF reached (batch to " + tp + ")");
+        }
+        return one.position(0);
+    }
+
+    /** A zig-zag varint, as in Kafka's records; the end of the stream before it ends is a premature EOF. */
+    private static int readVarint(InputStream in, TopicPartition tp) throws IOException {
+        int raw = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = in.read();
+            if (b < 0) {
+                throw new InvalidRecordException("Incorrect declared batch size, premature EOF reached (batch to " + tp + ")");
+            }
+            raw |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return (raw >>> 1) ^ -(raw & 1);
+            }
+        }
+        throw new InvalidRecordException("A record length in the batch to " + tp + " is not a valid varint");
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

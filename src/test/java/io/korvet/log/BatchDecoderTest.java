@@ -216,4 +216,74 @@ class BatchDecoderTest {
 
         assertThatThrownBy(() -> BatchDecoder.decode(TP, v1, PLAIN, NOW)).isInstanceOf(InvalidRecordException.class);
     }
+
+    // ---- counts and lengths the client declares (under a CRC it computes itself) ----
+
+    /**
+     * The batch's records, written again (after {@code change}) with {@code compression}, under a header declaring
+     * {@code count} records, with a right length and CRC: what a client can send on purpose.
+     */
+    private static MemoryRecords rewritten(Compression compression, int count, java.util.function.UnaryOperator<byte[]> change) {
+        ByteBuffer plain = batch(Compression.NONE, -1, (short) -1, -1, false, sample()).buffer();
+        byte[] bytes = new byte[plain.remaining()];
+        plain.get(bytes);
+        byte[] records = change.apply(java.util.Arrays.copyOfRange(bytes, 61, bytes.length));
+        org.apache.kafka.common.utils.ByteBufferOutputStream out = new org.apache.kafka.common.utils.ByteBufferOutputStream(256);
+        try (java.io.OutputStream compressed = compression.wrapForOutput(out, RecordBatch.MAGIC_VALUE_V2)) {
+            compressed.write(records);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ByteBuffer written = out.buffer().flip();
+        ByteBuffer batch = ByteBuffer.allocate(61 + written.remaining()).put(bytes, 0, 61).put(written).flip();
+        short attributes = batch.getShort(21);
+        batch.putInt(8, batch.limit() - 12)
+                .putShort(21, (short) ((attributes & ~0x07) | compression.type().id))
+                .putInt(57, count);
+        batch.putInt(17, (int) org.apache.kafka.common.utils.Crc32C.compute(batch, 21, batch.limit() - 21));
+        return MemoryRecords.readableRecords(batch);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void aHugeDeclaredRecordCountIsRejectedWithoutSizingAnything(String name, Compression compression) {
+        // kafka-clients' batch iterator sizes a list by this count: 2^31 - 1 is an OutOfMemoryError there.
+        MemoryRecords records = rewritten(compression, Integer.MAX_VALUE, r -> r);
+
+        assertThat(records.batches().iterator().next().isValid()).isTrue();
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, records, PLAIN, NOW))
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("premature EOF");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void aHugeRecordLengthIsRejectedWithoutAllocatingIt(String name, Compression compression) {
+        // The first record's length varint (1 byte here) becomes 2^31 - 1 (5 bytes): kafka-clients' stream reader
+        // allocates that much before reading.
+        MemoryRecords records = rewritten(compression, 4, r -> {
+            byte[] huge = {(byte) 0xfe, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f};
+            byte[] out = java.util.Arrays.copyOf(huge, huge.length + r.length - 1);
+            System.arraycopy(r, 1, out, huge.length, r.length - 1);
+            return out;
+        });
+
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, records, PLAIN, NOW))
+                .isInstanceOfAny(InvalidRecordException.class, CorruptRecordException.class);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void recordsLeftAfterTheDeclaredCountAreRejected(String name, Compression compression) {
+        MemoryRecords records = rewritten(compression, 3, r -> r);
+
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, records, PLAIN, NOW))
+                .isInstanceOfAny(InvalidRecordException.class, CorruptRecordException.class);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void rewrittenBatchesDecodeAsTheOriginal(String name, Compression compression) {
+        assertSampleRecords(BatchDecoder.decode(TP, rewritten(compression, 4, r -> r), PLAIN, NOW).records(), false);
+    }
 }
