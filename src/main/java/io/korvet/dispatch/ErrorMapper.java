@@ -22,7 +22,37 @@ public final class ErrorMapper {
     private ErrorMapper() {
     }
 
+    /**
+     * The longest error message sent to a client. Messages quote names and values from requests, which may be up to
+     * the protocol's 32,767 bytes themselves: unbounded, such a message no longer fits in a response.
+     */
+    public static final int MAX_MESSAGE_CHARS = 1_000;
+
+    /** The failure as the Kafka exception a client gets: its code, and a message of at most {@link #MAX_MESSAGE_CHARS}. */
     public static ApiException toApiException(Throwable failure) {
+        ApiException api = mapped(failure);
+        String message = api.getMessage();
+        if (message == null || message.length() <= MAX_MESSAGE_CHARS) {
+            return api;
+        }
+        return Errors.forException(api).exception(bounded(message));
+    }
+
+    /** The message a client gets for this failure. */
+    public static String message(Throwable failure) {
+        return failure == null ? null : toApiException(failure).getMessage();
+    }
+
+    /** A message cut to {@link #MAX_MESSAGE_CHARS}, saying so. */
+    public static String bounded(String message) {
+        if (message == null || message.length() <= MAX_MESSAGE_CHARS) {
+            return message;
+        }
+        String cut = " ... (truncated)";
+        return message.substring(0, MAX_MESSAGE_CHARS - cut.length()) + cut;
+    }
+
+    private static ApiException mapped(Throwable failure) {
         Throwable e = unwrap(failure);
         if (e instanceof ApiException api) {
             return api;

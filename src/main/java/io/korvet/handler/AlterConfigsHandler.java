@@ -1,6 +1,7 @@
 package io.korvet.handler;
 
 import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.topic.TopicManager;
 import java.util.HashMap;
@@ -79,6 +80,6 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
                 .setResourceType(r.resourceType())
                 .setResourceName(r.resourceName())
                 .setErrorCode(error == null ? Errors.NONE.code() : Errors.forException(error).code())
-                .setErrorMessage(error == null ? null : error.getMessage());
+                .setErrorMessage(ErrorMapper.message(error));
     }
 }

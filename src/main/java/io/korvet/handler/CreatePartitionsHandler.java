@@ -116,6 +116,6 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
         return new CreatePartitionsTopicResult()
                 .setName(name)
                 .setErrorCode(error == null ? Errors.NONE.code() : Errors.forException(error).code())
-                .setErrorMessage(error == null ? null : error.getMessage());
+                .setErrorMessage(ErrorMapper.message(error));
     }
 }

@@ -138,7 +138,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         return new CreatableTopicResult()
                 .setName(name)
                 .setErrorCode(Errors.forException(e).code())
-                .setErrorMessage(e.getMessage())
+                .setErrorMessage(ErrorMapper.message(e))
                 .setNumPartitions(-1)
                 .setReplicationFactor((short) -1);
     }

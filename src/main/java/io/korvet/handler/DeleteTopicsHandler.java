@@ -125,7 +125,7 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                 .setName(name)
                 .setTopicId(id)
                 .setErrorCode(error == null ? Errors.NONE.code() : Errors.forException(error).code())
-                .setErrorMessage(error == null ? null : error.getMessage());
+                .setErrorMessage(ErrorMapper.message(error));
     }
 
     private static <T> CompletableFuture<T> done(T value) {

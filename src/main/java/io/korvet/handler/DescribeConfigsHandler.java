@@ -68,7 +68,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                 }
             } catch (RuntimeException e) {
                 var error = ErrorMapper.toApiException(e);
-                result.setErrorCode(Errors.forException(error).code()).setErrorMessage(error.getMessage());
+                result.setErrorCode(Errors.forException(error).code()).setErrorMessage(ErrorMapper.message(error));
             }
             data.results().add(result);
         }

@@ -1,6 +1,7 @@
 package io.korvet.handler;
 
 import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.group.GroupCoordinator;
 import java.util.concurrent.CompletionStage;
@@ -41,9 +42,7 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
         return coordinator.describe(request.data().groups(), version >= 6).thenApply(groups -> {
             DescribeGroupsResponseData out = new DescribeGroupsResponseData();
             for (DescribedGroup g : groups) {
-                if (version < 6) {
-                    g.setErrorMessage(null);
-                }
+                g.setErrorMessage(version < 6 ? null : ErrorMapper.bounded(g.errorMessage()));
                 if (version < 4) {
                     for (DescribedGroupMember m : g.members()) {
                         m.setGroupInstanceId(null);

@@ -1,6 +1,7 @@
 package io.korvet.handler;
 
 import io.korvet.dispatch.ApiHandler;
+import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.topic.TopicConfigs;
 import io.korvet.topic.TopicManager;
@@ -124,6 +125,6 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 .setResourceType(r.resourceType())
                 .setResourceName(r.resourceName())
                 .setErrorCode(error == null ? Errors.NONE.code() : Errors.forException(error).code())
-                .setErrorMessage(error == null ? null : error.getMessage());
+                .setErrorMessage(ErrorMapper.message(error));
     }
 }

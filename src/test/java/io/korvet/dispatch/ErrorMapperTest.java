@@ -94,4 +94,21 @@ class ErrorMapperTest {
         assertThat(ErrorMapper.toError(new RecordTooLargeException("big"), ApiKeys.FETCH))
                 .isEqualTo(Errors.MESSAGE_TOO_LARGE);
     }
+
+    @Test
+    void longMessagesAreCutSoThatTheyFitInAResponse() {
+        // A topic name of 32,000 characters, quoted in a message, would not fit in a protocol string any more.
+        String name = "t".repeat(32_000);
+        ApiException mapped = ErrorMapper.toApiException(new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+
+        assertThat(Errors.forException(mapped)).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertThat(mapped.getMessage()).hasSize(ErrorMapper.MAX_MESSAGE_CHARS).startsWith("Topic 'ttt").endsWith("(truncated)");
+        assertThat(ErrorMapper.message(new CompletionException(new CorruptRecordException(name))))
+                .hasSize(ErrorMapper.MAX_MESSAGE_CHARS);
+        assertThat(ErrorMapper.toApiException(new CorruptRecordException(name), ApiKeys.PRODUCE).getMessage())
+                .hasSize(ErrorMapper.MAX_MESSAGE_CHARS);
+        assertThat(ErrorMapper.bounded("short")).isEqualTo("short");
+        assertThat(ErrorMapper.bounded(null)).isNull();
+        assertThat(ErrorMapper.message(null)).isNull();
+    }
 }
