@@ -16,6 +16,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -131,6 +132,9 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         try {
             header = RequestHeader.parse(buffer);
             body = AbstractRequest.parseRequest(apiKey, version, new ByteBufferAccessor(buffer)).request;
+            // A string that is not UTF-8 is read with replacement characters and may then be too long to be
+            // written again: such a request is malformed, as its answer, which echoes its strings, cannot be sent.
+            body.data().size(new ObjectSerializationCache(), version);
         } catch (RuntimeException e) {
             closeWith("malformed " + apiKey + " v" + version + " request: " + e.getMessage());
             return;
