@@ -50,6 +50,7 @@ public record KorvetConfig(
         keys.put("advertised.listeners", "");
         keys.put("node.id", "0");
         keys.put("num.partitions", "1");
+        keys.put("korvet.max.partitions.per.topic", "100000");
         keys.put("auto.create.topics.enable", "true");
         keys.put("message.max.bytes", "1048588");
         keys.put("socket.request.max.bytes", "104857600");
@@ -95,6 +96,7 @@ public record KorvetConfig(
             throw new ConfigException("log.message.timestamp.type: expected CreateTime or LogAppendTime, got '" + tsType + "'");
         }
         intValue(all, "min.insync.replicas", 1, Integer.MAX_VALUE);
+        intValue(all, "korvet.max.partitions.per.topic", 1, Integer.MAX_VALUE);
         String namespace = all.get("korvet.namespace");
         if (namespace.isEmpty() || !namespace.matches("[a-zA-Z0-9._-]+")) {
             throw new ConfigException("korvet.namespace: expected [a-zA-Z0-9._-]+, got '" + namespace + "'");

@@ -41,10 +41,14 @@ public final class TopicManager {
      */
     private static final int MAX_NEW_PARTITIONS = 10_000;
 
+    /** The broker key bounding a topic's partition count: each partition is a stream, listed in every Metadata answer. */
+    public static final String MAX_PARTITIONS_KEY = "korvet.max.partitions.per.topic";
+
     private final TopicStore store;
     private final KorvetConfig config;
     private final PartitionLogs partitionLogs;
     private final BrokerConfigs brokerConfigs;
+    private final int maxPartitions;
     private final Map<String, Topic> byName = new ConcurrentHashMap<>();
     private final Map<Uuid, Topic> byId = new ConcurrentHashMap<>();
     /** Topics marked for deletion whose streams may still exist. */
@@ -56,6 +60,7 @@ public final class TopicManager {
         this.config = config;
         this.partitionLogs = partitionLogs;
         this.brokerConfigs = new BrokerConfigs(config);
+        this.maxPartitions = (int) KorvetConfig.parseLong(MAX_PARTITIONS_KEY, brokerConfigs.value(MAX_PARTITIONS_KEY), 1, Integer.MAX_VALUE);
     }
 
     /** Loads the registry and the dynamic broker configs; finishes deletions a previous run left half-done. */
@@ -132,6 +137,7 @@ public final class TopicManager {
                 // As Kafka's controller refuses an operation of more than 10,000 records (one per partition).
                 throw new PolicyViolationException("Unable to perform excessively large batch operation.");
             }
+            checkMaxPartitions(name, count);
             if (replicationFactor == 0 || replicationFactor < -1) {
                 throw new InvalidReplicationFactorException("Replication factor must be larger than 0.");
             }
@@ -244,7 +250,14 @@ public final class TopicManager {
                 });
     }
 
-    private static void checkIncrease(String name, int current, int count) {
+    private void checkMaxPartitions(String name, int count) {
+        if (count > maxPartitions) {
+            throw new InvalidPartitionsException("Topic " + name + " cannot have " + count + " partitions: at most " + maxPartitions
+                    + " are allowed (" + MAX_PARTITIONS_KEY + ").");
+        }
+    }
+
+    private void checkIncrease(String name, int current, int count) {
         if (count < current) {
             throw new InvalidPartitionsException("The topic " + name + " currently has " + current + " partition(s); "
                     + count + " would not be an increase.");
@@ -255,6 +268,7 @@ public final class TopicManager {
         if (count - current > MAX_NEW_PARTITIONS) {
             throw new PolicyViolationException("Unable to perform excessively large batch operation.");
         }
+        checkMaxPartitions(name, count);
     }
 
     /**
