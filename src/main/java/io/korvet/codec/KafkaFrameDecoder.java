@@ -9,7 +9,8 @@ import java.util.List;
  * Owns Kafka's 4-byte length prefix: hands on exactly one request frame (without the prefix) at a time.
  * A negative size or one over {@code socket.request.max.bytes} hands on an {@link InvalidFrame} instead,
  * after which every byte is discarded: the dispatcher answers what came before and closes the
- * connection, as Kafka does.
+ * connection, as Kafka does. So does a frame that {@link RequestGuard} refuses: one kafka-clients would
+ * take far too long to read.
  */
 public final class KafkaFrameDecoder extends ByteToMessageDecoder {
 
@@ -42,6 +43,13 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
             return;
         }
         if (in.readableBytes() < 4 + size) {
+            return;
+        }
+        String refused = RequestGuard.refusal(in.nioBuffer(in.readerIndex() + 4, size));
+        if (refused != null) {
+            discarding = true;
+            in.skipBytes(in.readableBytes());
+            out.add(new InvalidFrame(refused));
             return;
         }
         in.skipBytes(4);
