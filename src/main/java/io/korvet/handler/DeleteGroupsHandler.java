@@ -5,6 +5,7 @@ import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.group.GroupCoordinator;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,7 +42,8 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DeleteGroupsRequest request) {
         List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
-        for (String id : request.data().groupsNames()) {
+        // Each group once: a group named again is deleted (and answered) once, as the response is keyed by group id.
+        for (String id : new LinkedHashSet<>(request.data().groupsNames())) {
             results.add(coordinator.delete(id).handle((error, failure) -> new DeletableGroupResult().setGroupId(id)
                     .setErrorCode((failure != null ? ErrorMapper.toError(failure, ApiKeys.DELETE_GROUPS) : error).code())).toCompletableFuture());
         }

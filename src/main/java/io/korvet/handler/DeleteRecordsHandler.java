@@ -7,6 +7,10 @@ import io.korvet.log.LogManager;
 import io.korvet.topic.Topic;
 import io.korvet.topic.TopicConfigs;
 import io.korvet.topic.TopicManager;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
@@ -55,11 +59,30 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DeleteRecordsRequest request) {
-        return PerPartition.answer(request.data().topics(), DeleteRecordsTopic::partitions, this::delete,
+        return PerPartition.answer(distinct(request.data().topics()), DeleteRecordsTopic::partitions, this::delete,
                 (t, answers) -> new DeleteRecordsTopicResult().setName(t.name())
                         .setPartitions(new DeleteRecordsPartitionResultCollection(answers.iterator())))
                 .thenApply(results -> new DeleteRecordsResponseData()
                         .setTopics(new DeleteRecordsTopicResultCollection(results.iterator())));
+    }
+
+    /**
+     * The request's topics and partitions, each once, as Kafka reads them into a map: a partition named again gets
+     * the offset given last. Each is then trimmed once, and the response's keyed collections get no duplicate keys
+     * (kafka-clients fills those in time that grows with the cube of the duplicates).
+     */
+    static List<DeleteRecordsTopic> distinct(List<DeleteRecordsTopic> topics) {
+        Map<String, Map<Integer, DeleteRecordsPartition>> byTopic = new LinkedHashMap<>();
+        for (DeleteRecordsTopic t : topics) {
+            Map<Integer, DeleteRecordsPartition> partitions = byTopic.computeIfAbsent(t.name(), n -> new LinkedHashMap<>());
+            for (DeleteRecordsPartition p : t.partitions()) {
+                partitions.put(p.partitionIndex(), p);
+            }
+        }
+        List<DeleteRecordsTopic> out = new ArrayList<>(byTopic.size());
+        byTopic.forEach((name, partitions) -> out.add(new DeleteRecordsTopic().setName(name)
+                .setPartitions(new ArrayList<>(partitions.values()))));
+        return out;
     }
 
     private CompletionStage<DeleteRecordsPartitionResult> delete(DeleteRecordsTopic t, DeleteRecordsPartition p) {

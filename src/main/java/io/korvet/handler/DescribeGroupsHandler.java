@@ -4,6 +4,9 @@ import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.group.GroupCoordinator;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -39,7 +42,10 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DescribeGroupsRequest request) {
         short version = context.apiVersion();
-        return coordinator.describe(request.data().groups(), version >= 6).thenApply(groups -> {
+        // Each group once: a group named again would be described (members, metadata, assignments) again, so that
+        // one small request could ask for the same large answer thousands of times.
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(request.data().groups()));
+        return coordinator.describe(ids, version >= 6).thenApply(groups -> {
             DescribeGroupsResponseData out = new DescribeGroupsResponseData();
             for (DescribedGroup g : groups) {
                 g.setErrorMessage(version < 6 ? null : ErrorMapper.bounded(g.errorMessage()));

@@ -7,8 +7,10 @@ import io.korvet.dispatch.RequestContext;
 import io.korvet.topic.Topic;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Uuid;
@@ -67,8 +69,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             }
         } else {
             boolean autoCreate = config.autoCreateTopics() && (version < 4 || request.data().allowAutoTopicCreation());
+            // Each topic once, as Kafka reads the requested topics into a set: the response is keyed by name.
+            Set<Object> seen = new HashSet<>();
             for (MetadataRequestTopic rt : requested) {
-                answers.add(answer(rt, autoCreate, version).toCompletableFuture());
+                if (seen.add(rt.name() != null ? rt.name() : rt.topicId())) {
+                    answers.add(answer(rt, autoCreate, version).toCompletableFuture());
+                }
             }
         }
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenApply(v -> {

@@ -7,8 +7,10 @@ import io.korvet.group.GroupCoordinator;
 import io.korvet.topic.Topic;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
@@ -66,7 +68,12 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
             }
             for (OffsetDeleteRequestTopic t : d.topics()) {
                 OffsetDeleteResponseTopic rt = new OffsetDeleteResponseTopic().setName(t.name());
+                // Each partition once: the response is keyed by partition.
+                Set<Integer> answered = new HashSet<>();
                 for (OffsetDeleteRequestPartition p : t.partitions()) {
+                    if (!answered.add(p.partitionIndex())) {
+                        continue;
+                    }
                     Errors e = result.getOrDefault(new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
                     rt.partitions().add(new OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex()).setErrorCode(e.code()));
                 }
