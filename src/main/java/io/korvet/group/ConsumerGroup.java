@@ -36,7 +36,7 @@ final class ConsumerGroup {
     /** What a JoinGroup asks, independent of the request version. */
     record JoinRequest(String memberId, String groupInstanceId, String clientId, String clientHost, int sessionTimeoutMs,
                        int rebalanceTimeoutMs, String protocolType, LinkedHashMap<String, byte[]> protocols,
-                       boolean requireKnownMemberId) {
+                       boolean requireKnownMemberId, boolean leaderMaySkipAssignment) {
     }
 
     private final String groupId;
@@ -205,10 +205,12 @@ final class ConsumerGroup {
             leaderId = newId;
         }
         log.info("Static member {} of group {} rejoins as {} (replacing {})", r.groupInstanceId(), groupId, newId, oldId);
-        if (state == GroupState.STABLE && old.sameProtocols(r.protocols()) && !wasLeader) {
-            // KIP-345: a static member coming back unchanged keeps its assignment without a rebalance.
+        if (state == GroupState.STABLE && old.sameProtocols(r.protocols()) && (!wasLeader || r.leaderMaySkipAssignment())) {
+            // KIP-345: a static member coming back unchanged keeps its assignment without a rebalance. The leader
+            // too, from JoinGroup v9 on (KIP-814): it gets the members with skip_assignment set, so that it knows
+            // the group again without computing (and handing out) a new assignment.
             scheduleSession(member);
-            return CompletableFuture.completedFuture(joinResponse(member));
+            return CompletableFuture.completedFuture(joinResponse(member).setSkipAssignment(wasLeader));
         }
         CompletableFuture<JoinGroupResponseData> f = awaitJoin(member);
         scheduleSession(member);

@@ -20,7 +20,7 @@ public final class JoinRequests {
         int rebalanceTimeout = version >= 1 ? data.rebalanceTimeoutMs() : data.sessionTimeoutMs();
         return new ConsumerGroup.JoinRequest(data.memberId() == null ? "" : data.memberId(), data.groupInstanceId(),
                 context.header().clientId(), clientHost(context), data.sessionTimeoutMs(), rebalanceTimeout,
-                data.protocolType(), protocols, version >= 4);
+                data.protocolType(), protocols, version >= 4, version >= 9);
     }
 
     /** The client's address as Kafka reports it: a slash and the IP. */

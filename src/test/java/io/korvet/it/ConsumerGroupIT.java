@@ -227,17 +227,40 @@ class ConsumerGroupIT {
         Map<String, Integer> seen = new ConcurrentHashMap<>();
         Map<String, Object> a = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-a", ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30000);
         Map<String, Object> b = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-b", ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30000);
-        try (Member ma = new Member("static-group", topic, a, seen)) {
-            Member mb = new Member("static-group", topic, b, seen);
-            await().atMost(Duration.ofSeconds(60)).until(() -> ma.assignment.size() == 2 && mb.assignment.size() == 2);
+        // Each member in turn goes and comes back: one of them is the group's leader, which from JoinGroup v9 on
+        // (KIP-814) also comes back without a rebalance.
+        Member ma = new Member("static-group", topic, a, seen);
+        Member mb = new Member("static-group", topic, b, seen);
+        Member bAgain = null;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> ma.assignment.size() == 2 && mb.assignment.size() == 2
+                    && ma.generation == mb.generation);
             int generation = ma.generation;
             Set<TopicPartition> bAssignment = mb.assignment;
             mb.close();
-            try (Member again = new Member("static-group", topic, b, seen)) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> again.assignment.size() == 2);
-                assertThat(again.assignment).isEqualTo(bAssignment);
-                assertThat(again.generation).isEqualTo(generation);
-                assertThat(ma.generation).isEqualTo(generation);
+            Member bBack = new Member("static-group", topic, b, seen);
+            bAgain = bBack;
+            await().atMost(Duration.ofSeconds(30)).until(() -> bBack.assignment.size() == 2);
+            assertThat(bBack.assignment).isEqualTo(bAssignment);
+            assertThat(bBack.generation).isEqualTo(generation);
+            assertThat(ma.generation).isEqualTo(generation);
+
+            Set<TopicPartition> aAssignment = ma.assignment;
+            ma.close();
+            Member aAgain = new Member("static-group", topic, a, seen);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> aAgain.assignment.size() == 2);
+                assertThat(aAgain.assignment).isEqualTo(aAssignment);
+                assertThat(aAgain.generation).isEqualTo(generation);
+                assertThat(bBack.generation).isEqualTo(generation);
+            } finally {
+                aAgain.close();
+            }
+        } finally {
+            ma.close();
+            mb.close();
+            if (bAgain != null) {
+                bAgain.close();
             }
         }
     }
