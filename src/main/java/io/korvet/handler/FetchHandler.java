@@ -117,24 +117,34 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             reads.add(read(w).toCompletableFuture());
         }
         CompletableFuture.allOf(reads.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
-            List<Read> results = new ArrayList<>(reads.size());
-            int bytes = 0;
-            boolean anyError = false;
-            for (CompletableFuture<Read> r : reads) {
-                Read read = r.join();
-                results.add(read);
-                anyError |= read.error != Errors.NONE;
-                for (StoredRecord rec : read.records) {
-                    bytes += (rec.value() == null ? 0 : rec.value().length) + (rec.key() == null ? 0 : rec.key().length);
-                }
+            try {
+                answerOrWait(data, wanted, deadline, response, connection, reads);
+            } catch (RuntimeException failure) {
+                // Never leave the request unanswered: the dispatcher turns this into the error response.
+                response.completeExceptionally(failure);
             }
-            long remaining = deadline - System.nanoTime();
-            if (bytes >= data.minBytes() || anyError || remaining <= 0 || wanted.isEmpty()) {
-                response.complete(respond(data, results));
-                return;
-            }
-            waitForData(data, wanted, deadline, remaining, response, connection);
         });
+    }
+
+    private void answerOrWait(FetchRequestData data, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response,
+                              ConnectionCloseHooks connection, List<CompletableFuture<Read>> reads) {
+        List<Read> results = new ArrayList<>(reads.size());
+        int bytes = 0;
+        boolean anyError = false;
+        for (CompletableFuture<Read> r : reads) {
+            Read read = r.join();
+            results.add(read);
+            anyError |= read.error != Errors.NONE;
+            for (StoredRecord rec : read.records) {
+                bytes += (rec.value() == null ? 0 : rec.value().length) + (rec.key() == null ? 0 : rec.key().length);
+            }
+        }
+        long remaining = deadline - System.nanoTime();
+        if (bytes >= data.minBytes() || anyError || remaining <= 0 || wanted.isEmpty()) {
+            response.complete(respond(data, results));
+            return;
+        }
+        waitForData(data, wanted, deadline, remaining, response, connection);
     }
 
     /**
