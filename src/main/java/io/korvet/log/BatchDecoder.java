@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.compress.Compression;
@@ -71,6 +72,17 @@ public final class BatchDecoder {
         }
         if (batch.isTransactional()) {
             throw new InvalidRecordException("Korvet does not support transactions yet: transactional batch to " + tp + " rejected");
+        }
+        if (batch.hasProducerId() && batch.baseSequence() < 0) {
+            // As Kafka's log validator: an idempotent batch must say where its sequence starts.
+            throw new InvalidRecordException("Invalid sequence number " + batch.baseSequence() + " in record batch with producerId "
+                    + batch.producerId() + " (" + tp + ")");
+        }
+        if (batch.hasProducerId() && batch.producerEpoch() < 0) {
+            // No producer epoch is negative (InitProducerId hands out 0 and up); such a batch could not even be
+            // fetched back, as record batches with a producer id and a negative epoch cannot be written.
+            throw new InvalidProducerEpochException("Invalid producer epoch " + batch.producerEpoch() + " for producer "
+                    + batch.producerId() + " (" + tp + ")");
         }
         boolean logAppendTime = topic.logAppendTime();
         Integer declared = batch.countOrNull();

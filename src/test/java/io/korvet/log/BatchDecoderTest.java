@@ -286,4 +286,23 @@ class BatchDecoderTest {
     void rewrittenBatchesDecodeAsTheOriginal(String name, Compression compression) {
         assertSampleRecords(BatchDecoder.decode(TP, rewritten(compression, 4, r -> r), PLAIN, NOW).records(), false);
     }
+
+    /** An idempotent batch with its producer epoch or base sequence overwritten (CRC fixed), as a fuzzer would send. */
+    private static MemoryRecords withProducerFields(short epoch, int baseSequence) {
+        java.nio.ByteBuffer b = batch(Compression.NONE, 7L, (short) 0, 0, false, sample()).buffer().duplicate();
+        b.putShort(51, epoch);
+        b.putInt(53, baseSequence);
+        long crc = org.apache.kafka.common.utils.Crc32C.compute(b, 21, b.limit() - 21);
+        b.putInt(17, (int) crc);
+        return MemoryRecords.readableRecords(b);
+    }
+
+    @Test
+    void idempotentBatchWithANegativeEpochOrSequenceIsRefused() {
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, withProducerFields((short) -2, 0), PLAIN, NOW))
+                .isInstanceOf(org.apache.kafka.common.errors.InvalidProducerEpochException.class);
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, withProducerFields((short) 0, -5), PLAIN, NOW))
+                .isInstanceOf(InvalidRecordException.class);
+        assertThat(BatchDecoder.decode(TP, withProducerFields((short) 0, 0), PLAIN, NOW).idempotent()).isTrue();
+    }
 }
