@@ -13,6 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.compress.Compression;
@@ -31,7 +32,7 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Validates a partition's records from a Produce request as Kafka's broker does (one v2 batch, size
- * within {@code max.message.bytes}, CRC-32C, record count, keys on compacted topics), decompresses
+ * within {@code max.message.bytes}, CRC-32C, record count, keys on compacted topics, timestamps), decompresses
  * them, and stamps the broker's time on {@code LogAppendTime} topics.
  */
 public final class BatchDecoder {
@@ -118,7 +119,39 @@ public final class BatchDecoder {
         if (r.offset() != batch.baseOffset() + out.size()) {
             throw new InvalidRecordException("Inner record offsets of the batch to " + tp + " are not consecutive");
         }
+        if (!logAppendTime) {
+            checkTimestamp(tp, r, topic, now);
+        }
         out.add(new NewRecord(logAppendTime ? now : r.timestamp(), bytes(r.key()), bytes(r.value()), r.headers()));
+    }
+
+    /**
+     * A record's CreateTime: -1 (none), or within the topic's {@code message.timestamp.before.max.ms} and
+     * {@code message.timestamp.after.max.ms} of now, as Kafka checks it (INVALID_TIMESTAMP otherwise). Unlike Kafka,
+     * other negative timestamps are refused too: Kafka stores and serves such a batch as it came, but Korvet writes
+     * the records of a Fetch again, and kafka-clients' record builders refuse them (the Java producer never sends
+     * them either).
+     */
+    private static void checkTimestamp(TopicPartition tp, Record r, Topic topic, long now) {
+        long ts = r.timestamp();
+        if (ts == RecordBatch.NO_TIMESTAMP) {
+            return;
+        }
+        if (ts < 0) {
+            throw new InvalidTimestampException("Timestamp " + ts + " of message with offset " + r.offset() + " in " + tp
+                    + " is negative; only -1 (no timestamp) may be");
+        }
+        long sinceThen = now - ts;
+        if (sinceThen > topic.timestampBeforeMaxMs() || -sinceThen > topic.timestampAfterMaxMs()) {
+            throw new InvalidTimestampException("Timestamp " + ts + " of message with offset " + r.offset() + " in " + tp
+                    + " is out of range. The timestamp should be within [" + saturatedAdd(now, -topic.timestampBeforeMaxMs())
+                    + ", " + saturatedAdd(now, topic.timestampAfterMaxMs()) + "]");
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? (b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
     }
 
     /**

@@ -9,8 +9,16 @@ import org.apache.kafka.common.Uuid;
 /**
  * @param minInsyncReplicas copies (the Redis master and its replicas) that must hold an append before acks=all
  *     acknowledges it
+ * @param timestampBeforeMaxMs how far before now a record's CreateTime may be ({@code message.timestamp.before.max.ms})
+ * @param timestampAfterMaxMs how far after now a record's CreateTime may be ({@code message.timestamp.after.max.ms})
  */
-public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted, int minInsyncReplicas) {
+public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted, int minInsyncReplicas,
+                    long timestampBeforeMaxMs, long timestampAfterMaxMs) {
+
+    /** A topic whose record timestamps may be any distance from now (no {@code message.timestamp.*.max.ms} bound). */
+    public Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted, int minInsyncReplicas) {
+        this(record, maxMessageBytes, logAppendTime, compacted, minInsyncReplicas, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
 
     static Topic of(TopicRecord record, KorvetConfig broker) {
         return of(record, new BrokerConfigs(broker));
@@ -22,7 +30,9 @@ public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTi
                 Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MAX_MESSAGE_BYTES, broker)),
                 TopicConfigs.effective(c, TopicConfigs.MESSAGE_TIMESTAMP_TYPE, broker).equals("LogAppendTime"),
                 TopicConfigs.effective(c, TopicConfigs.CLEANUP_POLICY, broker).contains("compact"),
-                Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MIN_INSYNC_REPLICAS, broker).trim()));
+                Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MIN_INSYNC_REPLICAS, broker).trim()),
+                Long.parseLong(TopicConfigs.effective(c, TopicConfigs.TIMESTAMP_BEFORE_MAX_MS, broker).trim()),
+                Long.parseLong(TopicConfigs.effective(c, TopicConfigs.TIMESTAMP_AFTER_MAX_MS, broker).trim()));
     }
 
     public String name() {

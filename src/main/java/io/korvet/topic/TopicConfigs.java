@@ -25,6 +25,8 @@ public final class TopicConfigs {
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+    public static final String TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
 
     private enum Type {
         LONG(ConfigType.LONG), INT(ConfigType.INT), DOUBLE(ConfigType.DOUBLE), BOOLEAN(ConfigType.BOOLEAN),
@@ -79,8 +81,8 @@ public final class TopicConfigs {
         number("local.retention.bytes", Type.LONG, -2, "-2", same("log.local.retention.bytes"));
         number("local.retention.ms", Type.LONG, -2, "-2", same("log.local.retention.ms"));
         number("max.compaction.lag.ms", Type.LONG, 1, max, same("log.cleaner.max.compaction.lag.ms"));
-        number("message.timestamp.after.max.ms", Type.LONG, 0, "3600000", same("log.message.timestamp.after.max.ms"));
-        number("message.timestamp.before.max.ms", Type.LONG, 0, max, same("log.message.timestamp.before.max.ms"));
+        number(TIMESTAMP_AFTER_MAX_MS, Type.LONG, 0, "3600000", same("log.message.timestamp.after.max.ms"));
+        number(TIMESTAMP_BEFORE_MAX_MS, Type.LONG, 0, max, same("log.message.timestamp.before.max.ms"));
         number("min.cleanable.dirty.ratio", Type.DOUBLE, 0, "0.5", same("log.cleaner.min.cleanable.ratio"));
         number("min.compaction.lag.ms", Type.LONG, 0, "0", same("log.cleaner.min.compaction.lag.ms"));
         number(MIN_INSYNC_REPLICAS, Type.INT, 1, "1", same("min.insync.replicas"));

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * Requests at the edges that {@link ProtocolFuzzIT} found the broker failing on, one test each: partition counts
  * that Redis and Metadata answers cannot hold, error messages quoting names too long to be sent back, strings that
  * are not UTF-8 and no longer fit once read, keys that kafka-clients' hash collections would take minutes to read,
- * and compressed batches declaring counts and lengths they do not hold.
+ * compressed batches declaring counts and lengths they do not hold, and record timestamps that could not be sent back.
  * Each gets Kafka's answer (or, for a malformed request, a closed connection), nothing is logged as a broker error,
  * and the broker goes on serving.
  */
@@ -256,5 +256,27 @@ class RequestLimitsIT {
                 .putInt(57, count);
         batch.putInt(17, (int) Crc32C.compute(batch, 21, batch.limit() - 21));
         return MemoryRecords.readableRecords(batch);
+    }
+
+    @Test
+    void recordTimestampsAreCheckedAsKafkaChecksThemAndNegativeOnesRefused() throws Exception {
+        admin.createTopics(List.of(new NewTopic("stamped", 3, (short) 1))).all().get(10, TimeUnit.SECONDS);
+        // A base timestamp of -10 under a right CRC: the Java producer never sends it, a raw client can. Stored, it could
+        // not be written into a Fetch answer again (kafka-clients refuses negative timestamps): every consumer of the
+        // partition was stuck on it.
+        ByteBuffer negative = ByteBuffer.allocate(RawRequests.records("negative").sizeInBytes()).put(RawRequests.records("negative").buffer()).flip();
+        negative.putLong(27, -10L).putInt(17, (int) Crc32C.compute(negative, 21, negative.limit() - 21));
+        MemoryRecords future = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(System.currentTimeMillis() + 7_200_000, null, "two hours ahead".getBytes()));
+        try (RawKafkaConnection c = RawKafkaConnection.open(cluster.port())) {
+            ProduceResponse r = c.call(RawRequests.produce((short) -1, "stamped",
+                    Map.of(0, MemoryRecords.readableRecords(negative), 1, future, 2, RawRequests.records("now"))));
+            assertThat(Errors.forCode(partition(r, 0).errorCode())).isEqualTo(Errors.INVALID_TIMESTAMP);
+            assertThat(Errors.forCode(partition(r, 1).errorCode())).as("message.timestamp.after.max.ms is 1 hour")
+                    .isEqualTo(Errors.INVALID_TIMESTAMP);
+            assertThat(Errors.forCode(partition(r, 2).errorCode())).isEqualTo(Errors.NONE);
+        }
+        assertThat(RedisProbe.streamLength(cluster, "stamped", 0)).isZero();
+        assertThat(RedisProbe.streamLength(cluster, "stamped", 1)).isZero();
     }
 }

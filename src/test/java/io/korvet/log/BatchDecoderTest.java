@@ -305,4 +305,47 @@ class BatchDecoderTest {
                 .isInstanceOf(InvalidRecordException.class);
         assertThat(BatchDecoder.decode(TP, withProducerFields((short) 0, 0), PLAIN, NOW).idempotent()).isTrue();
     }
+
+    // ---- timestamps, as Kafka checks them (and negative ones, which Korvet could not send back) ----
+
+    /** The batch with its base timestamp (and so every record's) moved to {@code base}, CRC fixed: a raw client's. */
+    private static MemoryRecords withBaseTimestamp(MemoryRecords records, long base) {
+        ByteBuffer b = ByteBuffer.allocate(records.sizeInBytes()).put(records.buffer()).flip();
+        b.putLong(27, base);
+        b.putInt(17, (int) org.apache.kafka.common.utils.Crc32C.compute(b, 21, b.limit() - 21));
+        return MemoryRecords.readableRecords(b);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void negativeTimestampsOtherThanNoneAreInvalid(String name, Compression compression) {
+        MemoryRecords negative = withBaseTimestamp(batch(compression, -1, (short) -1, -1, false, new SimpleRecord(0L, b("k"), b("v"))), -10L);
+
+        assertThat(negative.batches().iterator().next().isValid()).isTrue();
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, negative, PLAIN, NOW))
+                .isInstanceOf(org.apache.kafka.common.errors.InvalidTimestampException.class)
+                .hasMessageContaining("-10");
+        // -1 means no timestamp, as in Kafka.
+        MemoryRecords none = batch(compression, -1, (short) -1, -1, false, new SimpleRecord(RecordBatch.NO_TIMESTAMP, b("k"), b("v")));
+        assertThat(BatchDecoder.decode(TP, none, PLAIN, NOW).records().get(0).timestamp()).isEqualTo(RecordBatch.NO_TIMESTAMP);
+    }
+
+    @Test
+    void timestampsOutsideTheTopicsBoundsAreInvalidOnCreateTimeTopicsOnly() {
+        Topic bounded = new Topic(new TopicRecord("orders", Uuid.randomUuid(), 1, Map.of()), 1_048_588, false, false, 1, 60_000, 3_600_000);
+        MemoryRecords future = batch(Compression.NONE, -1, (short) -1, -1, false, new SimpleRecord(NOW + 7_200_000, b("k"), b("v")));
+        MemoryRecords past = batch(Compression.NONE, -1, (short) -1, -1, false, new SimpleRecord(NOW - 120_000, b("k"), b("v")));
+        MemoryRecords near = batch(Compression.NONE, -1, (short) -1, -1, false,
+                new SimpleRecord(NOW - 59_000, b("k"), b("v")), new SimpleRecord(NOW + 3_500_000, b("k"), b("v")));
+
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, future, bounded, NOW))
+                .isInstanceOf(org.apache.kafka.common.errors.InvalidTimestampException.class)
+                .hasMessageContaining("out of range").hasMessageContaining(String.valueOf(NOW + 3_600_000));
+        assertThatThrownBy(() -> BatchDecoder.decode(TP, past, bounded, NOW))
+                .isInstanceOf(org.apache.kafka.common.errors.InvalidTimestampException.class);
+        assertThat(BatchDecoder.decode(TP, near, bounded, NOW).records()).hasSize(2);
+        // LogAppendTime topics stamp the broker's time: what the producer set does not matter.
+        Topic appendTime = new Topic(new TopicRecord("orders", Uuid.randomUuid(), 1, Map.of()), 1_048_588, true, false, 1, 60_000, 3_600_000);
+        assertThat(BatchDecoder.decode(TP, future, appendTime, NOW).records().get(0).timestamp()).isEqualTo(NOW);
+    }
 }
