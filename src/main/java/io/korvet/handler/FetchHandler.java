@@ -32,6 +32,8 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetch: reads every requested partition from its stream, within the partition and response byte
@@ -41,6 +43,7 @@ import org.apache.kafka.common.requests.FetchRequest;
  */
 public final class FetchHandler implements ApiHandler<FetchRequest> {
 
+    private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
     private static final int MAX_RECORDS_PER_READ = 10_000;
 
     private final TopicManager topics;
@@ -224,8 +227,18 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setRecords(MemoryRecords.EMPTY);
             if (!r.records.isEmpty()) {
                 int limit = Math.min(budget, Math.max(0, r.wanted.request.partitionMaxBytes()));
-                FetchedRecordsAssembler.Assembled assembled = FetchedRecordsAssembler.assemble(r.records, limit, firstData,
-                        r.wanted.topic.logAppendTime() ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME);
+                FetchedRecordsAssembler.Assembled assembled;
+                try {
+                    assembled = FetchedRecordsAssembler.assemble(r.records, limit, firstData,
+                            r.wanted.topic.logAppendTime() ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME);
+                } catch (RuntimeException e) {
+                    // A stored record kafka-clients cannot write into a batch (one a broker before the produce checks
+                    // took): this partition is answered as Kafka answers a corrupt one; the others are not held up.
+                    log.error("Records of {} from offset {} cannot be sent", r.wanted.topic.name() + "-" + r.wanted.request.partition(),
+                            r.wanted.request.fetchOffset(), e);
+                    current.partitions().add(pd.setErrorCode(Errors.CORRUPT_MESSAGE.code()));
+                    continue;
+                }
                 if (assembled.sizeInBytes() > 0) {
                     pd.setRecords(assembled.records());
                     budget = Math.max(0, budget - assembled.sizeInBytes());

@@ -26,6 +26,8 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -33,6 +35,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.utils.ByteBufferOutputStream;
@@ -278,5 +282,37 @@ class RequestLimitsIT {
         }
         assertThat(RedisProbe.streamLength(cluster, "stamped", 0)).isZero();
         assertThat(RedisProbe.streamLength(cluster, "stamped", 1)).isZero();
+    }
+
+    @Test
+    void aStoredRecordThatCannotBeSentFailsItsPartitionOnlyAndTheFetchIsAnswered() throws Exception {
+        admin.createTopics(List.of(new NewTopic("stored-badly", 2, (short) 1))).all().get(10, TimeUnit.SECONDS);
+        // As a broker without the produce checks could have stored it: a record with timestamp -5.
+        io.lettuce.core.RedisClient redis = io.lettuce.core.RedisClient.create(cluster.redis().uri());
+        try (var connection = redis.connect()) {
+            connection.sync().xadd(cluster.namespace() + ":stored-badly:0", new io.lettuce.core.XAddArgs().id("0-1"),
+                    Map.of("ts", "-5", "value", "bad", "batch", "-1,-1,-1,1,0"));
+        } finally {
+            redis.shutdown();
+        }
+        try (RawKafkaConnection c = RawKafkaConnection.open(cluster.port())) {
+            ProduceResponse produced = c.call(RawRequests.produce((short) -1, "stored-badly", Map.of(1, RawRequests.records("good"))));
+            assertThat(Errors.forCode(partition(produced, 1).errorCode())).isEqualTo(Errors.NONE);
+
+            FetchRequestData.FetchTopic both = new FetchRequestData.FetchTopic().setTopic("stored-badly").setPartitions(List.of(
+                    fetchPartition(0), fetchPartition(1)));
+            FetchResponse r = c.call(new FetchRequest(new FetchRequestData().setReplicaId(-1).setMaxWaitMs(100).setMinBytes(1)
+                    .setMaxBytes(1 << 20).setSessionEpoch(-1).setTopics(List.of(both)), RawRequests.FETCH_BY_NAME));
+            List<FetchResponseData.PartitionData> partitions = r.data().responses().get(0).partitions();
+            assertThat(Errors.forCode(partitions.get(0).errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
+            assertThat(Errors.forCode(partitions.get(1).errorCode())).isEqualTo(Errors.NONE);
+            assertThat(RawRequests.values(partitions.get(1))).containsExactly("0:good");
+        }
+        assertThat(logs.messages("stored-badly-0", "cannot be sent")).isNotEmpty();
+    }
+
+    private static FetchRequestData.FetchPartition fetchPartition(int partition) {
+        return new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(0).setCurrentLeaderEpoch(-1)
+                .setLastFetchedEpoch(-1).setLogStartOffset(-1).setPartitionMaxBytes(1 << 20);
     }
 }
