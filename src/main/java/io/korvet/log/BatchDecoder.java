@@ -106,7 +106,12 @@ public final class BatchDecoder {
             throw new InvalidRecordException("Record count of the batch to " + tp + " is " + declared
                     + " but it holds " + out.size() + " records");
         }
-        BatchHeader header = new BatchHeader(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), out.size(),
+        // A batch without a producer id (any negative one, as Kafka reads it) keeps none of the producer fields: a
+        // stored -5 would make the batch impossible to fetch back.
+        boolean idempotent = batch.hasProducerId();
+        BatchHeader header = new BatchHeader(idempotent ? batch.producerId() : RecordBatch.NO_PRODUCER_ID,
+                idempotent ? batch.producerEpoch() : RecordBatch.NO_PRODUCER_EPOCH,
+                idempotent ? batch.baseSequence() : RecordBatch.NO_SEQUENCE, out.size(),
                 logAppendTime ? BatchHeader.LOG_APPEND_TIME : BatchHeader.CREATE_TIME);
         return new IncomingBatch(header, out, logAppendTime ? now : -1L);
     }

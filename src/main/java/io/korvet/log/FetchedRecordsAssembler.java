@@ -77,7 +77,9 @@ public final class FetchedRecordsAssembler {
                 ? h.timestampType() == BatchHeader.LOG_APPEND_TIME
                 : topicTimestampType == TimestampType.LOG_APPEND_TIME;
         TimestampType type = logAppend ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
-        boolean whole = h != null;
+        // Producer fields only for a whole batch that has valid ones (a record batch cannot carry a producer id
+        // with a negative epoch or sequence).
+        boolean whole = h != null && h.producerId() >= 0 && h.producerEpoch() >= 0 && h.baseSequence() >= 0;
         MemoryRecordsBuilder builder = MemoryRecords.builder(buffer, RecordBatch.MAGIC_VALUE_V2, Compression.NONE, type,
                 first.offset(), logAppend ? first.timestamp() : RecordBatch.NO_TIMESTAMP,
                 whole ? h.producerId() : RecordBatch.NO_PRODUCER_ID,

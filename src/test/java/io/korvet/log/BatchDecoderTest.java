@@ -348,4 +348,15 @@ class BatchDecoderTest {
         Topic appendTime = new Topic(new TopicRecord("orders", Uuid.randomUuid(), 1, Map.of()), 1_048_588, true, false, 1, 60_000, 3_600_000);
         assertThat(BatchDecoder.decode(TP, future, appendTime, NOW).records().get(0).timestamp()).isEqualTo(NOW);
     }
+
+    @Test
+    void aNegativeProducerIdOtherThanMinusOneStoresNoProducerFields() {
+        java.nio.ByteBuffer b = batch(Compression.NONE, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                RecordBatch.NO_SEQUENCE, false, sample()).buffer().duplicate();
+        b.putLong(43, -5L);
+        b.putInt(17, (int) org.apache.kafka.common.utils.Crc32C.compute(b, 21, b.limit() - 21));
+        IncomingBatch decoded = BatchDecoder.decode(TP, MemoryRecords.readableRecords(b), PLAIN, NOW);
+        assertThat(decoded.idempotent()).isFalse();
+        assertThat(decoded.header().producerId()).isEqualTo(RecordBatch.NO_PRODUCER_ID);
+    }
 }
