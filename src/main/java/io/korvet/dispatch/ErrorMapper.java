@@ -30,12 +30,28 @@ public final class ErrorMapper {
 
     /** The failure as the Kafka exception a client gets: its code, and a message of at most {@link #MAX_MESSAGE_CHARS}. */
     public static ApiException toApiException(Throwable failure) {
-        ApiException api = mapped(failure);
-        String message = api.getMessage();
-        if (message == null || message.length() <= MAX_MESSAGE_CHARS) {
-            return api;
-        }
-        return Errors.forException(api).exception(bounded(message));
+        return withBoundedMessage(mapped(failure, null));
+    }
+
+    /**
+     * The same for a failure while serving {@code api}. A Redis failure (unreachable, timed out) must be a code
+     * the client of that API retries, and clients retry different codes per API: the group coordinator APIs
+     * get COORDINATOR_NOT_AVAILABLE (what Kafka answers when its offsets log cannot be written; consumers
+     * treat REQUEST_TIMED_OUT in a JoinGroup or OffsetFetch as fatal), and the partition reads (Fetch,
+     * ListOffsets, OffsetForLeaderEpoch) get KAFKA_STORAGE_ERROR (consumers refresh metadata and retry it,
+     * but stop with "Unexpected error code" on REQUEST_TIMED_OUT in a fetched partition). Other APIs,
+     * Produce among them, get {@link #toApiException(Throwable)}'s answer.
+     */
+    public static ApiException toApiException(Throwable failure, ApiKeys api) {
+        return withBoundedMessage(mapped(failure, api));
+    }
+
+    public static Errors toError(Throwable failure) {
+        return Errors.forException(toApiException(failure));
+    }
+
+    public static Errors toError(Throwable failure, ApiKeys api) {
+        return Errors.forException(toApiException(failure, api));
     }
 
     /** The message a client gets for this failure. */
@@ -52,13 +68,36 @@ public final class ErrorMapper {
         return message.substring(0, MAX_MESSAGE_CHARS - cut.length()) + cut;
     }
 
-    private static ApiException mapped(Throwable failure) {
-        Throwable e = unwrap(failure);
-        if (e instanceof ApiException api) {
+    private static ApiException withBoundedMessage(ApiException api) {
+        String message = api.getMessage();
+        if (message == null || message.length() <= MAX_MESSAGE_CHARS) {
             return api;
+        }
+        return Errors.forException(api).exception(bounded(message));
+    }
+
+    /** @param api the API being served, or null where the code does not depend on it */
+    private static ApiException mapped(Throwable failure, ApiKeys api) {
+        Throwable e = unwrap(failure);
+        if (e instanceof ApiException known) {
+            return known;
         }
         if (e instanceof StorageException.Fenced) {
             return new NotLeaderOrFollowerException("The partition's log moved under this leader; it is reloading: " + e.getMessage());
+        }
+        if (e instanceof StorageException && api != null) {
+            switch (api) {
+                case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
+                     DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE -> {
+                    return new CoordinatorNotAvailableException("The group coordinator's storage is unavailable: " + e.getMessage());
+                }
+                case FETCH, LIST_OFFSETS, OFFSET_FOR_LEADER_EPOCH -> {
+                    return new KafkaStorageException(e.getMessage());
+                }
+                default -> {
+                    // The codes below.
+                }
+            }
         }
         if (e instanceof StorageException.Timeout) {
             return new TimeoutException(e.getMessage());
@@ -67,42 +106,6 @@ public final class ErrorMapper {
             return new KafkaStorageException(e.getMessage());
         }
         return new UnknownServerException(e.toString());
-    }
-
-    public static Errors toError(Throwable failure) {
-        return Errors.forException(toApiException(failure));
-    }
-
-    /**
-     * The code for a failure while serving {@code api}. A Redis failure (unreachable, timed out) must be a code
-     * the client of that API retries, and clients retry different codes per API: the group coordinator APIs
-     * get COORDINATOR_NOT_AVAILABLE (what Kafka answers when its offsets log cannot be written; consumers
-     * treat REQUEST_TIMED_OUT in a JoinGroup or OffsetFetch as fatal), and the partition reads (Fetch,
-     * ListOffsets, OffsetForLeaderEpoch) get KAFKA_STORAGE_ERROR (consumers refresh metadata and retry it,
-     * but stop with "Unexpected error code" on REQUEST_TIMED_OUT in a fetched partition). Other APIs,
-     * Produce among them, get {@link #toApiException(Throwable)}'s answer.
-     */
-    public static ApiException toApiException(Throwable failure, ApiKeys api) {
-        Throwable e = unwrap(failure);
-        if (e instanceof StorageException storage && !(e instanceof StorageException.Fenced)) {
-            switch (api) {
-                case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
-                     DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE -> {
-                    return new CoordinatorNotAvailableException("The group coordinator's storage is unavailable: " + storage.getMessage());
-                }
-                case FETCH, LIST_OFFSETS, OFFSET_FOR_LEADER_EPOCH -> {
-                    return new KafkaStorageException(storage.getMessage());
-                }
-                default -> {
-                    return toApiException(e);
-                }
-            }
-        }
-        return toApiException(e);
-    }
-
-    public static Errors toError(Throwable failure, ApiKeys api) {
-        return Errors.forException(toApiException(failure, api));
     }
 
     public static Throwable unwrap(Throwable e) {
