@@ -87,7 +87,7 @@ class ReplicationIT {
 
         // The replica stalls: the append is written but cannot be confirmed within the request's timeout.
         long stalledPid = replica.pid();
-        signal("STOP", stalledPid);
+        ProcessSignals.send("STOP", stalledPid);
         try (RawKafkaConnection c = RawKafkaConnection.open(cluster.port())) {
             c.setReadTimeout(15_000);
             long before = RedisProbe.streamLength(cluster, "replicated", 0);
@@ -96,7 +96,7 @@ class ReplicationIT {
             assertThat(produce(c, (short) 1, "replicated", "acks-1-does-not-wait", 1_000)).isEqualTo(Errors.NONE);
             assertThat(produce(c, (short) -1, "unreplicated", "min-insync-1-does-not-wait", 1_000)).isEqualTo(Errors.NONE);
         } finally {
-            signal("CONT", stalledPid);
+            ProcessSignals.send("CONT", stalledPid);
         }
         try (RawKafkaConnection c = RawKafkaConnection.open(cluster.port())) {
             assertThat(produce(c, (short) -1, "replicated", "after-recovery", 10_000)).isEqualTo(Errors.NONE);
@@ -158,17 +158,12 @@ class ReplicationIT {
 
     private static void stopReplica() throws Exception {
         if (replica != null) {
-            signal("CONT", replica.pid());
+            ProcessSignals.send("CONT", replica.pid());
             replica.destroy();
             if (!replica.waitFor(10, TimeUnit.SECONDS)) {
                 replica.destroyForcibly();
             }
             replica = null;
         }
-    }
-
-    private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
     }
 }

@@ -80,7 +80,7 @@ class SlowRedisIT {
             senders.forEach(Thread::start);
             awaitAtLeast(acknowledged::size, PRODUCERS * PER_PRODUCER / 5);
 
-            signal("STOP", redisPid);
+            ProcessSignals.send("STOP", redisPid);
             try {
                 long stallEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
                 while (System.nanoTime() < stallEnds) {
@@ -90,7 +90,7 @@ class SlowRedisIT {
                     Thread.sleep(20);
                 }
             } finally {
-                signal("CONT", redisPid);
+                ProcessSignals.send("CONT", redisPid);
             }
             for (Thread t : senders) {
                 t.join(120_000);
@@ -158,11 +158,11 @@ class SlowRedisIT {
         reader.start();
         awaitAtLeast(read::size, total / 10);
         long redisPid = cluster.redis().pid();
-        signal("STOP", redisPid);
+        ProcessSignals.send("STOP", redisPid);
         try {
             Thread.sleep(5_000);
         } finally {
-            signal("CONT", redisPid);
+            ProcessSignals.send("CONT", redisPid);
         }
         reader.join(120_000);
         assertThat(failures).isEmpty();
@@ -236,10 +236,5 @@ class SlowRedisIT {
             Thread.sleep(10);
         }
         assertThat(value.getAsInt()).isGreaterThanOrEqualTo(target);
-    }
-
-    private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
     }
 }
