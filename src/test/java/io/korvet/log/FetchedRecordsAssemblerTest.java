@@ -11,7 +11,9 @@ import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.Utils;
@@ -199,6 +201,54 @@ class FetchedRecordsAssemblerTest {
         assertThat(a.sizeInBytes()).isZero();
         assertThat(a.records().sizeInBytes()).isZero();
         assertThat(a.records().batches()).isEmpty();
+    }
+
+    @Test
+    void batchesAreByteForByteWhatKafkaClientsBuilds() {
+        List<StoredRecord> mixed = new ArrayList<>(twoBatches());
+        // A batch whose records go back in time (negative timestamp deltas), a plain one from a partition without
+        // producer state, one with invalid producer fields, and one that starts in the middle of a produce batch.
+        mixed.add(new StoredRecord(15, 1_700_000_900_000L, null, null, NONE,
+                new BatchHeader(7, (short) 0, 2_000_000_000, 3, BatchHeader.CREATE_TIME)));
+        mixed.add(new StoredRecord(16, 1_600_000_000_000L, b(""), b(""), NONE, null));
+        mixed.add(new StoredRecord(17, 0, b("k"), new byte[300], new Header[] {new RecordHeader("\u00e9t\u00e9", new byte[200])}, null));
+        mixed.add(new StoredRecord(18, 5, b("k"), b("v"), NONE, new BatchHeader(9, (short) -1, 4, 1, BatchHeader.CREATE_TIME)));
+        for (int from = 0; from < mixed.size(); from++) {
+            for (TimestampType type : new TimestampType[] {TimestampType.CREATE_TIME, TimestampType.LOG_APPEND_TIME}) {
+                List<StoredRecord> slice = mixed.subList(from, mixed.size());
+                MemoryRecords ours = FetchedRecordsAssembler.assemble(slice, Integer.MAX_VALUE, false, type).records();
+                assertThat(Utils.toArray(ours.buffer())).as("from %d, %s", from, type).isEqualTo(referenceBytes(slice, type));
+            }
+        }
+    }
+
+    /** What kafka-clients' MemoryRecordsBuilder writes for these records, split where produce batches start. */
+    private static byte[] referenceBytes(List<StoredRecord> records, TimestampType topicType) {
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        int i = 0;
+        while (i < records.size()) {
+            int j = i + 1;
+            while (j < records.size() && records.get(j).batch() == null) {
+                j++;
+            }
+            StoredRecord first = records.get(i);
+            BatchHeader h = first.batch();
+            boolean logAppend = h != null ? h.timestampType() == BatchHeader.LOG_APPEND_TIME : topicType == TimestampType.LOG_APPEND_TIME;
+            boolean whole = h != null && h.producerId() >= 0 && h.producerEpoch() >= 0 && h.baseSequence() >= 0;
+            MemoryRecordsBuilder builder = MemoryRecords.builder(buffer, RecordBatch.MAGIC_VALUE_V2, Compression.NONE,
+                    logAppend ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME, first.offset(),
+                    logAppend ? first.timestamp() : RecordBatch.NO_TIMESTAMP,
+                    whole ? h.producerId() : RecordBatch.NO_PRODUCER_ID, whole ? h.producerEpoch() : RecordBatch.NO_PRODUCER_EPOCH,
+                    whole ? h.baseSequence() : RecordBatch.NO_SEQUENCE, false, 0);
+            for (StoredRecord r : records.subList(i, j)) {
+                builder.appendWithOffset(r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
+            }
+            builder.close();
+            buffer = builder.buffer();
+            i = j;
+        }
+        buffer.flip();
+        return Utils.toArray(buffer);
     }
 
     private static List<StoredRecord> sameTimestamps(List<StoredRecord> in) {

@@ -6,10 +6,11 @@ import io.korvet.storage.PartitionState;
 import io.korvet.storage.PartitionStore;
 import io.korvet.storage.StorageException;
 import io.korvet.storage.StoredRecord;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandKeyword;
+import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,15 +87,14 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<List<StoredRecord>> read(TopicPartition tp, long fromOffset, int maxRecords) {
-        Range<String> range = Range.from(Range.Boundary.including(fromOffset + "-0"), Range.Boundary.unbounded());
-        return RedisConnector.translate(redis.async().xrange(keys.partition(tp), range, Limit.from(maxRecords)),
-                "reading " + tp).thenApply(messages -> {
-                    List<StoredRecord> records = new ArrayList<>(messages.size());
-                    for (StreamMessage<byte[], byte[]> m : messages) {
-                        records.add(StreamEntryCodec.decode(m.getId(), m.getBody()));
-                    }
-                    return records;
-                });
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .addKey(keys.partition(tp))
+                .add(fromOffset + "-0")
+                .add("+")
+                .add(CommandKeyword.COUNT)
+                .add(maxRecords);
+        return RedisConnector.translate(redis.async().dispatch(CommandType.XRANGE, new StoredRecordsOutput(), args),
+                "reading " + tp);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.korvet.storage.redis;
 
 import io.korvet.storage.BatchHeader;
 import io.korvet.storage.NewRecord;
-import io.korvet.storage.StoredRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.utils.ByteUtils;
@@ -67,29 +65,6 @@ public final class StreamEntryCodec {
             out[n++] = bytes(batch.encode());
         }
         return n == out.length ? out : Arrays.copyOf(out, n);
-    }
-
-    static StoredRecord decode(String id, Map<byte[], byte[]> body) {
-        long ts = -1;
-        byte[] key = null;
-        byte[] value = null;
-        Header[] headers = NO_HEADERS;
-        BatchHeader batch = null;
-        for (Map.Entry<byte[], byte[]> f : body.entrySet()) {
-            byte[] name = f.getKey();
-            if (Arrays.equals(name, VALUE)) {
-                value = f.getValue();
-            } else if (Arrays.equals(name, KEY)) {
-                key = f.getValue();
-            } else if (Arrays.equals(name, TS)) {
-                ts = Long.parseLong(new String(f.getValue(), StandardCharsets.US_ASCII));
-            } else if (Arrays.equals(name, HEADERS)) {
-                headers = decodeHeaders(f.getValue());
-            } else if (Arrays.equals(name, BATCH)) {
-                batch = BatchHeader.decode(new String(f.getValue(), StandardCharsets.US_ASCII));
-            }
-        }
-        return new StoredRecord(offsetOf(id), ts, key, value, headers, batch);
     }
 
     static byte[] encodeHeaders(Header[] headers) {

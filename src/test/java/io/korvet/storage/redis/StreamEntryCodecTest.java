@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.korvet.storage.BatchHeader;
 import io.korvet.storage.NewRecord;
 import io.korvet.storage.StoredRecord;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
@@ -24,13 +23,22 @@ class StreamEntryCodecTest {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static Map<byte[], byte[]> asMap(byte[][] fields) {
+    /** Feeds one entry to the XRANGE output as Lettuce would parse it from Redis's reply. */
+    private static StoredRecord decode(String id, byte[][] fields) {
         assertThat(fields.length % 2).isZero();
-        Map<byte[], byte[]> body = new LinkedHashMap<>();
-        for (int i = 0; i < fields.length; i += 2) {
-            body.put(fields[i], fields[i + 1]);
+        StoredRecordsOutput out = new StoredRecordsOutput();
+        out.multi(1);
+        out.multi(2);
+        out.set(ByteBuffer.wrap(b(id)));
+        out.multi(fields.length);
+        for (byte[] f : fields) {
+            out.set(ByteBuffer.wrap(f));
         }
-        return body;
+        out.complete(2);
+        out.complete(1);
+        out.complete(0);
+        assertThat(out.get()).hasSize(1);
+        return out.get().get(0);
     }
 
     private static List<String> names(byte[][] fields) {
@@ -115,8 +123,8 @@ class StreamEntryCodecTest {
         NewRecord r = new NewRecord(1_700_000_000_123L, b("key"), b("value"), headers);
         BatchHeader batch = new BatchHeader(77, (short) 2, 5, 4, BatchHeader.LOG_APPEND_TIME);
 
-        StoredRecord first = StreamEntryCodec.decode(StreamEntryCodec.entryId(40), asMap(StreamEntryCodec.fields(r, batch)));
-        StoredRecord next = StreamEntryCodec.decode(StreamEntryCodec.entryId(41), asMap(StreamEntryCodec.fields(r, null)));
+        StoredRecord first = decode(StreamEntryCodec.entryId(40), StreamEntryCodec.fields(r, batch));
+        StoredRecord next = decode(StreamEntryCodec.entryId(41), StreamEntryCodec.fields(r, null));
 
         assertThat(first.offset()).isEqualTo(40);
         assertThat(first.timestamp()).isEqualTo(r.timestamp());
@@ -133,8 +141,8 @@ class StreamEntryCodecTest {
         NewRecord nulls = new NewRecord(-1, null, null, null);
         NewRecord empties = new NewRecord(0, new byte[0], new byte[0], new Header[0]);
 
-        StoredRecord a = StreamEntryCodec.decode("3-1", asMap(StreamEntryCodec.fields(nulls, null)));
-        StoredRecord e = StreamEntryCodec.decode("4-1", asMap(StreamEntryCodec.fields(empties, null)));
+        StoredRecord a = decode("3-1", StreamEntryCodec.fields(nulls, null));
+        StoredRecord e = decode("4-1", StreamEntryCodec.fields(empties, null));
 
         assertThat(a.timestamp()).isEqualTo(-1);
         assertThat(a.key()).isNull();
