@@ -76,7 +76,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     }
 
     /** What one read of a partition found. */
-    private record Read(Wanted wanted, Errors error, List<StoredRecord> records, long highWatermark, long logStartOffset) {
+    private record Read(Wanted wanted, Errors error, List<StoredRecord> records, long highWatermark, long logStartOffset, int count) {
     }
 
     @Override
@@ -185,7 +185,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     private CompletionStage<Read> read(Wanted w) {
         if (w.error != Errors.NONE) {
-            return CompletableFuture.completedFuture(new Read(w, w.error, List.of(), -1, -1));
+            return CompletableFuture.completedFuture(new Read(w, w.error, List.of(), -1, -1, 0));
         }
         PartitionLog log = w.log;
         long offset = w.request.fetchOffset();
@@ -193,15 +193,15 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             long hw = log.highWatermark();
             long start = log.logStartOffset();
             if (offset < start || offset > hw) {
-                return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, List.of(), hw, start));
+                return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, List.of(), hw, start, 0));
             }
             if (offset == hw) {
-                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, List.of(), hw, start));
+                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, List.of(), hw, start, 0));
             }
             int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ,
                     (long) Math.max(0, w.request.partitionMaxBytes()) / log.averageRecordBytes() + 1));
-            return log.read(offset, count).thenApply(records -> new Read(w, Errors.NONE, records, hw, start));
-        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), List.of(), -1, -1));
+            return log.read(offset, count).thenApply(records -> new Read(w, Errors.NONE, records, hw, start, count));
+        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), List.of(), -1, -1, 0));
     }
 
     private static FetchResponseData respond(FetchRequestData data, List<Read> reads) {
@@ -243,6 +243,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     pd.setRecords(assembled.records());
                     budget = Math.max(0, budget - assembled.sizeInBytes());
                     firstData = false;
+                    // A consumer behind the high watermark fetches from here next: have Redis read it now.
+                    r.wanted.log.readAhead(assembled.nextOffset(), r.count);
                 }
             }
             current.partitions().add(pd);

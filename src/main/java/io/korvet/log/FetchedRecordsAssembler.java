@@ -27,8 +27,8 @@ public final class FetchedRecordsAssembler {
     private FetchedRecordsAssembler() {
     }
 
-    /** The assembled batches and the bytes they take. */
-    public record Assembled(MemoryRecords records, int sizeInBytes) {
+    /** The assembled batches, the bytes they take, and the offset after their last record (-1 when empty). */
+    public record Assembled(MemoryRecords records, int sizeInBytes, long nextOffset) {
     }
 
     /**
@@ -60,7 +60,7 @@ public final class FetchedRecordsAssembler {
             end = i + 1;
         }
         if (end == 0) {
-            return new Assembled(MemoryRecords.EMPTY, 0);
+            return new Assembled(MemoryRecords.EMPTY, 0, -1);
         }
         ByteBuffer buffer = ByteBuffer.allocate(total);
         int i = 0;
@@ -73,7 +73,7 @@ public final class FetchedRecordsAssembler {
             i = j;
         }
         buffer.flip();
-        return new Assembled(MemoryRecords.readableRecords(buffer), total);
+        return new Assembled(MemoryRecords.readableRecords(buffer), total, records.get(end - 1).offset() + 1);
     }
 
     /**

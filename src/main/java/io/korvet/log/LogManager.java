@@ -16,6 +16,8 @@ public final class LogManager implements PartitionLogs {
     private final PartitionStore store;
     private final int producerStateScan;
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    /** Records read ahead for catching-up consumers, all partitions together: at most 64 MiB. */
+    private final ReadAhead.Budget readAheadBudget = new ReadAhead.Budget(64L << 20);
 
     public LogManager(PartitionStore store, int producerStateScan) {
         this.store = store;
@@ -23,7 +25,7 @@ public final class LogManager implements PartitionLogs {
     }
 
     public PartitionLog log(TopicPartition tp) {
-        return logs.computeIfAbsent(tp, p -> new PartitionLog(p, store, producerStateScan));
+        return logs.computeIfAbsent(tp, p -> new PartitionLog(p, store, producerStateScan, readAheadBudget));
     }
 
     /** The partition's log if this broker has it in use, else null (nothing is loaded). */

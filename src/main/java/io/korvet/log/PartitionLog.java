@@ -50,11 +50,16 @@ public final class PartitionLog {
     private volatile long highWatermark;
     private volatile long logStartOffset;
     private volatile int averageRecordBytes = 256;
+    /** What a record read into memory takes beyond its key and value (objects, array headers), roughly. */
+    private static final int STORED_RECORD_OVERHEAD = 80;
 
-    PartitionLog(TopicPartition tp, PartitionStore store, int producerStateScan) {
+    private final ReadAhead readAhead;
+
+    PartitionLog(TopicPartition tp, PartitionStore store, int producerStateScan, ReadAhead.Budget readAheadBudget) {
         this.tp = tp;
         this.store = store;
         this.producerStateScan = producerStateScan;
+        this.readAhead = new ReadAhead(readAheadBudget);
     }
 
     public TopicPartition topicPartition() {
@@ -257,6 +262,7 @@ public final class PartitionLog {
         CompletableFuture<Void> last;
         synchronized (this) {
             closed = true;
+            readAhead.clear();
             waiting = new ArrayList<>(waitingForLoad);
             waitingForLoad.clear();
             last = lastWrite;
@@ -272,20 +278,45 @@ public final class PartitionLog {
         return new UnknownTopicOrPartitionException("Partition " + tp + " was deleted");
     }
 
-    /** Records from {@code offset} on, below the high watermark, at most {@code maxRecords}. */
+    /**
+     * Records from {@code offset} on, below the high watermark, at most {@code maxRecords}: what was read
+     * ahead from that offset when there is such a read, else read now.
+     */
     public CompletionStage<List<StoredRecord>> read(long offset, int maxRecords) {
         long hw = highWatermark;
         if (offset >= hw) {
             return CompletableFuture.completedFuture(List.of());
         }
         int limit = (int) Math.min(maxRecords, hw - offset);
-        return store.read(tp, offset, limit).thenApply(records -> {
-            int end = records.size();
+        CompletableFuture<List<StoredRecord>> ahead = readAhead.take(offset);
+        CompletionStage<List<StoredRecord>> source = ahead == null
+                ? store.read(tp, offset, limit)
+                : ahead.exceptionallyCompose(e -> store.read(tp, offset, limit).toCompletableFuture());
+        return source.thenApply(records -> {
+            int end = Math.min(records.size(), limit);
             while (end > 0 && records.get(end - 1).offset() >= hw) {
                 end--;
             }
             return end == records.size() ? records : records.subList(0, end);
         });
+    }
+
+    /**
+     * Starts reading up to {@code maxRecords} records from {@code offset} for the Fetch that a consumer which
+     * was just answered up to there is expected to send next; nothing when it is at the high watermark.
+     */
+    public void readAhead(long offset, int maxRecords) {
+        long hw = highWatermark;
+        if (offset >= hw || closed()) {
+            return;
+        }
+        int count = (int) Math.min(maxRecords, hw - offset);
+        readAhead.start(offset, count, (long) count * (averageRecordBytes + STORED_RECORD_OVERHEAD),
+                (from, n) -> store.read(tp, from, n).toCompletableFuture());
+    }
+
+    private synchronized boolean closed() {
+        return closed;
     }
 
     /** Runs {@code listener} once, the next time the high watermark moves. */

@@ -1,0 +1,59 @@
+package io.korvet.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.korvet.storage.StoredRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class ReadAheadTest {
+
+    private final List<Long> reads = new ArrayList<>();
+
+    private CompletableFuture<List<StoredRecord>> reader(long from, int count) {
+        reads.add(from);
+        return CompletableFuture.completedFuture(List.of(new StoredRecord(from, 1, null, null, new org.apache.kafka.common.header.Header[0], null)));
+    }
+
+    @Test
+    void aReadMadeAheadServesOneFetchFromExactlyThatOffset() {
+        ReadAhead.Budget budget = new ReadAhead.Budget(1000);
+        ReadAhead ahead = new ReadAhead(budget);
+
+        ahead.start(100, 10, 300, this::reader);
+        ahead.start(100, 10, 300, this::reader);
+
+        assertThat(reads).containsExactly(100L);
+        assertThat(budget.used()).isEqualTo(300);
+        assertThat(ahead.take(99)).isNull();
+        assertThat(ahead.take(100).join()).extracting(StoredRecord::offset).containsExactly(100L);
+        assertThat(ahead.take(100)).as("taken once").isNull();
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void theBrokerWideBudgetAndThePerPartitionCapHoldMemoryDown() {
+        ReadAhead.Budget budget = new ReadAhead.Budget(1000);
+        ReadAhead a = new ReadAhead(budget);
+        ReadAhead b = new ReadAhead(budget);
+
+        a.start(0, 10, 600, this::reader);
+        b.start(0, 10, 600, this::reader);
+        assertThat(b.size()).as("over the shared budget: not read").isZero();
+
+        for (long from = 10; from < 10 + 2 * ReadAhead.MAX_PER_PARTITION; from++) {
+            a.start(from, 1, 10, this::reader);
+        }
+        assertThat(a.size()).isEqualTo(ReadAhead.MAX_PER_PARTITION);
+        assertThat(a.take(0)).as("the oldest went first").isNull();
+        assertThat(budget.used()).isEqualTo(10L * ReadAhead.MAX_PER_PARTITION);
+
+        a.clear();
+        assertThat(a.size()).isZero();
+        assertThat(budget.used()).isZero();
+        b.start(0, 10, 600, this::reader);
+        assertThat(b.size()).isOne();
+    }
+}
