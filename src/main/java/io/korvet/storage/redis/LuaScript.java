@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /** A Lua script from resources, run by SHA and re-sent in full when Redis has lost its script cache. */
 final class LuaScript {
@@ -58,17 +59,34 @@ final class LuaScript {
         return run(redis, type, false, key, args);
     }
 
+    /**
+     * Runs a script that writes, as {@link #runInOrder}, through an EVALSHA the caller encoded itself
+     * (with {@link #shaBytes()}).
+     */
+    <T> CompletionStage<T> runInOrder(RedisAsyncCommands<byte[], byte[]> redis, Supplier<CompletionStage<T>> evalsha) {
+        return run(redis, false, evalsha, null);
+    }
+
+    byte[] shaBytes() {
+        return sha.getBytes(StandardCharsets.US_ASCII);
+    }
+
     private <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, boolean resend,
                                        byte[] key, byte[]... args) {
         byte[][] keys = {key};
+        return run(redis, resend, () -> redis.<T>evalsha(sha, type, keys, args), () -> redis.<T>eval(body, type, keys, args));
+    }
+
+    private <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, boolean resend,
+                                       Supplier<CompletionStage<T>> evalsha, Supplier<CompletionStage<T>> eval) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        redis.<T>evalsha(sha, type, keys, args).whenComplete((value, error) -> {
+        evalsha.get().whenComplete((value, error) -> {
             if (error instanceof RedisNoScriptException && !resend) {
                 preload(redis);
                 result.completeExceptionally(new StorageException(
                         "Redis lost the " + name + " script (restarted?); it is being loaded again", error));
             } else if (error instanceof RedisNoScriptException) {
-                redis.<T>eval(body, type, keys, args).whenComplete((v, e) -> {
+                eval.get().whenComplete((v, e) -> {
                     if (e != null) {
                         result.completeExceptionally(e);
                     } else {

@@ -11,6 +11,8 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -50,6 +52,13 @@ public final class RedisConnector implements AutoCloseable {
 
     public RedisAsyncCommands<byte[], byte[]> async() {
         return connection.async();
+    }
+
+    /** Sends a command Korvet built itself (its own encoding and output). */
+    <T> CompletionStage<T> dispatch(RedisCommand<byte[], byte[], T> command) {
+        AsyncCommand<byte[], byte[], T> async = new AsyncCommand<>(command);
+        connection.dispatch(async);
+        return async;
     }
 
     public String description() {

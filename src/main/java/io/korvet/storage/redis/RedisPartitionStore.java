@@ -26,6 +26,7 @@ public final class RedisPartitionStore implements PartitionStore {
     private final RedisConnector redis;
     private final RedisKeys keys;
     private final LuaScript append = LuaScript.load("append");
+    private final byte[] appendSha = append.shaBytes();
     private final LuaScript loadState = LuaScript.load("load_state");
     private final LuaScript timestamps = LuaScript.load("timestamps");
     private final LuaScript trim = LuaScript.load("trim");
@@ -64,19 +65,8 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<Void> append(TopicPartition tp, long baseOffset, BatchHeader header, List<NewRecord> records) {
-        List<byte[]> args = new ArrayList<>(1 + records.size() * 8);
-        args.add(RedisKeys.bytes(Long.toString(baseOffset)));
-        long offset = baseOffset;
-        for (NewRecord r : records) {
-            byte[][] fields = StreamEntryCodec.fields(r, offset == baseOffset ? header : null);
-            args.add(RedisKeys.bytes(StreamEntryCodec.entryId(offset++)));
-            args.add(RedisKeys.bytes(Integer.toString(fields.length / 2)));
-            for (byte[] f : fields) {
-                args.add(f);
-            }
-        }
-        CompletionStage<List<Object>> reply = append.runInOrder(redis.async(), ScriptOutputType.MULTI, keys.partition(tp),
-                args.toArray(new byte[0][]));
+        AppendCommand command = new AppendCommand(appendSha, keys.partition(tp), baseOffset, header, records);
+        CompletionStage<List<Object>> reply = append.runInOrder(redis.async(), () -> redis.dispatch(command));
         return RedisConnector.translate(reply, "appending to " + tp).thenApply(list -> {
             if ((Long) list.get(0) != 1L) {
                 throw new StorageException.Fenced(baseOffset, (Long) list.get(1));

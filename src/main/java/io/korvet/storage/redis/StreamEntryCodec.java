@@ -8,7 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.utils.ByteUtils;
@@ -33,8 +34,12 @@ public final class StreamEntryCodec {
     private StreamEntryCodec() {
     }
 
+    /** What follows the offset in every entry ID. */
+    private static final String ID_SUFFIX = "-1";
+    static final byte[] ENTRY_ID_SUFFIX = bytes(ID_SUFFIX);
+
     public static String entryId(long offset) {
-        return offset + "-1";
+        return offset + ID_SUFFIX;
     }
 
     public static long offsetOf(String entryId) {
@@ -42,29 +47,53 @@ public final class StreamEntryCodec {
         return Long.parseLong(dash < 0 ? entryId : entryId.substring(0, dash));
     }
 
-    /** The field/value pairs of a record's entry; {@code batch} only on a batch's first record. */
-    static byte[][] fields(NewRecord r, BatchHeader batch) {
-        byte[][] out = new byte[10][];
-        int n = 0;
-        out[n++] = TS;
-        out[n++] = bytes(Long.toString(r.timestamp()));
+    /** Receives an entry's fields, in the order they are stored. */
+    interface FieldSink {
+        void field(byte[] name, byte[] value);
+
+        /** A field holding a number in decimal digits. */
+        void field(byte[] name, long number);
+    }
+
+    /** How many fields a record's entry has; {@code batch} only on a batch's first record. */
+    static int fieldCount(NewRecord r, BatchHeader batch) {
+        return 1 + (r.key() != null ? 1 : 0) + (r.value() != null ? 1 : 0)
+                + (r.headers() != null && r.headers().length > 0 ? 1 : 0) + (batch != null ? 1 : 0);
+    }
+
+    /** The fields of a record's entry, in order: {@link #fieldCount} of them. */
+    static void writeFields(NewRecord r, BatchHeader batch, FieldSink out) {
+        out.field(TS, r.timestamp());
         if (r.key() != null) {
-            out[n++] = KEY;
-            out[n++] = r.key();
+            out.field(KEY, r.key());
         }
         if (r.value() != null) {
-            out[n++] = VALUE;
-            out[n++] = r.value();
+            out.field(VALUE, r.value());
         }
         if (r.headers() != null && r.headers().length > 0) {
-            out[n++] = HEADERS;
-            out[n++] = encodeHeaders(r.headers());
+            out.field(HEADERS, encodeHeaders(r.headers()));
         }
         if (batch != null) {
-            out[n++] = BATCH;
-            out[n++] = bytes(batch.encode());
+            out.field(BATCH, bytes(batch.encode()));
         }
-        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /** The field/value pairs of a record's entry, as {@link #writeFields} gives them. */
+    static byte[][] fields(NewRecord r, BatchHeader batch) {
+        List<byte[]> out = new ArrayList<>();
+        writeFields(r, batch, new FieldSink() {
+            @Override
+            public void field(byte[] name, byte[] value) {
+                out.add(name);
+                out.add(value);
+            }
+
+            @Override
+            public void field(byte[] name, long number) {
+                field(name, bytes(Long.toString(number)));
+            }
+        });
+        return out.toArray(new byte[0][]);
     }
 
     static byte[] encodeHeaders(Header[] headers) {
