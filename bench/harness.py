@@ -520,6 +520,21 @@ def redis_benchmark_xadd(port, size, requests, key, logdir):
     return float(m.group(1)), shown
 
 
+XRANGE_COUNT = 1000
+
+
+def redis_benchmark_xrange(port, key, requests, logdir, size):
+    """Reads of XRANGE_COUNT entries from the start of a stream (the one the XADD run filled), 8 clients: how
+    fast Redis hands out stored entries, the most any broker reading them with XRANGE could serve."""
+    cmd = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", "8", "-P", "1", "-n", str(requests),
+           "--csv", "XRANGE", key, "-", "+", "COUNT", str(XRANGE_COUNT)]
+    rc, out, _ = run_tool(cmd, os.path.join(logdir, f"redis-benchmark-xrange-{size}.log"), 600, record=False)
+    m = re.search(r'^"XRANGE[^"]*","([\d.]+)"', out, re.M)
+    if rc != 0 or not m:
+        raise BenchError(f"redis-benchmark XRANGE failed (exit {rc}):\n{out[-1500:]}")
+    return float(m.group(1)) * XRANGE_COUNT, " ".join(cmd)
+
+
 def records_per_batch(size, batch_size=BATCH_SIZE_DEFAULT):
     """How many records of `size` B (no key, no headers) fill one v2 record batch of batch.size bytes:
     61 B of batch header, about 10 B of per-record framing (varints, attributes, deltas)."""
@@ -598,6 +613,11 @@ def measure_ceilings(sizes, workdir, seconds):
             c0, t0 = cpu_ticks(p.pid), time.time()
             rate, shown = redis_benchmark_xadd(port, size, n, f"korvet:ceiling-{size}:0", workdir)
             xadd_busy = (cpu_ticks(p.pid) - c0) / CLK_TCK / (time.time() - t0)
+            COMMANDS.append(shown)
+            reads = max(200, int(n / XRANGE_COUNT * 2))
+            c0, t0 = cpu_ticks(p.pid), time.time()
+            xrange_rate, shown = redis_benchmark_xrange(port, f"korvet:ceiling-{size}:0", reads, workdir, size)
+            xrange_busy = (cpu_ticks(p.pid) - c0) / CLK_TCK / (time.time() - t0)
             r = Redis(port)
             r.call("FLUSHALL")
             r.close()
@@ -606,8 +626,9 @@ def measure_ceilings(sizes, workdir, seconds):
             ev, rpb = eval_append_ceiling(port, size, seconds)
             eval_busy = (cpu_ticks(p.pid) - c0) / CLK_TCK / (time.time() - t0)
             out[size] = {"xadd": rate, "xadd_n": n, "xadd_busy": xadd_busy, "eval": ev, "eval_rpb": rpb,
-                         "eval_busy": eval_busy}
+                         "eval_busy": eval_busy, "xrange": xrange_rate, "xrange_busy": xrange_busy}
             log(f"Redis ceiling, {size_label(size)}: XADD pipelined {rate:,.0f}/s (redis-server {xadd_busy:.0%} busy); "
+                f"XRANGE {xrange_rate:,.0f} records/s (redis-server {xrange_busy:.0%} busy); "
                 + (f"EVAL append.lua {ev:,.0f} records/s, {rpb}/batch (redis-server {eval_busy:.0%} busy)" if ev
                    else f"EVAL append.lua n/a ({rpb})"))
         finally:
@@ -782,13 +803,16 @@ def best_ceiling(c):
 
 def ceiling_table(ceilings):
     rows = ["| record size | XADD, pipelined (redis-benchmark -c 50 -P 64) | Korvet's append.lua via EVALSHA, "
-            "pipelined 8 deep | records per EVALSHA | ceiling |", "|---|---|---|---|---|"]
+            f"pipelined 8 deep | records per EVALSHA | ceiling | reading: XRANGE COUNT {XRANGE_COUNT} (redis-benchmark -c 8) "
+            "| reading at 100% of a core |", "|---|---|---|---|---|---|---|"]
     for size, c in ceilings.items():
         best = best_ceiling(c)
         ev = (f"{c['eval']:,.0f} records/s (redis-server {c['eval_busy']:.0%} busy)" if c["eval"]
               else f"n/a: {c['eval_rpb']}")
         rows.append(f"| {size_label(size)} | {c['xadd']:,.0f} records/s (redis-server {c['xadd_busy']:.0%} busy) | {ev} | "
-                    f"{c['eval_rpb'] if c['eval'] else '–'} | {best[0]:,.0f} ({best[1]}) |")
+                    f"{c['eval_rpb'] if c['eval'] else '–'} | {best[0]:,.0f} ({best[1]}) | "
+                    f"{c['xrange']:,.0f} records/s (redis-server {c['xrange_busy']:.0%} busy) | "
+                    f"{c['xrange'] / max(c['xrange_busy'], 0.01):,.0f} records/s |")
     return "\n".join(rows)
 
 
