@@ -26,8 +26,10 @@ final class ReadAhead {
     /** How long a read made ahead waits for its consumer. */
     static final long EXPIRY_MS = 10_000;
 
-    private record Entry(long bytes, CompletableFuture<List<StoredRecord>> records) {
+    private record Entry(long token, long bytes, CompletableFuture<List<StoredRecord>> records) {
     }
+
+    private static final AtomicLong TOKENS = new AtomicLong();
 
     /** The bytes all reads ahead may hold, broker-wide. */
     static final class Budget {
@@ -88,10 +90,13 @@ final class ReadAhead {
             if (!budget.tryAcquire(bytes)) {
                 return;
             }
-            entry = new Entry(bytes, reader.apply(from, count));
+            entry = new Entry(TOKENS.incrementAndGet(), bytes, reader.apply(from, count));
             entries.put(from, entry);
         }
-        CompletableFuture.delayedExecutor(EXPIRY_MS, TimeUnit.MILLISECONDS).execute(() -> drop(from, entry));
+        // The expiry holds the entry's token, not the entry: records taken by a Fetch must not stay reachable
+        // from here for the whole expiry (at a hundred reads a second, that was over a gigabyte of heap).
+        long token = entry.token;
+        CompletableFuture.delayedExecutor(EXPIRY_MS, TimeUnit.MILLISECONDS).execute(() -> drop(from, token));
     }
 
     /** The read made ahead from exactly {@code from}, taken out (it serves one Fetch), or null. */
@@ -121,9 +126,10 @@ final class ReadAhead {
         }
     }
 
-    private void drop(long from, Entry entry) {
+    private void drop(long from, long token) {
         synchronized (entries) {
-            if (entries.get(from) == entry) {
+            Entry entry = entries.get(from);
+            if (entry != null && entry.token == token) {
                 entries.remove(from);
                 budget.release(entry.bytes);
             }

@@ -3,6 +3,7 @@ package io.korvet.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.korvet.storage.StoredRecord;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,5 +56,23 @@ class ReadAheadTest {
         assertThat(budget.used()).isZero();
         b.start(0, 10, 600, this::reader);
         assertThat(b.size()).isOne();
+    }
+
+    @Test
+    void recordsTakenByAFetchAreNotKeptUntilTheExpiry() throws InterruptedException {
+        ReadAhead ahead = new ReadAhead(new ReadAhead.Budget(1000));
+        WeakReference<List<StoredRecord>> taken = startAndTake(ahead);
+
+        for (int i = 0; i < 100 && taken.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+
+        assertThat(taken.get()).as("collectable long before the %d ms expiry", ReadAhead.EXPIRY_MS).isNull();
+    }
+
+    private WeakReference<List<StoredRecord>> startAndTake(ReadAhead ahead) {
+        ahead.start(7, 1, 10, this::reader);
+        return new WeakReference<>(ahead.take(7).join());
     }
 }
