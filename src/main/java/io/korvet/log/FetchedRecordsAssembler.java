@@ -45,6 +45,10 @@ public final class FetchedRecordsAssembler {
         // Decide how many records fit, counting each batch's header once.
         for (int i = 0; i < records.size(); i++) {
             StoredRecord r = records.get(i);
+            if (r.timestamp() < 0 && r.timestamp() != RecordBatch.NO_TIMESTAMP) {
+                // No client accepts it (kafka-clients' builders refuse it too): the caller answers CORRUPT_MESSAGE.
+                throw new IllegalArgumentException("Invalid negative timestamp " + r.timestamp() + " at offset " + r.offset());
+            }
             boolean newBatch = i == 0 || r.batch() != null;
             if (newBatch) {
                 batchStart = i;

@@ -222,6 +222,17 @@ class FetchedRecordsAssemblerTest {
         }
     }
 
+    @Test
+    void aNegativeTimestampOtherThanNoneIsRefusedAsKafkaClientsRefusesIt() {
+        List<StoredRecord> bad = List.of(new StoredRecord(0, -5, null, b("v"), NONE, null));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> FetchedRecordsAssembler.assemble(bad, Integer.MAX_VALUE, true, TimestampType.CREATE_TIME))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-5");
+        List<StoredRecord> none = List.of(new StoredRecord(0, -1, null, b("v"), NONE, null));
+        assertThat(Utils.toArray(FetchedRecordsAssembler.assemble(none, Integer.MAX_VALUE, true, TimestampType.CREATE_TIME).records().buffer()))
+                .isEqualTo(referenceBytes(none, TimestampType.CREATE_TIME));
+    }
+
     /** What kafka-clients' MemoryRecordsBuilder writes for these records, split where produce batches start. */
     private static byte[] referenceBytes(List<StoredRecord> records, TimestampType topicType) {
         ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
