@@ -4,7 +4,6 @@ import static io.korvet.it.RawRequests.idempotentRecords;
 import static io.korvet.it.RawRequests.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,14 +32,11 @@ class IdempotenceIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = KorvetCluster.start();
-        admin = cluster.admin();
+        admin = cluster.sharedAdmin();
     }
 
     @AfterAll
     static void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
         if (cluster != null) {
             cluster.close();
         }

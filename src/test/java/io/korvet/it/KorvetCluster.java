@@ -6,6 +6,7 @@ import io.korvet.storage.redis.RedisServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -80,6 +81,8 @@ public final class KorvetCluster implements AutoCloseable {
         return redis;
     }
 
+    private Admin sharedAdmin;
+
     public String namespace() {
         return settings.get("korvet.namespace");
     }
@@ -96,6 +99,14 @@ public final class KorvetCluster implements AutoCloseable {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         return Admin.create(p);
+    }
+
+    /** One Admin client for a whole test class, closed with the cluster. */
+    public synchronized Admin sharedAdmin() {
+        if (sharedAdmin == null) {
+            sharedAdmin = admin();
+        }
+        return sharedAdmin;
     }
 
     /** A producer with the client's defaults (acks=all, idempotence on) unless overridden. */
@@ -142,6 +153,12 @@ public final class KorvetCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (sharedAdmin != null) {
+                sharedAdmin.close(Duration.ofSeconds(5));
+                sharedAdmin = null;
+            }
+        }
         stopBroker();
         redis.stop();
         deleteRecursively(dataDir);

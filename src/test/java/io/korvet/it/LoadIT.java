@@ -54,14 +54,11 @@ class LoadIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = KorvetCluster.start();
-        admin = cluster.admin();
+        admin = cluster.sharedAdmin();
     }
 
     @AfterAll
     static void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
         if (cluster != null) {
             cluster.close();
         }

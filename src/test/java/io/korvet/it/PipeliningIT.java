@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.korvet.it.RawKafkaConnection.Response;
 import java.io.ByteArrayOutputStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +35,11 @@ class PipeliningIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = KorvetCluster.start();
-        admin = cluster.admin();
+        admin = cluster.sharedAdmin();
     }
 
     @AfterAll
     static void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
         if (cluster != null) {
             cluster.close();
         }

@@ -68,14 +68,11 @@ class ProtocolErrorsIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = KorvetCluster.start(Map.of("socket.request.max.bytes", String.valueOf(MAX_REQUEST_BYTES)));
-        admin = cluster.admin();
+        admin = cluster.sharedAdmin();
     }
 
     @AfterAll
     static void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
         if (cluster != null) {
             cluster.close();
         }

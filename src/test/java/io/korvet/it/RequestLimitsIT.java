@@ -8,7 +8,6 @@ import io.korvet.topic.TopicManager;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -66,14 +65,11 @@ class RequestLimitsIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = KorvetCluster.start(Map.of(TopicManager.MAX_PARTITIONS_KEY, String.valueOf(MAX_PARTITIONS)));
-        admin = cluster.admin();
+        admin = cluster.sharedAdmin();
     }
 
     @AfterAll
     static void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
         if (cluster != null) {
             cluster.close();
         }
