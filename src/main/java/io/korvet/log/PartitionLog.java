@@ -59,7 +59,7 @@ public final class PartitionLog {
         this.tp = tp;
         this.store = store;
         this.producerStateScan = producerStateScan;
-        this.readAhead = new ReadAhead(readAheadBudget);
+        this.readAhead = new ReadAhead(readAheadBudget, (from, n) -> store.read(tp, from, n).toCompletableFuture());
     }
 
     public TopicPartition topicPartition() {
@@ -311,8 +311,7 @@ public final class PartitionLog {
             return;
         }
         int count = (int) Math.min(maxRecords, hw - offset);
-        readAhead.start(offset, count, (long) count * (averageRecordBytes + STORED_RECORD_OVERHEAD),
-                (from, n) -> store.read(tp, from, n).toCompletableFuture());
+        readAhead.start(offset, count, (long) count * (averageRecordBytes + STORED_RECORD_OVERHEAD));
     }
 
     private synchronized boolean closed() {

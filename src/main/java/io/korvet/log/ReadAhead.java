@@ -62,18 +62,21 @@ final class ReadAhead {
     }
 
     private final Budget budget;
+    /** Reads {@code count} records from an offset: the partition's own read from Redis. */
+    private final BiFunction<Long, Integer, CompletableFuture<List<StoredRecord>>> reader;
     // Guarded by itself; in insertion order, oldest first.
     private final LinkedHashMap<Long, Entry> entries = new LinkedHashMap<>();
 
-    ReadAhead(Budget budget) {
+    ReadAhead(Budget budget, BiFunction<Long, Integer, CompletableFuture<List<StoredRecord>>> reader) {
         this.budget = budget;
+        this.reader = reader;
     }
 
     /**
-     * Starts reading {@code count} records from {@code from} with {@code reader}, unless such a read is
+     * Starts reading {@code count} records from {@code from}, unless such a read is
      * already there or the budget is spent. {@code bytes} is what the records are expected to take.
      */
-    void start(long from, int count, long bytes, BiFunction<Long, Integer, CompletableFuture<List<StoredRecord>>> reader) {
+    void start(long from, int count, long bytes) {
         Entry evicted = null;
         Entry entry;
         synchronized (entries) {

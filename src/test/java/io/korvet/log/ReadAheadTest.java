@@ -21,10 +21,10 @@ class ReadAheadTest {
     @Test
     void aReadMadeAheadServesOneFetchFromExactlyThatOffset() {
         ReadAhead.Budget budget = new ReadAhead.Budget(1000);
-        ReadAhead ahead = new ReadAhead(budget);
+        ReadAhead ahead = new ReadAhead(budget, this::reader);
 
-        ahead.start(100, 10, 300, this::reader);
-        ahead.start(100, 10, 300, this::reader);
+        ahead.start(100, 10, 300);
+        ahead.start(100, 10, 300);
 
         assertThat(reads).containsExactly(100L);
         assertThat(budget.used()).isEqualTo(300);
@@ -37,15 +37,15 @@ class ReadAheadTest {
     @Test
     void theBrokerWideBudgetAndThePerPartitionCapHoldMemoryDown() {
         ReadAhead.Budget budget = new ReadAhead.Budget(1000);
-        ReadAhead a = new ReadAhead(budget);
-        ReadAhead b = new ReadAhead(budget);
+        ReadAhead a = new ReadAhead(budget, this::reader);
+        ReadAhead b = new ReadAhead(budget, this::reader);
 
-        a.start(0, 10, 600, this::reader);
-        b.start(0, 10, 600, this::reader);
+        a.start(0, 10, 600);
+        b.start(0, 10, 600);
         assertThat(b.size()).as("over the shared budget: not read").isZero();
 
         for (long from = 10; from < 10 + 2 * ReadAhead.MAX_PER_PARTITION; from++) {
-            a.start(from, 1, 10, this::reader);
+            a.start(from, 1, 10);
         }
         assertThat(a.size()).isEqualTo(ReadAhead.MAX_PER_PARTITION);
         assertThat(a.take(0)).as("the oldest went first").isNull();
@@ -54,13 +54,13 @@ class ReadAheadTest {
         a.clear();
         assertThat(a.size()).isZero();
         assertThat(budget.used()).isZero();
-        b.start(0, 10, 600, this::reader);
+        b.start(0, 10, 600);
         assertThat(b.size()).isOne();
     }
 
     @Test
     void recordsTakenByAFetchAreNotKeptUntilTheExpiry() throws InterruptedException {
-        ReadAhead ahead = new ReadAhead(new ReadAhead.Budget(1000));
+        ReadAhead ahead = new ReadAhead(new ReadAhead.Budget(1000), this::reader);
         WeakReference<List<StoredRecord>> taken = startAndTake(ahead);
 
         for (int i = 0; i < 100 && taken.get() != null; i++) {
@@ -72,7 +72,7 @@ class ReadAheadTest {
     }
 
     private WeakReference<List<StoredRecord>> startAndTake(ReadAhead ahead) {
-        ahead.start(7, 1, 10, this::reader);
+        ahead.start(7, 1, 10);
         return new WeakReference<>(ahead.take(7).join());
     }
 }

@@ -90,9 +90,9 @@ final class StoredRecordsOutput extends CommandOutput<byte[], byte[], List<Store
             case 'k' -> key = copy(bytes);
             case 'v' -> value = copy(bytes);
             case 'h' -> headers = StreamEntryCodec.decodeHeaders(copy(bytes));
-            case 'b' -> batch = BatchHeader.decode(StandardCharsets.US_ASCII.decode(bytes).toString());
+            case 'b' -> batch = BatchHeader.decode(new String(copy(bytes), StandardCharsets.US_ASCII));
             default -> {
-                // A field Korvet does not write (added by someone else): ignored, as StreamEntryCodec.decode does.
+                // A field Korvet does not write (added by someone else with XADD): ignored.
             }
         }
     }

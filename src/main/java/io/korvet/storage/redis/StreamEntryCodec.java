@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.utils.ByteUtils;
@@ -76,24 +74,6 @@ public final class StreamEntryCodec {
         if (batch != null) {
             out.field(BATCH, bytes(batch.encode()));
         }
-    }
-
-    /** The field/value pairs of a record's entry, as {@link #writeFields} gives them. */
-    static byte[][] fields(NewRecord r, BatchHeader batch) {
-        List<byte[]> out = new ArrayList<>();
-        writeFields(r, batch, new FieldSink() {
-            @Override
-            public void field(byte[] name, byte[] value) {
-                out.add(name);
-                out.add(value);
-            }
-
-            @Override
-            public void field(byte[] name, long number) {
-                field(name, bytes(Long.toString(number)));
-            }
-        });
-        return out.toArray(new byte[0][]);
     }
 
     static byte[] encodeHeaders(Header[] headers) {

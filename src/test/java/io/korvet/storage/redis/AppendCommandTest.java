@@ -29,7 +29,7 @@ class AppendCommandTest {
                 .add(sha).add(1).addKey(key).add(b(Long.toString(base)));
         long offset = base;
         for (NewRecord r : records) {
-            byte[][] fields = StreamEntryCodec.fields(r, offset == base ? header : null);
+            byte[][] fields = EntryFields.of(r, offset == base ? header : null);
             args.add(b(StreamEntryCodec.entryId(offset++))).add(b(Integer.toString(fields.length / 2)));
             for (byte[] f : fields) {
                 args.add(f);

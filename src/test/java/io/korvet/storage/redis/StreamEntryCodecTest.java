@@ -95,11 +95,11 @@ class StreamEntryCodecTest {
 
     @Test
     void fieldsOmitNullKeyValueAndEmptyHeaders() {
-        byte[][] minimal = StreamEntryCodec.fields(new NewRecord(1234, null, null, new Header[0]), null);
+        byte[][] minimal = EntryFields.of(new NewRecord(1234, null, null, new Header[0]), null);
 
         assertThat(names(minimal)).containsExactly("ts");
         assertThat(s(minimal[1])).isEqualTo("1234");
-        assertThat(names(StreamEntryCodec.fields(new NewRecord(1, null, null, null), null))).containsExactly("ts");
+        assertThat(names(EntryFields.of(new NewRecord(1, null, null, null), null))).containsExactly("ts");
     }
 
     @Test
@@ -107,13 +107,13 @@ class StreamEntryCodecTest {
         NewRecord r = new NewRecord(99, b("k"), b("v"), new Header[] {new RecordHeader("h", b("x"))});
         BatchHeader batch = new BatchHeader(5, (short) 1, 10, 3, BatchHeader.CREATE_TIME);
 
-        byte[][] without = StreamEntryCodec.fields(r, null);
-        byte[][] with = StreamEntryCodec.fields(r, batch);
+        byte[][] without = EntryFields.of(r, null);
+        byte[][] with = EntryFields.of(r, batch);
 
         assertThat(names(without)).containsExactly("ts", "key", "value", "headers");
         assertThat(names(with)).containsExactly("ts", "key", "value", "headers", "batch");
         assertThat(s(with[9])).isEqualTo("5,1,10,3,0");
-        assertThat(names(StreamEntryCodec.fields(new NewRecord(1, new byte[0], new byte[0], null), null)))
+        assertThat(names(EntryFields.of(new NewRecord(1, new byte[0], new byte[0], null), null)))
                 .as("empty key and value are not null").containsExactly("ts", "key", "value");
     }
 
@@ -123,8 +123,8 @@ class StreamEntryCodecTest {
         NewRecord r = new NewRecord(1_700_000_000_123L, b("key"), b("value"), headers);
         BatchHeader batch = new BatchHeader(77, (short) 2, 5, 4, BatchHeader.LOG_APPEND_TIME);
 
-        StoredRecord first = decode(StreamEntryCodec.entryId(40), StreamEntryCodec.fields(r, batch));
-        StoredRecord next = decode(StreamEntryCodec.entryId(41), StreamEntryCodec.fields(r, null));
+        StoredRecord first = decode(StreamEntryCodec.entryId(40), EntryFields.of(r, batch));
+        StoredRecord next = decode(StreamEntryCodec.entryId(41), EntryFields.of(r, null));
 
         assertThat(first.offset()).isEqualTo(40);
         assertThat(first.timestamp()).isEqualTo(r.timestamp());
@@ -141,8 +141,8 @@ class StreamEntryCodecTest {
         NewRecord nulls = new NewRecord(-1, null, null, null);
         NewRecord empties = new NewRecord(0, new byte[0], new byte[0], new Header[0]);
 
-        StoredRecord a = decode("3-1", StreamEntryCodec.fields(nulls, null));
-        StoredRecord e = decode("4-1", StreamEntryCodec.fields(empties, null));
+        StoredRecord a = decode("3-1", EntryFields.of(nulls, null));
+        StoredRecord e = decode("4-1", EntryFields.of(empties, null));
 
         assertThat(a.timestamp()).isEqualTo(-1);
         assertThat(a.key()).isNull();
