@@ -17,7 +17,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -81,10 +80,7 @@ class BrokerKillIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        Properties props = Clients.producer(bootstrap, StringSerializer.class);
         try (SequencedProducer sender = new SequencedProducer(new KafkaProducer<>(props), TOPIC, TOTAL, WINDOW).start()) {
             assertThat(sender.awaitAcked(KILL_AFTER_ACKS, Duration.ofSeconds(120))).as("acknowledged before the kill").isTrue();
 
@@ -119,11 +115,7 @@ class BrokerKillIT {
     }
 
     private static void assertReadBackOnceInOrderAtTheirOffsets(SequencedProducer sender) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties c = Clients.readingFromTheStart(bootstrap, StringDeserializer.class);
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
             AcknowledgedRecordsAudit.Figures figures = AcknowledgedRecordsAudit.check(consumer, TOPIC, PARTITIONS, sender);

@@ -14,13 +14,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class GroupMemberMain {
 
     public static void main(String[] args) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+        Properties p = Clients.consumer(args[0], StringDeserializer.class);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, args[1]);
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, args[3]);
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         long deadline = System.currentTimeMillis() + 120_000;
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of(args[2]));

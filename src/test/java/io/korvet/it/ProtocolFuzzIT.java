@@ -359,10 +359,7 @@ class ProtocolFuzzIT {
         List<Setup> setups = List.of(new Setup("zstd", true), new Setup("gzip", true), new Setup("lz4", true),
                 new Setup("snappy", true), new Setup("none", true), new Setup("none", false));
         for (Setup s : setups) {
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            Properties p = Clients.producer(bootstrap, StringSerializer.class);
             p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, s.codec);
             p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, s.idempotent);
             p.put(ProducerConfig.ACKS_CONFIG, s.idempotent ? "all" : "1");
@@ -440,12 +437,7 @@ class ProtocolFuzzIT {
     }
 
     private static Properties consumerProps(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties p = Clients.readingFromTheStart(bootstrap, StringDeserializer.class);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
         return p;
