@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -50,9 +49,7 @@ class ConsumerGroupIT {
     }
 
     static void createTopic(String name, int partitions) throws Exception {
-        try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
-        }
+        cluster.createTopic(name, partitions);
     }
 
     static void produce(String topic, int from, int count) {

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -61,9 +60,7 @@ class GroupRestartIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = KorvetCluster.start(Map.of("group.initial.rebalance.delay.ms", "500"));
-        try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        cluster.createTopic(TOPIC, PARTITIONS);
     }
 
     @AfterAll

@@ -7,10 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.korvet.it.KafkaTools.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -73,9 +70,7 @@ class KafkaToolsIT {
 
     @Test
     void consoleProducerAndConsumerWithAGroupThenTheConsumerGroupsTool() throws Exception {
-        try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic("cli-console", 2, (short) 1))).all().get();
-        }
+        cluster.createTopic("cli-console", 2);
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 20; i++) {
             lines.append("key").append(i).append(':').append("line ").append(i).append('\n');
@@ -112,9 +107,7 @@ class KafkaToolsIT {
 
     @Test
     void configsToolDescribesAndAlters() throws Exception {
-        try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic("cli-configs", 1, (short) 1))).all().get();
-        }
+        cluster.createTopic("cli-configs", 1);
         ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--alter", "--entity-type", "topics",
                 "--entity-name", "cli-configs", "--add-config", "retention.ms=3600000,cleanup.policy=compact"));
         String described = ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--describe", "--entity-type", "topics",
@@ -133,9 +126,7 @@ class KafkaToolsIT {
 
     @Test
     void getOffsetsAndDeleteRecords() throws Exception {
-        try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic("cli-offsets", 2, (short) 1))).all().get();
-        }
+        cluster.createTopic("cli-offsets", 2);
         produce("cli-offsets", 10);
         String latest = ok(run(KafkaTools.GET_OFFSETS, "--bootstrap-server", bootstrap, "--topic", "cli-offsets")).output();
         assertThat(latest).contains("cli-offsets:0:5").contains("cli-offsets:1:5");

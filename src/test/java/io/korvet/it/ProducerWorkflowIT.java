@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -46,9 +44,7 @@ class ProducerWorkflowIT {
     @Test
     void keyedAndKeylessRecordsLandWhereKafkaPutsThemAndReadBackInOrder() throws Exception {
         String topic = "orders";
-        try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
-        }
+        cluster.createTopic(topic, 3);
         List<Sent> sent = new ArrayList<>();
         try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
             List<Future<RecordMetadata>> futures = new ArrayList<>();

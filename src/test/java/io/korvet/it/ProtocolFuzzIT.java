@@ -453,9 +453,7 @@ class ProtocolFuzzIT {
 
     /** A real producer and consumer, after the fuzzing, on a topic of their own. */
     private static List<String> roundTrip(KorvetCluster cluster, String bootstrap) throws Exception {
-        try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic("after-fuzz", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
-        }
+        cluster.createTopic("after-fuzz", 1);
         try (KafkaProducer<String, String> producer = cluster.producer(Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd"))) {
             for (int i = 0; i < 5; i++) {
                 producer.send(new ProducerRecord<>("after-fuzz", "k" + i, "after-" + i)).get(20, TimeUnit.SECONDS);

@@ -48,9 +48,7 @@ class SlowRedisIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = KorvetCluster.start(Map.of("queued.max.request.bytes", Long.toString(QUEUED_LIMIT)));
-        try (var admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(10, TimeUnit.SECONDS);
-        }
+        cluster.createTopic(TOPIC, PARTITIONS);
     }
 
     @AfterAll
