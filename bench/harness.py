@@ -418,6 +418,12 @@ class Korvet:
     def used_memory(self):
         return int(self.redis.info("memory")["used_memory"])
 
+    def append_stats(self):
+        """(calls, microseconds) Redis has spent in EVALSHA, i.e. in Korvet's append script, so far."""
+        stat = self.redis.info("commandstats").get("cmdstat_evalsha", "")
+        fields = dict(kv.split("=", 1) for kv in stat.split(",") if "=" in kv)
+        return int(fields.get("calls", 0)), int(fields.get("usec", 0))
+
     def storage(self, topic, partitions, _records):
         keys = self.keys(topic, partitions)
         usage = sum(self.redis.call("MEMORY", "USAGE", k, "SAMPLES", "0") or 0 for k in keys)
@@ -494,8 +500,8 @@ def consume(broker, topic, records, logdir, tool, record=True, timeout_ms=30000,
                          "--timeout", str(timeout_ms)])
     else:
         cmd = java_tool("AssignedConsumerPerformance", [broker.bootstrap, topic, str(records), str(timeout_ms)])
-    rc, out, _ = run_tool(cmd, os.path.join(logdir, f"{broker.name}-{topic}-consume-{tool}.log"), wall_timeout,
-                          record)
+    rc, out, tool_cpu = run_tool(cmd, os.path.join(logdir, f"{broker.name}-{topic}-consume-{tool}.log"),
+                                 wall_timeout, record)
     lines = [l for l in out.splitlines() if re.match(r"^\S.*, .*, [\d.]+, [\d.]+, \d+, [\d.]+", l)]
     if rc != 0 or not lines or "WARNING: Exiting before" in out:
         return {"ok": False, "out": out[-1500:]}
@@ -503,7 +509,7 @@ def consume(broker, topic, records, logdir, tool, record=True, timeout_ms=30000,
     consumed = int(f[4])
     # fetch.nMsg.sec: records/s over the fetch time, without the group join (rebalance.time.ms).
     return {"ok": consumed >= records, "consumed": consumed, "rate": float(f[9]), "rate_total": float(f[5]),
-            "rebalance_ms": int(f[6]), "out": out[-1500:]}
+            "rebalance_ms": int(f[6]), "tool_cpu": tool_cpu, "out": out[-1500:]}
 
 
 # ---------------------------------------------------------------- the Redis ceiling
@@ -544,7 +550,8 @@ def records_per_batch(size, batch_size=BATCH_SIZE_DEFAULT):
 def eval_append_ceiling(port, size, seconds, window=8):
     """Korvet's own append script (common.lua + append.lua, as LuaScript.load joins them), called pipelined
     with batches shaped like ProducerPerformance's: records_per_batch(size) entries, `ts` and `value` fields,
-    and `batch` on the first. Returns (records/s, records per batch) or (None, reason)."""
+    and `batch` on the first, in the script's argument layout (as AppendCommand writes it).
+    Returns (records/s, records per batch) or (None, reason)."""
     try:
         with open(os.path.join(LUA_DIR, "common.lua")) as f:
             common = f.read()
@@ -559,9 +566,9 @@ def eval_append_ceiling(port, size, seconds, window=8):
         rpb = records_per_batch(size)
         payload = os.urandom(size // 2 + 1).hex()[:size].encode()
         ts = b"1795272001058"
-        rest_record = (b"$1\r\n2\r\n$2\r\nts\r\n$%d\r\n%s\r\n$5\r\nvalue\r\n$%d\r\n%s\r\n"
-                       % (len(ts), ts, len(payload), payload))
-        argc = 4 + 1 + rpb * 6 + 2  # EVALSHA sha 1 key expected | per record id n ts v value v | batch field
+        # append.lua's layout per record: ID, shape ('v': a value; 'vb': a value and the batch facts), ts, values.
+        rest_record = b"$1\r\nv\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(ts), ts, len(payload), payload)
+        argc = 4 + 1 + rpb * 4 + 1  # EVALSHA sha 1 key expected | per record id shape ts value | batch value
 
         def call(base, seq):
             batch = b"1000,0,%d,%d,0" % (seq, rpb)
@@ -569,7 +576,7 @@ def eval_append_ceiling(port, size, seconds, window=8):
             b = str(base).encode()
             parts.append(b"$%d\r\n%s\r\n" % (len(b), b))
             first_id = b"%d-1" % base
-            parts.append(b"$%d\r\n%s\r\n$1\r\n3\r\n$2\r\nts\r\n$%d\r\n%s\r\n$5\r\nvalue\r\n$%d\r\n%s\r\n$5\r\nbatch\r\n$%d\r\n%s\r\n"
+            parts.append(b"$%d\r\n%s\r\n$2\r\nvb\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
                          % (len(first_id), first_id, len(ts), ts, len(payload), payload, len(batch), batch))
             for off in range(base + 1, base + rpb):
                 i = b"%d-1" % off
@@ -702,7 +709,11 @@ def run_one(broker, sc, topic, n, logdir, consumer_tool, slow_rate):
     busy0 = machine_busy_ticks()
     load = loadavg()
     timeout = max(180, 6 * n / max(slow_rate, 1) + 60)
+    appends0 = broker.append_stats() if isinstance(broker, Korvet) else None
     res = produce(broker, sc, topic, n, logdir, timeout)
+    if appends0 is not None:
+        calls, usec = (b - a for a, b in zip(appends0, broker.append_stats()))
+        res["appends"] = {"calls": calls, "usec": usec}
     broker.check_alive("during the produce run")
     busy1 = machine_busy_ticks()
     cpu1 = {k: cpu_ticks(pid, children=(k == "redis")) for k, pid in pids.items()}
@@ -757,15 +768,16 @@ def mib(kb):
 
 def table(results, ceilings, consumer_tool):
     head = ("| scenario | broker | records | produce rec/s | MB/s | p50 ms | p99 ms | consume rec/s | "
-            "broker CPU s | peak RSS MiB | % of Redis ceiling | run s | CPU s used elsewhere |")
-    rows = [head, "|" + "---|" * 13]
+            "broker CPU s | peak RSS MiB | % of Redis ceiling | run s | CPU s used elsewhere | producer CPU s | "
+            "consumer CPU s | Redis µs per append (records each) |")
+    rows = [head, "|" + "---|" * 16]
     for sc, n, runs in results:
         per = {}
         for name in ("Kafka", "Korvet"):
             r = runs.get(name)
             if r is None or "error" in r:
                 rows.append(f"| {sc.label} | {name} | {n:,} | failed: {(r or {}).get('error', 'not run')[:80]} |"
-                            + " |" * 9)
+                            + " |" * 12)
                 continue
             cpu = sum(r["cpu"].values())
             rss = mib(sum(r["rss_kb"].values()))
@@ -781,15 +793,21 @@ def table(results, ceilings, consumer_tool):
                     pct += f" ({100 * r['rate'] / ev:.0f}% of append.lua's)"
             else:
                 cpu_s, rss_s, pct = f"{cpu:.1f}", f"{rss:,.0f}", ""
-            per[name] = (r["rate"], r["mb"], r["p50"], r["p99"], crate, cpu, rss)
+            appends = r.get("appends")
+            per_append = (f"{appends['usec'] / appends['calls']:.0f} ({r['sent'] / appends['calls']:.1f})"
+                          if appends and appends["calls"] else "")
+            ccpu = c.get("tool_cpu")
+            per[name] = (r["rate"], r["mb"], r["p50"], r["p99"], crate, cpu, rss, r["tool_cpu"], ccpu)
             rows.append(f"| {sc.label} | {name} | {n:,} | {fmt_int(r['rate'])} | {r['mb']:.1f} | {r['p50']} | {r['p99']} | "
                         f"{fmt_int(crate) if c['ok'] else 'failed'} | {cpu_s} | {rss_s} | {pct} | {r['seconds']:.1f} | "
-                        f"{r['other_cpu']:.1f} |")
+                        f"{r['other_cpu']:.1f} | {r['tool_cpu']:.1f} | {'' if ccpu is None else f'{ccpu:.1f}'} | "
+                        f"{per_append} |")
         if len(per) == 2:
             k, v = per["Kafka"], per["Korvet"]
             rows.append(f"| {sc.label} | **Korvet/Kafka** | | {fmt_ratio(v[0], k[0])} | {fmt_ratio(v[1], k[1])} | "
                         f"{fmt_ratio(v[2], k[2])} | {fmt_ratio(v[3], k[3])} | {fmt_ratio(v[4], k[4])} | "
-                        f"{fmt_ratio(v[5], k[5])} | {fmt_ratio(v[6], k[6])} | | | |")
+                        f"{fmt_ratio(v[5], k[5])} | {fmt_ratio(v[6], k[6])} | | | | {fmt_ratio(v[7], k[7])} | "
+                        f"{fmt_ratio(v[8], k[8])} | |")
     return "\n".join(rows)
 
 
@@ -1062,7 +1080,10 @@ ProducerPerformance with `--throughput -1` (unthrottled) and client defaults (Ka
 processes during the produce run (Korvet: its JVM + its redis-server, including Redis's AOF-rewrite children);
 peak RSS: VmHWM over the broker's whole life in this scenario (warm-up, produce, consume). Kafka's records sit in
 the page cache, not in its RSS; Korvet's sit in redis-server's RSS. "CPU s used elsewhere": machine CPU time during
-the run not used by the brokers or the tool, i.e. other work disturbing the measurement.
+the run not used by the brokers or the tool, i.e. other work disturbing the measurement. Producer / consumer CPU s:
+user + system time of the ProducerPerformance / consumer tool's own JVM (each a fresh JVM, JIT compilation
+included), the share of the same cores the clients take. Redis µs per append: the time Redis spent per EVALSHA of
+Korvet's append script during the produce run (`INFO commandstats`), and the records each call carried.
 
 {main_table}
 

@@ -1,6 +1,11 @@
 -- Appends one produce batch, all or nothing, if the log is where the leader expects it.
--- ARGV[1]: the next offset the leader expects; then per entry: its ID, its field count n, n field/value pairs.
+-- ARGV[1]: the next offset the leader expects; then per entry: its ID, its shape, its timestamp, and the values
+-- of the fields its shape names, in that order: k key, v value, h headers, b batch ('v' is an entry with a
+-- timestamp and a value; 'kvb' one with a key, a value and the batch facts; '' a timestamp alone).
+-- The field names are this script's constants, not arguments: Redis turns every argument into a Lua string,
+-- hashing each of its bytes, so two fewer per record make an append cheaper.
 -- Returns {1} when appended, {0, actual next offset} when fenced (nothing written).
+local FIELD = {k = 'key', v = 'value', h = 'headers', b = 'batch'}
 local key = KEYS[1]
 local expected = tonumber(ARGV[1])
 local actual = next_offset(key)
@@ -10,8 +15,23 @@ end
 local i = 2
 local argc = #ARGV
 while i <= argc do
-  local n = tonumber(ARGV[i + 1])
-  redis.call('XADD', key, ARGV[i], unpack(ARGV, i + 2, i + 1 + 2 * n))
-  i = i + 2 + 2 * n
+  local shape = ARGV[i + 1]
+  if shape == 'v' then
+    redis.call('XADD', key, ARGV[i], 'ts', ARGV[i + 2], 'value', ARGV[i + 3])
+    i = i + 4
+  elseif shape == 'kv' then
+    redis.call('XADD', key, ARGV[i], 'ts', ARGV[i + 2], 'key', ARGV[i + 3], 'value', ARGV[i + 4])
+    i = i + 5
+  else
+    local args = {'XADD', key, ARGV[i], 'ts', ARGV[i + 2]}
+    local j = i + 3
+    for n = 1, #shape do
+      args[#args + 1] = FIELD[string.sub(shape, n, n)]
+      args[#args + 1] = ARGV[j]
+      j = j + 1
+    end
+    redis.call(unpack(args))
+    i = j
+  end
 end
 return {1}

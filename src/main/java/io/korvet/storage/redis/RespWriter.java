@@ -25,12 +25,17 @@ final class RespWriter {
 
     /** One argument: {@code $<length>\r\n<bytes>\r\n}. */
     RespWriter bulk(byte[] bytes) {
-        ensure(bytes.length + 24);
+        return bulk(bytes, bytes.length);
+    }
+
+    /** One argument made of the first {@code length} bytes of {@code bytes}. */
+    RespWriter bulk(byte[] bytes, int length) {
+        ensure(length + 24);
         buf[pos++] = '$';
-        writeNumber(bytes.length);
+        writeNumber(length);
         crlf();
-        System.arraycopy(bytes, 0, buf, pos, bytes.length);
-        pos += bytes.length;
+        System.arraycopy(bytes, 0, buf, pos, length);
+        pos += length;
         return crlf();
     }
 

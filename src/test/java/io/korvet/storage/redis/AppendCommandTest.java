@@ -23,16 +23,22 @@ class AppendCommandTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The same EVALSHA built the ordinary way, from Lettuce's argument objects. */
+    /** The same EVALSHA built the ordinary way, from Lettuce's argument objects and the entry's named fields. */
     private static byte[] lettuceEncoding(byte[] sha, byte[] key, long base, BatchHeader header, List<NewRecord> records) {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
                 .add(sha).add(1).addKey(key).add(b(Long.toString(base)));
         long offset = base;
         for (NewRecord r : records) {
+            // append.lua's layout: ID, shape (the first letter of each field name after ts), ts, other values.
             byte[][] fields = EntryFields.of(r, offset == base ? header : null);
-            args.add(b(StreamEntryCodec.entryId(offset++))).add(b(Integer.toString(fields.length / 2)));
-            for (byte[] f : fields) {
-                args.add(f);
+            assertThat(new String(fields[0], StandardCharsets.US_ASCII)).isEqualTo("ts");
+            StringBuilder shape = new StringBuilder();
+            for (int f = 2; f < fields.length; f += 2) {
+                shape.append((char) fields[f][0]);
+            }
+            args.add(b(StreamEntryCodec.entryId(offset++))).add(b(shape.toString())).add(fields[1]);
+            for (int f = 3; f < fields.length; f += 2) {
+                args.add(fields[f]);
             }
         }
         ByteBuf buf = Unpooled.buffer();
