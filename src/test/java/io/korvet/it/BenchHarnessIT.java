@@ -56,6 +56,12 @@ class BenchHarnessIT {
                 assertThat(cells[8]).as("%s %s consumer records/s", broker, scenario).matches(NUMBER);
                 assertThat(cells[9]).as("CPU seconds").matches(NUMBER + "( .*)?");
                 assertThat(cells[10]).as("peak RSS").matches(NUMBER + "( .*)?");
+                assertThat(cells[14]).as("%s %s producer tool CPU seconds", broker, scenario).matches(NUMBER);
+                assertThat(cells[15]).as("%s %s consumer tool CPU seconds", broker, scenario).matches(NUMBER);
+                if (broker.equals("Korvet")) {
+                    assertThat(cells[16]).as("%s Redis time per append (records each)", scenario)
+                            .matches(NUMBER + " \\(" + NUMBER + "\\)");
+                }
             }
             String[] ratio = row(output, "| " + scenario + " | **Korvet/Kafka** |");
             assertThat(ratio[4]).as("Korvet/Kafka produce ratio").matches(NUMBER + "×");
