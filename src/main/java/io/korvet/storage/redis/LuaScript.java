@@ -48,40 +48,29 @@ final class LuaScript {
      * in full and run.
      */
     <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {
-        return run(redis, type, true, key, args);
+        byte[][] keys = {key};
+        return run(redis, () -> redis.<T>evalsha(sha, type, keys, args), () -> redis.<T>eval(body, type, keys, args));
     }
 
     /**
-     * Runs a script that writes. When Redis has lost its script cache it fails (nothing was run) and the
-     * script is loaded again for the next call: re-sending it here could let a later call overtake it.
-     */
-    <T> CompletionStage<T> runInOrder(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {
-        return run(redis, type, false, key, args);
-    }
-
-    /**
-     * Runs a script that writes, as {@link #runInOrder}, through an EVALSHA the caller encoded itself
-     * (with {@link #shaBytes()}).
+     * Runs a script that writes, through an EVALSHA the caller encoded itself (with {@link #shaBytes()}).
+     * When Redis has lost its script cache it fails (nothing was run) and the script is loaded again for the
+     * next call: re-sending it here could let a later call overtake it.
      */
     <T> CompletionStage<T> runInOrder(RedisAsyncCommands<byte[], byte[]> redis, Supplier<CompletionStage<T>> evalsha) {
-        return run(redis, false, evalsha, null);
+        return run(redis, evalsha, null);
     }
 
     byte[] shaBytes() {
         return sha.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, boolean resend,
-                                       byte[] key, byte[]... args) {
-        byte[][] keys = {key};
-        return run(redis, resend, () -> redis.<T>evalsha(sha, type, keys, args), () -> redis.<T>eval(body, type, keys, args));
-    }
-
-    private <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, boolean resend,
-                                       Supplier<CompletionStage<T>> evalsha, Supplier<CompletionStage<T>> eval) {
+    /** Runs {@code evalsha}; when Redis has lost the script, runs {@code eval} (the full body), or fails without one. */
+    private <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, Supplier<CompletionStage<T>> evalsha,
+                                       Supplier<CompletionStage<T>> eval) {
         CompletableFuture<T> result = new CompletableFuture<>();
         evalsha.get().whenComplete((value, error) -> {
-            if (error instanceof RedisNoScriptException && !resend) {
+            if (error instanceof RedisNoScriptException && eval == null) {
                 preload(redis);
                 result.completeExceptionally(new StorageException(
                         "Redis lost the " + name + " script (restarted?); it is being loaded again", error));

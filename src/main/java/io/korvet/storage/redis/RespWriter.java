@@ -63,10 +63,6 @@ final class RespWriter {
         return Arrays.copyOf(buf, pos);
     }
 
-    int size() {
-        return pos;
-    }
-
     private RespWriter crlf() {
         buf[pos++] = '\r';
         buf[pos++] = '\n';
