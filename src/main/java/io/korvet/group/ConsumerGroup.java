@@ -3,7 +3,6 @@ package io.korvet.group;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +47,7 @@ final class ConsumerGroup {
     private String protocolType;
     private String protocolName;
     private String leaderId;
-    private final LinkedHashMap<String, Member> members = new LinkedHashMap<>();
-    private final Map<String, String> staticMembers = new HashMap<>();
+    private final GroupMembers members = new GroupMembers();
     private final Set<String> pendingMembers = new HashSet<>();
     private final Set<String> pendingSync = new HashSet<>();
     private Timeout rebalanceTimer;
@@ -74,7 +72,7 @@ final class ConsumerGroup {
     }
 
     synchronized boolean hasMember(String memberId) {
-        return members.containsKey(memberId);
+        return members.contains(memberId);
     }
 
     synchronized boolean isEmptyOrDead() {
@@ -83,19 +81,13 @@ final class ConsumerGroup {
 
     /** The protocol metadata of every member for the chosen protocol (for subscription checks). */
     synchronized List<byte[]> memberMetadata() {
-        List<byte[]> out = new ArrayList<>();
-        if (protocolName != null) {
-            for (Member m : members.values()) {
-                out.add(m.metadata(protocolName));
-            }
-        }
-        return out;
+        return protocolName == null ? List.of() : members.metadata(protocolName);
     }
 
     synchronized void markDead() {
         state = GroupState.DEAD;
         cancel(rebalanceTimer);
-        for (Member m : members.values()) {
+        for (Member m : members.all()) {
             cancel(m.sessionTimer);
         }
     }
@@ -112,7 +104,7 @@ final class ConsumerGroup {
         if (r.memberId().isEmpty()) {
             String newId = (r.clientId() == null ? "" : r.clientId()) + "-" + UUID.randomUUID();
             if (r.groupInstanceId() != null) {
-                String existing = staticMembers.get(r.groupInstanceId());
+                String existing = members.holderOf(r.groupInstanceId());
                 return existing != null ? replaceStaticMember(existing, newId, r) : addMemberAndRebalance(newId, r);
             }
             if (r.requireKnownMemberId()) {
@@ -129,7 +121,7 @@ final class ConsumerGroup {
         if (member == null) {
             return joinError(r.memberId(), Errors.UNKNOWN_MEMBER_ID);
         }
-        if (fenced(r.memberId(), r.groupInstanceId())) {
+        if (members.fenced(r.memberId(), r.groupInstanceId())) {
             return joinError(r.memberId(), Errors.FENCED_INSTANCE_ID);
         }
         switch (state) {
@@ -168,10 +160,7 @@ final class ConsumerGroup {
         if (members.isEmpty()) {
             protocolType = r.protocolType();
         }
-        members.put(memberId, member);
-        if (r.groupInstanceId() != null) {
-            staticMembers.put(r.groupInstanceId(), memberId);
-        }
+        members.add(member);
         CompletableFuture<JoinGroupResponseData> f = awaitJoin(member);
         scheduleSession(member);
         log.info("Member {} joins group {}{}", memberId, groupId,
@@ -197,8 +186,7 @@ final class ConsumerGroup {
         Member member = new Member(newId, r.groupInstanceId(), r.clientId(), r.clientHost(), r.sessionTimeoutMs(),
                 r.rebalanceTimeoutMs(), r.protocols());
         member.assignment = old.assignment;
-        members.put(newId, member);
-        staticMembers.put(r.groupInstanceId(), newId);
+        members.add(member);
         pendingSync.remove(oldId);
         boolean wasLeader = oldId.equals(leaderId);
         if (wasLeader) {
@@ -233,7 +221,7 @@ final class ConsumerGroup {
 
     private void prepareRebalance(String reason) {
         if (state == GroupState.COMPLETING_REBALANCE) {
-            for (Member m : members.values()) {
+            for (Member m : members.all()) {
                 if (m.awaitingSync != null) {
                     m.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code()));
                     m.awaitingSync = null;
@@ -250,7 +238,7 @@ final class ConsumerGroup {
             rebalanceTimer = timer.newTimeout(t -> onRebalanceTimer(), initialRebalanceDelayMs, TimeUnit.MILLISECONDS);
         } else {
             initialDelayDeadline = 0;
-            rebalanceTimer = timer.newTimeout(t -> onRebalanceTimer(), maxRebalanceTimeoutMs(), TimeUnit.MILLISECONDS);
+            rebalanceTimer = timer.newTimeout(t -> onRebalanceTimer(), members.maxRebalanceTimeoutMs(), TimeUnit.MILLISECONDS);
             maybeCompleteJoin();
         }
     }
@@ -273,7 +261,7 @@ final class ConsumerGroup {
         if (initialDelayDeadline != 0) {
             initialDelayDeadline = 0;
             if (!allJoined()) {
-                rebalanceTimer = timer.newTimeout(t -> onRebalanceTimer(), maxRebalanceTimeoutMs(), TimeUnit.MILLISECONDS);
+                rebalanceTimer = timer.newTimeout(t -> onRebalanceTimer(), members.maxRebalanceTimeoutMs(), TimeUnit.MILLISECONDS);
                 return;
             }
         }
@@ -284,7 +272,7 @@ final class ConsumerGroup {
         if (!pendingMembers.isEmpty()) {
             return false;
         }
-        for (Member m : members.values()) {
+        for (Member m : members.all()) {
             if (m.awaitingJoin == null) {
                 return false;
             }
@@ -300,7 +288,7 @@ final class ConsumerGroup {
 
     private void completeJoin() {
         cancel(rebalanceTimer);
-        for (Member m : new ArrayList<>(members.values())) {
+        for (Member m : new ArrayList<>(members.all())) {
             if (m.awaitingJoin == null) {
                 log.info("Member {} of group {} did not rejoin in time; removing it", m.memberId, groupId);
                 removeMember(m);
@@ -314,23 +302,23 @@ final class ConsumerGroup {
             log.info("Group {} is empty in generation {}", groupId, generationId);
             return;
         }
-        protocolName = selectProtocol();
-        if (leaderId == null || !members.containsKey(leaderId)) {
-            leaderId = members.keySet().iterator().next();
+        protocolName = members.selectProtocol();
+        if (leaderId == null || !members.contains(leaderId)) {
+            leaderId = members.first();
         }
         state = GroupState.COMPLETING_REBALANCE;
         pendingSync.clear();
-        pendingSync.addAll(members.keySet());
+        pendingSync.addAll(members.ids());
         log.info("Group {} rebalanced to generation {} with {} members, protocol {}, leader {}", groupId, generationId,
                 members.size(), protocolName, leaderId);
-        for (Member m : members.values()) {
+        for (Member m : members.all()) {
             CompletableFuture<JoinGroupResponseData> f = m.awaitingJoin;
             m.awaitingJoin = null;
             scheduleSession(m);
             f.complete(joinResponse(m));
         }
         int generation = generationId;
-        rebalanceTimer = timer.newTimeout(t -> onSyncTimeout(generation), maxRebalanceTimeoutMs(), TimeUnit.MILLISECONDS);
+        rebalanceTimer = timer.newTimeout(t -> onSyncTimeout(generation), members.maxRebalanceTimeoutMs(), TimeUnit.MILLISECONDS);
     }
 
     private synchronized void onSyncTimeout(int generation) {
@@ -357,7 +345,7 @@ final class ConsumerGroup {
                 .setMemberId(m.memberId);
         if (m.memberId.equals(leaderId)) {
             List<JoinGroupResponseMember> list = new ArrayList<>();
-            for (Member other : members.values()) {
+            for (Member other : members.all()) {
                 list.add(new JoinGroupResponseMember()
                         .setMemberId(other.memberId)
                         .setGroupInstanceId(other.groupInstanceId)
@@ -368,51 +356,11 @@ final class ConsumerGroup {
         return r;
     }
 
-    private String selectProtocol() {
-        Set<String> common = null;
-        for (Member m : members.values()) {
-            if (common == null) {
-                common = new java.util.LinkedHashSet<>(m.protocols.keySet());
-            } else {
-                common.retainAll(m.protocols.keySet());
-            }
-        }
-        Map<String, Integer> votes = new LinkedHashMap<>();
-        for (Member m : members.values()) {
-            for (String p : m.protocols.keySet()) {
-                if (common.contains(p)) {
-                    votes.merge(p, 1, Integer::sum);
-                    break;
-                }
-            }
-        }
-        return votes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElseThrow();
-    }
-
     private boolean acceptsProtocols(String type, Map<String, byte[]> protocols) {
         if (type == null || type.isEmpty() || protocols.isEmpty()) {
             return false;
         }
-        if (members.isEmpty()) {
-            return true;
-        }
-        if (!type.equals(protocolType)) {
-            return false;
-        }
-        Set<String> common = null;
-        for (Member m : members.values()) {
-            if (common == null) {
-                common = new HashSet<>(m.protocols.keySet());
-            } else {
-                common.retainAll(m.protocols.keySet());
-            }
-        }
-        for (String p : protocols.keySet()) {
-            if (common.contains(p)) {
-                return true;
-            }
-        }
-        return false;
+        return members.isEmpty() || (type.equals(protocolType) && members.shareAProtocolWith(protocols.keySet()));
     }
 
     // ---- SyncGroup ----
@@ -426,7 +374,7 @@ final class ConsumerGroup {
         if (member == null) {
             return syncError(Errors.UNKNOWN_MEMBER_ID);
         }
-        if (fenced(memberId, instanceId)) {
+        if (members.fenced(memberId, instanceId)) {
             return syncError(Errors.FENCED_INSTANCE_ID);
         }
         if (generation != generationId) {
@@ -448,7 +396,7 @@ final class ConsumerGroup {
                 pendingSync.remove(memberId);
                 scheduleSession(member);
                 if (memberId.equals(leaderId)) {
-                    for (Member m : members.values()) {
+                    for (Member m : members.all()) {
                         byte[] a = assignments.get(m.memberId);
                         m.assignment = a == null ? new byte[0] : a;
                     }
@@ -456,7 +404,7 @@ final class ConsumerGroup {
                     cancel(rebalanceTimer);
                     pendingSync.clear();
                     log.info("Group {} is stable in generation {} with the leader's assignment", groupId, generationId);
-                    for (Member m : members.values()) {
+                    for (Member m : members.all()) {
                         if (m.awaitingSync != null) {
                             m.awaitingSync.complete(syncResponse(m));
                             m.awaitingSync = null;
@@ -503,7 +451,7 @@ final class ConsumerGroup {
         if (member == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        if (fenced(memberId, instanceId)) {
+        if (members.fenced(memberId, instanceId)) {
             return Errors.FENCED_INSTANCE_ID;
         }
         if (generation != generationId) {
@@ -532,7 +480,7 @@ final class ConsumerGroup {
         }
         String id = memberId;
         if (instanceId != null) {
-            String current = staticMembers.get(instanceId);
+            String current = members.holderOf(instanceId);
             if (current == null) {
                 return Errors.UNKNOWN_MEMBER_ID;
             }
@@ -567,9 +515,6 @@ final class ConsumerGroup {
         members.remove(m.memberId);
         pendingSync.remove(m.memberId);
         cancel(m.sessionTimer);
-        if (m.groupInstanceId != null && m.memberId.equals(staticMembers.get(m.groupInstanceId))) {
-            staticMembers.remove(m.groupInstanceId);
-        }
         if (m.awaitingJoin != null) {
             m.awaitingJoin.complete(errorJoin(m.memberId, Errors.UNKNOWN_MEMBER_ID));
             m.awaitingJoin = null;
@@ -579,7 +524,7 @@ final class ConsumerGroup {
             m.awaitingSync = null;
         }
         if (m.memberId.equals(leaderId)) {
-            leaderId = members.isEmpty() ? null : members.keySet().iterator().next();
+            leaderId = members.first();
         }
     }
 
@@ -607,18 +552,6 @@ final class ConsumerGroup {
         }
     }
 
-    private boolean fenced(String memberId, String instanceId) {
-        return instanceId != null && !memberId.equals(staticMembers.get(instanceId));
-    }
-
-    private int maxRebalanceTimeoutMs() {
-        int max = 0;
-        for (Member m : members.values()) {
-            max = Math.max(max, m.rebalanceTimeoutMs);
-        }
-        return Math.max(max, 1);
-    }
-
     // ---- Describe ----
 
     synchronized DescribedGroup describe() {
@@ -628,7 +561,7 @@ final class ConsumerGroup {
                 .setGroupState(state.kafkaName())
                 .setProtocolType(protocolType == null ? "" : protocolType)
                 .setProtocolData(state == GroupState.STABLE && protocolName != null ? protocolName : "");
-        for (Member m : members.values()) {
+        for (Member m : members.all()) {
             boolean stable = state == GroupState.STABLE;
             g.members().add(new DescribedGroupMember()
                     .setMemberId(m.memberId)
