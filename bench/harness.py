@@ -4,10 +4,10 @@
 Started by bench/run.sh, which resolves the jars first; see bench/README.md. Python 3 standard library only.
 
 For each scenario, a fresh Kafka (single-node KRaft) and a fresh Korvet (on a redis-server of its own) are
-started side by side; each gets the same warm-up, then the same number of records from ProducerPerformance,
-then ConsumerPerformance reads them back. The order of the two brokers alternates from one scenario to the
-next (ABBA) so that drift in the machine's speed hits both. Every process started here is stopped on exit,
-on error and on SIGTERM/SIGINT/SIGHUP; every wait is bounded.
+started side by side; each gets the same warm-up (produced, then read back), then the same number of records
+from ProducerPerformance, then ConsumerPerformance reads them back. The order of the two brokers alternates
+from one scenario to the next (ABBA) so that drift in the machine's speed hits both. Every process started
+here is stopped on exit, on error and on SIGTERM/SIGINT/SIGHUP; every wait is bounded.
 """
 
 import argparse
@@ -412,7 +412,7 @@ class Korvet:
         return [f"korvet:{topic}:{p}" for p in range(partitions)]
 
     def drop(self, topic, partitions):
-        """Frees a warm-up topic's memory (Korvet has no DeleteTopics yet)."""
+        """Frees a warm-up topic's memory in Redis at once, before the measured runs (its topic stays registered)."""
         self.redis.call("DEL", *self.keys(topic, partitions))
 
     def used_memory(self):
@@ -686,18 +686,30 @@ def save_cache(cache):
 def warm_up(broker, sc, topic, logdir, seconds, guess, max_runs):
     """Warms a fresh broker (and the JIT) on a topic of its own: runs of about `seconds` until one lasted at
     least half of that and its rate is within 20% of the run before (a cold JIT underestimates the rate
-    several-fold); returns the best rate seen, from which the main run's record count is set."""
+    several-fold); returns the best rate seen, from which the main run's record count is set, and how many
+    records the topic now holds (warm_up_reads reads them back)."""
     create_topic(broker, topic, sc.partitions, logdir)
     n = max(1000, int(guess * seconds))
     rates = []
+    produced = 0
     for _ in range(max_runs):
         res = produce(broker, sc, topic, n, logdir, timeout=max(120, seconds * 20), record=False)
         rates.append(res["rate"])
+        produced += n
         steady = len(rates) >= 2 and abs(rates[-1] - rates[-2]) <= 0.2 * max(rates[-2:])
         if res["seconds"] >= seconds / 2 and steady:
             break
         n = max(1000, int(res["rate"] * seconds))
-    return max(rates)
+    return max(rates), produced
+
+
+def warm_up_reads(broker, topic, records, logdir, tool):
+    """Reads the warm-up topic back, so that the broker's read path is compiled by the JIT before the measured
+    consume as its write path is before the measured produce (cold, Korvet's Fetch code took as much CPU in
+    the JIT's compiler threads as in serving records during a 3M-record consume)."""
+    c = consume(broker, topic, records, logdir, tool, record=False)
+    if not c["ok"]:
+        log(f"{broker.name}: reading the warm-up topic back failed; the measured consume starts colder")
 
 
 def run_one(broker, sc, topic, n, logdir, consumer_tool, slow_rate):
@@ -948,11 +960,15 @@ def main():
                 for b in order:
                     b.await_ready()
                 rates = {}
+                warm_records = {}
                 for b in order:
-                    rates[b.name] = warm_up(b, sc, f"warmup-{i}", logdir, warm_seconds,
-                                            guess.get((b.name, sc.size), guess[sc.size]), 2 if short else 5)
+                    rates[b.name], warm_records[b.name] = warm_up(b, sc, f"warmup-{i}", logdir, warm_seconds,
+                                                                  guess.get((b.name, sc.size), guess[sc.size]),
+                                                                  2 if short else 5)
                 if consumer_tool is None:
                     consumer_tool, consumer_note = probe_consumer(order, f"warmup-{i}", logdir)
+                for b in order:
+                    warm_up_reads(b, f"warmup-{i}", warm_records[b.name], logdir, consumer_tool)
                 korvet.drop(f"warmup-{i}", sc.partitions)
                 slow = min(rates.values())
                 # A few seconds from a cold tool JVM underestimate a broker's steady rate several-fold; the last
@@ -1110,7 +1126,7 @@ The harness (bench/harness.py) starts for each scenario, on free loopback ports,
 (`kafka.tools.StorageTool format`, then `java {' '.join(BROKER_JVM)} -cp 'bench/target/lib/*' kafka.Kafka
 server.properties`) and a fresh Korvet (`redis-server --appendonly yes --appendfsync everysec --save ''` and
 `java {' '.join(BROKER_JVM)} -jar target/korvet.jar -o listeners=... -o korvet.redis.uri=...`), warms both up on a
-topic of their own, then ran (ports vary from run to run; TopicCommand and the warm-up runs are left out):
+topic of their own (produced, then read back with the consumer tool), then ran (ports vary from run to run; TopicCommand and the warm-up runs are left out):
 
 ```
 {cmds}
