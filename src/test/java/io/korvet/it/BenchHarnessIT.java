@@ -66,9 +66,13 @@ class BenchHarnessIT {
             String[] ratio = row(output, "| " + scenario + " | **Korvet/Kafka** |");
             assertThat(ratio[4]).as("Korvet/Kafka produce ratio").matches(NUMBER + "×");
         }
-        assertThat(output).containsPattern("(?m)^\\| 100 B \\| " + NUMBER + " records/s")
-                .containsPattern("(?m)^\\| 1 KiB \\| " + NUMBER + " records/s")
-                .contains("## Bytes per stored record");
+        for (String size : new String[] {"100 B", "1 KiB"}) {
+            for (String when : new String[] {"at the start", "at the end", "\\*\\*used: the higher of each\\*\\*"}) {
+                assertThat(output).as("the Redis ceiling for %s, %s", size, when)
+                        .containsPattern("(?m)^\\| " + size + " \\| " + when + " \\| " + NUMBER + " records/s");
+            }
+        }
+        assertThat(output).contains("## Bytes per stored record");
         for (String scenario : SCENARIOS) {
             assertThat(output).as("bytes per record for %s", scenario)
                     .containsPattern("(?m)^\\| " + scenario + " \\| " + NUMBER + " \\| " + NUMBER + " \\| ");
