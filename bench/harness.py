@@ -856,9 +856,9 @@ def ceiling_table(ceilings):
             f"pipelined 8 deep | records per EVALSHA | ceiling | reading: XRANGE COUNT {XRANGE_COUNT} (redis-benchmark -c 8) "
             "| reading at 100% of a core |", "|---|---|---|---|---|---|---|---|"]
     for size, combined in ceilings.items():
-        for when, c in combined.get("measured", [("", combined)]) + [("**used: the higher of each**", combined)]:
-            if when.startswith("**") and len(combined.get("measured", [])) < 2:
-                continue
+        measured = combined["measured"]
+        shown = measured + ([("**used: the higher of each**", combined)] if len(measured) > 1 else [])
+        for when, c in shown:
             best = best_ceiling(c)
             ev = (f"{c['eval']:,.0f} records/s (redis-server {c['eval_busy']:.0%} busy)" if c["eval"]
                   else f"n/a: {c['eval_rpb']}")
