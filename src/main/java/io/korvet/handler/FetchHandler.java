@@ -13,7 +13,9 @@ import io.korvet.topic.TopicManager;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +77,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private record Wanted(FetchTopic requestTopic, FetchPartition request, Topic topic, PartitionLog log, Errors error) {
     }
 
+    /** A partition as the request names it: by topic id (v13+) or by topic name. */
+    private record PartitionKey(Object topic, int partition) {
+    }
+
     /** What one read of a partition found. */
     private record Read(Wanted wanted, Errors error, List<StoredRecord> records, long highWatermark, long logStartOffset, int count) {
     }
@@ -89,19 +95,26 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             return CompletableFuture.completedFuture(error);
         }
         boolean byId = context.apiVersion() >= 13;
-        List<Wanted> wanted = new ArrayList<>();
+        // A partition named twice is read once, with the parameters of its last mention, where it was first named:
+        // Kafka keeps a request's partitions in a map the same way, so the answer has each partition once.
+        Map<PartitionKey, Wanted> byPartition = new LinkedHashMap<>();
         for (FetchTopic ft : data.topics()) {
             Topic topic = byId ? topics.get(ft.topicId()) : topics.get(ft.topic());
             for (FetchPartition fp : ft.partitions()) {
+                PartitionKey key = new PartitionKey(byId ? ft.topicId() : ft.topic(), fp.partition());
+                FetchTopic requestTopic = byPartition.containsKey(key) ? byPartition.get(key).requestTopic : ft;
+                Wanted w;
                 if (topic == null) {
-                    wanted.add(new Wanted(ft, fp, null, null, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                    w = new Wanted(requestTopic, fp, null, null, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 } else if (!topic.hasPartition(fp.partition())) {
-                    wanted.add(new Wanted(ft, fp, topic, null, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                    w = new Wanted(requestTopic, fp, topic, null, Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 } else {
-                    wanted.add(new Wanted(ft, fp, topic, logs.log(new TopicPartition(topic.name(), fp.partition())), Errors.NONE));
+                    w = new Wanted(requestTopic, fp, topic, logs.log(new TopicPartition(topic.name(), fp.partition())), Errors.NONE);
                 }
+                byPartition.put(key, w);
             }
         }
+        List<Wanted> wanted = new ArrayList<>(byPartition.values());
         CompletableFuture<ApiMessage> response = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, data.maxWaitMs()));
         attempt(data, wanted, deadline, response, context.connection());

@@ -29,6 +29,7 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -400,6 +401,28 @@ class ProtocolErrorsIT {
             c.setReadTimeout(4_000);
             FetchResponse unknownWithWait = c.call(RawRequests.fetch("no-such-fetch-topic", 0, 0, 30_000, 1));
             assertThat(Errors.forCode(RawRequests.onlyPartition(unknownWithWait).errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        }
+        assertBrokerStillServes();
+    }
+
+    @Test
+    void aPartitionNamedManyTimesInOneFetchIsReadAndAnsweredOnce() throws Exception {
+        String topic = "fetch-repeated";
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(10, TimeUnit.SECONDS);
+        try (RawKafkaConnection c = RawKafkaConnection.open(cluster.port())) {
+            ProduceResponse p = c.call(RawRequests.produce((short) -1, topic, Map.of(0, RawRequests.records("a", "b", "c"))));
+            assertThat(Errors.forCode(partition(p, 0).errorCode())).isEqualTo(Errors.NONE);
+            // As Kafka keeps a request's partitions in a map: the last mention's parameters win, the answer has one entry.
+            var repeated = RawRequests.fetch(topic, 0, 0, 0, 1);
+            var first = repeated.data().topics().get(0).partitions().get(0);
+            List<FetchRequestData.FetchPartition> partitions = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) { // within this class's socket.request.max.bytes
+                partitions.add(first.duplicate());
+            }
+            partitions.get(partitions.size() - 1).setFetchOffset(2);
+            repeated.data().topics().get(0).setPartitions(partitions);
+            FetchResponse r = c.call(repeated);
+            assertThat(RawRequests.values(RawRequests.onlyPartition(r))).containsExactly("2:c");
         }
         assertBrokerStillServes();
     }
