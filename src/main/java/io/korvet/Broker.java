@@ -35,13 +35,13 @@ import io.korvet.log.LogManager;
 import io.korvet.log.RetentionEnforcer;
 import io.korvet.network.KafkaServer;
 import io.korvet.network.ListenerStats;
+import io.korvet.storage.redis.EmbeddedRedis;
 import io.korvet.storage.redis.RedisConnector;
 import io.korvet.storage.redis.RedisGroupStore;
 import io.korvet.storage.redis.RedisKeys;
 import io.korvet.storage.redis.RedisDurability;
 import io.korvet.storage.redis.RedisPartitionStore;
 import io.korvet.storage.redis.RedisReplicaWaiter;
-import io.korvet.storage.redis.RedisServerProcess;
 import io.korvet.storage.redis.RedisTopicStore;
 import io.netty.util.HashedWheelTimer;
 import java.net.InetSocketAddress;
@@ -55,7 +55,8 @@ public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
     private final KorvetConfig config;
-    private RedisServerProcess embeddedRedis;
+    private EmbeddedRedis embeddedRedis;
+    private boolean started;
     private RedisConnector redis;
     private RedisReplicaWaiter replicaWaiter;
     private HashedWheelTimer timer;
@@ -69,9 +70,17 @@ public final class Broker implements AutoCloseable {
 
     public synchronized Broker start() throws Exception {
         try {
-            String redisUri = config.redisUri();
+            // Nothing is started before the data directory is locked and the listener bound: a second broker on
+            // the same directory or port stops here, with one line, leaving the first one's Redis alone.
             if (config.embeddedRedis()) {
-                embeddedRedis = RedisServerProcess.start(config.dataDir());
+                embeddedRedis = EmbeddedRedis.lock(config.dataDir());
+            }
+            HandlerRegistry registry = new HandlerRegistry();
+            server = new KafkaServer(config.listener(), config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(), registry);
+            boundAddress = server.bind();
+            String redisUri = config.redisUri();
+            if (embeddedRedis != null) {
+                embeddedRedis.start(config.embeddedRedisPort());
                 redisUri = embeddedRedis.uri();
             }
             redis = new RedisConnector(redisUri, config.redisTimeout());
@@ -93,7 +102,6 @@ public final class Broker implements AutoCloseable {
                 return t;
             }, 5, TimeUnit.MILLISECONDS);
 
-            HandlerRegistry registry = new HandlerRegistry();
             registry.register(new ApiVersionsHandler(registry))
                     .register(new MetadataHandler(config, topics))
                     .register(new CreateTopicsHandler(config, topics))
@@ -129,8 +137,8 @@ public final class Broker implements AutoCloseable {
                     .register(new DeleteGroupsHandler(groups))
                     .register(new OffsetDeleteHandler(groups, topics));
 
-            server = new KafkaServer(config.listener(), config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(), registry);
-            boundAddress = server.start();
+            server.open();
+            started = true;
             retention = new RetentionEnforcer(topics, logs, config.retention().checkIntervalMs(), System::currentTimeMillis);
             retention.start();
             log.info("Korvet started: listening on {}, advertised as {}:{}, node {}, cluster {}, Redis {} ({}){}",
@@ -183,9 +191,16 @@ public final class Broker implements AutoCloseable {
             redis = null;
         }
         if (embeddedRedis != null) {
-            embeddedRedis.stop();
+            try {
+                embeddedRedis.close();
+            } catch (java.io.IOException e) {
+                log.warn("Could not release the data directory {}: {}", config.dataDir().toAbsolutePath(), e.getMessage());
+            }
             embeddedRedis = null;
         }
-        log.info("Korvet stopped");
+        if (started) {
+            started = false;
+            log.info("Korvet stopped");
+        }
     }
 }

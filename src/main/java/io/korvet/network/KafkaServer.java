@@ -1,5 +1,6 @@
 package io.korvet.network;
 
+import io.korvet.StartupException;
 import io.korvet.codec.KafkaFrameDecoder;
 import io.korvet.config.Endpoint;
 import io.korvet.dispatch.HandlerRegistry;
@@ -7,6 +8,7 @@ import io.korvet.dispatch.RequestDispatcher;
 import io.korvet.dispatch.RequestMemoryBudget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -20,6 +22,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +51,13 @@ public final class KafkaServer {
         this.registry = registry;
     }
 
-    public InetSocketAddress start() throws InterruptedException {
+    /**
+     * Binds the listener without accepting connections yet (they wait in the backlog until {@link #open()}), so
+     * that a port in use stops start-up before anything else is started.
+     *
+     * @throws StartupException when the address is in use or cannot be bound
+     */
+    public InetSocketAddress bind() throws InterruptedException, StartupException {
         boolean epoll = Epoll.isAvailable();
         boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -57,6 +66,7 @@ public final class KafkaServer {
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -71,9 +81,24 @@ public final class KafkaServer {
         InetSocketAddress bindAddress = endpoint.host().isEmpty()
                 ? new InetSocketAddress(endpoint.port())
                 : new InetSocketAddress(endpoint.host(), endpoint.port());
-        serverChannel = bootstrap.bind(bindAddress).sync().channel();
-        log.debug("Listening on {} with {} transport", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+        ChannelFuture bound = bootstrap.bind(bindAddress).await();
+        if (!bound.isSuccess()) {
+            shutdownEventLoops();
+            String address = (endpoint.host().isEmpty() ? "*" : endpoint.host()) + ":" + endpoint.port();
+            Throwable cause = bound.cause();
+            if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
+                throw new StartupException(address + " is already in use");
+            }
+            throw new StartupException("cannot listen on " + address + ": " + cause.getMessage());
+        }
+        serverChannel = bound.channel();
+        log.debug("Bound {} with {} transport", serverChannel.localAddress(), epoll ? "epoll" : "nio");
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Starts accepting the connections on the bound listener. */
+    public void open() {
+        serverChannel.config().setAutoRead(true);
     }
 
     /** What the listener holds right now: open connections, unanswered requests and their bytes. */
@@ -100,8 +125,12 @@ public final class KafkaServer {
             log.warn("Closing connections with {} requests still unanswered", inFlight.get());
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        shutdownEventLoops();
+        serverChannel = null;
+    }
+
+    private void shutdownEventLoops() {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        serverChannel = null;
     }
 }
