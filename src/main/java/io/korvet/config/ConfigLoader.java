@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * Reads settings in Kafka's order of precedence for Korvet: a properties file, then {@code KORVET_*}
@@ -44,7 +45,7 @@ public final class ConfigLoader {
     }
 
     static Map<String, String> fromEnvironment(Map<String, String> env) {
-        Map<String, String> byEnvName = new LinkedHashMap<>();
+        Map<String, String> byEnvName = new TreeMap<>();
         for (String key : KorvetConfig.KEYS.keySet()) {
             byEnvName.put(environmentName(key), key);
         }

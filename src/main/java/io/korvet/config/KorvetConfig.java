@@ -23,6 +23,7 @@ public record KorvetConfig(
         String redisUri,
         String namespace,
         Path dataDir,
+        int embeddedRedisPort,
         Duration redisTimeout,
         int producerStateScanEntries,
         GroupSettings groups,
@@ -41,37 +42,14 @@ public record KorvetConfig(
     public record RetentionSettings(long retentionMs, long retentionBytes, long checkIntervalMs) {
     }
 
-    /** Every key the broker accepts, with its default ("" for none). */
+    /** Every key the broker accepts ({@link ConfigKeys}), with its default ("" for none). */
     public static final Map<String, String> KEYS;
 
     static {
         Map<String, String> keys = new TreeMap<>();
-        keys.put("listeners", "PLAINTEXT://localhost:9092");
-        keys.put("advertised.listeners", "");
-        keys.put("node.id", "0");
-        keys.put("num.partitions", "1");
-        keys.put("korvet.max.partitions.per.topic", "100000");
-        keys.put("auto.create.topics.enable", "true");
-        keys.put("message.max.bytes", "1048588");
-        keys.put("socket.request.max.bytes", "104857600");
-        keys.put("queued.max.request.bytes", "104857600");
-        keys.put("min.insync.replicas", "1");
-        keys.put("log.message.timestamp.type", "CreateTime");
-        keys.put("korvet.cluster.id", "korvet-cluster");
-        keys.put("korvet.redis.uri", "");
-        keys.put("korvet.namespace", "korvet");
-        keys.put("korvet.data.dir", "korvet-data");
-        keys.put("korvet.redis.timeout.ms", "5000");
-        keys.put("korvet.producer.state.scan.entries", "10000");
-        keys.put("group.min.session.timeout.ms", "6000");
-        keys.put("group.max.session.timeout.ms", "1800000");
-        keys.put("group.initial.rebalance.delay.ms", "3000");
-        keys.put("offset.metadata.max.bytes", "4096");
-        keys.put("log.retention.ms", "");
-        keys.put("log.retention.minutes", "");
-        keys.put("log.retention.hours", "168");
-        keys.put("log.retention.bytes", "-1");
-        keys.put("log.retention.check.interval.ms", "300000");
+        for (ConfigKeys.Key key : ConfigKeys.ALL) {
+            keys.put(key.name(), key.defaultValue());
+        }
         KEYS = Map.copyOf(keys);
     }
 
@@ -119,6 +97,7 @@ public record KorvetConfig(
                 uri.isEmpty() ? null : uri,
                 namespace,
                 Path.of(all.get("korvet.data.dir")),
+                intValue(all, "korvet.embedded.redis.port", 0, 65535),
                 Duration.ofMillis(intValue(all, "korvet.redis.timeout.ms", 1, Integer.MAX_VALUE)),
                 intValue(all, "korvet.producer.state.scan.entries", 0, Integer.MAX_VALUE),
                 new GroupSettings(

@@ -101,6 +101,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theKnownEnvironmentVariablesAreListedSorted() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("KORVET_NOPE", "3"), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> {
+                    String list = e.getMessage().substring(e.getMessage().indexOf('[') + 1, e.getMessage().indexOf(']'));
+                    List<String> names = List.of(list.split(", "));
+                    assertThat(names).isSorted().contains("KORVET_EMBEDDED_REDIS_PORT", "KORVET_REDIS_URI", "KORVET_LISTENERS");
+                });
+    }
+
+    @Test
+    void theEmbeddedRedisPortIsAKeyOfItsOwn() {
+        assertThat(ConfigLoader.load(null, Map.of("KORVET_EMBEDDED_REDIS_PORT", "6390"), List.of()).embeddedRedisPort()).isEqualTo(6390);
+        assertThat(KorvetConfig.defaults().embeddedRedisPort()).isZero();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), List.of("korvet.embedded.redis.port=70000")))
+                .hasMessageContaining("korvet.embedded.redis.port");
+    }
+
+    @Test
     void unknownKeyInFileIsNamed() throws IOException {
         Path f = file("num.partitions=2\nnum.partitons=3\n");
 

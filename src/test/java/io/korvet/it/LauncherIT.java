@@ -79,6 +79,134 @@ class LauncherIT {
         assertThat(output(malformed)).contains("num.partitions");
     }
 
+    @Test
+    void aSecondBrokerOnTheSameDataDirectoryRefusesToStartAndTheFirstKeepsItsRecords() throws Exception {
+        Path data = dir.resolve("shared-data");
+        int first = RedisServerProcess.freePort();
+        Process a = start(Map.of("KORVET_DATA_DIR", data.toString(), "KORVET_LISTENERS", "PLAINTEXT://127.0.0.1:" + first));
+        String line = awaitLine(a, "Korvet started");
+        assertThat(Files.readString(data.resolve("redis.port")).trim()).isEqualTo(String.valueOf(redisPort(line)));
+        produce(first, "shared", "a1", "a2", "a3");
+
+        int second = RedisServerProcess.freePort();
+        Process b = start(Map.of("KORVET_DATA_DIR", data.toString(), "KORVET_LISTENERS", "PLAINTEXT://127.0.0.1:" + second));
+        assertThat(b.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(b.exitValue()).isNotZero();
+        assertThat(output(b)).contains("Korvet could not start: data directory " + data.toAbsolutePath()
+                        + " is in use by another Korvet broker (pid " + a.pid() + ")")
+                .doesNotContain("Korvet started").doesNotContain("Korvet stopped").doesNotContain("\tat ");
+        assertThat(listening(second)).isFalse();
+
+        produce(first, "shared", "a4");
+        a.destroy();
+        assertThat(a.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(data.resolve("redis.port")).doesNotExist();
+
+        Process again = start(Map.of("KORVET_DATA_DIR", data.toString(), "KORVET_LISTENERS", "PLAINTEXT://127.0.0.1:" + first));
+        awaitLine(again, "Korvet started");
+        try {
+            assertThat(consumeAll(first, "shared", 4)).containsExactly("a1", "a2", "a3", "a4");
+        } finally {
+            again.destroy();
+            again.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aPortInUseStopsStartUpWithOneLineBeforeRedisIsStarted() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path data = dir.resolve("port-data");
+            Process p = start(Map.of("KORVET_DATA_DIR", data.toString(),
+                    "KORVET_LISTENERS", "PLAINTEXT://127.0.0.1:" + taken.getLocalPort()));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isNotZero();
+            String out = output(p);
+            assertThat(out.lines().filter(l -> !l.isBlank()).toList()).singleElement().asString()
+                    .endsWith("Korvet could not start: 127.0.0.1:" + taken.getLocalPort() + " is already in use");
+            assertThat(data.resolve("redis.log")).as("no redis-server was started").doesNotExist();
+        }
+    }
+
+    @Test
+    void theEmbeddedRedisPortCanBeSetAndARedisLeftByAKilledBrokerIsStoppedBeforeANewOneStarts() throws Exception {
+        Path data = dir.resolve("kill-data");
+        int port = RedisServerProcess.freePort();
+        int redisPort = RedisServerProcess.freePort();
+        Map<String, String> env = Map.of("KORVET_DATA_DIR", data.toString(), "KORVET_LISTENERS", "PLAINTEXT://127.0.0.1:" + port,
+                "KORVET_EMBEDDED_REDIS_PORT", String.valueOf(redisPort));
+        Process a = start(env);
+        assertThat(awaitLine(a, "Korvet started")).contains("redis://127.0.0.1:" + redisPort);
+        assertThat(Files.readString(data.resolve("redis.port")).trim()).isEqualTo(String.valueOf(redisPort));
+        produce(port, "killed", "k1", "k2");
+        long leftover = Long.parseLong(Files.readString(data.resolve("redis.pid")).trim());
+        a.destroyForcibly(); // SIGKILL: no shutdown hook stops the redis-server
+        assertThat(a.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ProcessHandle.of(leftover).map(ProcessHandle::isAlive)).as("the killed broker's redis-server").contains(true);
+
+        Process again = start(env);
+        awaitLine(again, "Korvet started");
+        try {
+            assertThat(output(again)).contains("Stopping redis-server (pid " + leftover + ") left running on " + data.toAbsolutePath());
+            assertThat(ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(consumeAll(port, "killed", 2)).containsExactly("k1", "k2");
+        } finally {
+            again.destroy();
+            again.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void describeConfigListsEveryKeyWithItsDefault() throws Exception {
+        Process p = start(Map.of(), "--describe-config");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        String out = output(p);
+        for (String key : io.korvet.config.KorvetConfig.KEYS.keySet()) {
+            assertThat(out).contains(key);
+        }
+        assertThat(out).contains("default 1048588");
+
+        Process help = start(Map.of(), "--help");
+        assertThat(help.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(output(help)).contains("--describe-config").contains("README.md").contains("KORVET_");
+    }
+
+    @Test
+    void theShippedExampleConfigurationStartsTheBroker() throws Exception {
+        Path example = Path.of("config", "korvet.properties").toAbsolutePath();
+        int port = RedisServerProcess.freePort();
+        Process p = start(Map.of("KORVET_DATA_DIR", dir.resolve("example-data").toString()),
+                "--config", example.toString(), "--override", "listeners=PLAINTEXT://127.0.0.1:" + port);
+        try {
+            assertThat(awaitLine(p, "Korvet started")).contains("127.0.0.1:" + port);
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void produce(int port, String topic, String... values) throws Exception {
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                Clients.producer("127.0.0.1:" + port, org.apache.kafka.common.serialization.StringSerializer.class))) {
+            for (String v : values) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, v)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static List<String> consumeAll(int port, String topic, int expected) {
+        List<String> values = new java.util.ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(
+                Clients.readingFromTheStart("127.0.0.1:" + port, org.apache.kafka.common.serialization.StringDeserializer.class))) {
+            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0)));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (values.size() < expected && System.currentTimeMillis() < deadline) {
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+            }
+        }
+        return values;
+    }
+
     private Process start(Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toAbsolutePath().toString()));
