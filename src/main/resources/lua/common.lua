@@ -1,7 +1,20 @@
--- Shared by every Korvet script; each script touches its partition stream KEYS[1] alone.
--- Entry IDs are '<offset>-1': the offset is the part before the dash.
+-- Shared by every Korvet script; each script touches its partition stream KEYS[1] alone, and where it says so
+-- the stream's companion start key KEYS[2] ('{<stream>}:start', in the stream's slot).
+-- Two entry layouts share a stream key's shape: a 'record' entry is one record, its ID '<offset>-1'; a 'batch'
+-- entry is one record batch, its ID '<last offset>-1', its first field 'base' (the batch's first offset).
+-- So the part of an ID before the dash is the entry's last offset in both, and XRANGE from '<offset>-0' starts
+-- with the entry holding that offset.
 local function offset_of(id)
   return tonumber(string.match(id, '^(%d+)'))
+end
+
+-- The offset of an entry's first record.
+local function first_offset(entry)
+  local f = entry[2]
+  if f[1] == 'base' then
+    return tonumber(f[2])
+  end
+  return offset_of(entry[1])
 end
 
 -- The next offset of the stream: one past its last entry, or past the last ID it ever generated
@@ -26,12 +39,20 @@ local function next_offset(key)
   return 0
 end
 
--- The log start offset: the first entry's offset, or the next offset when the stream is empty
--- (retention or DeleteRecords may have removed every entry).
-local function log_start(key, nxt)
+-- The log start offset: the first entry's first offset, or the offset in the start key when a DeleteRecords
+-- moved it into the middle of that (batch) entry, or the next offset when the stream is empty (retention or
+-- DeleteRecords may have removed every entry).
+local function log_start(key, start_key, nxt)
   local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)
-  if #first > 0 then
-    return offset_of(first[1][1])
+  if #first == 0 then
+    return nxt or next_offset(key)
   end
-  return nxt or next_offset(key)
+  local start = first_offset(first[1])
+  if start_key then
+    local moved = tonumber(redis.call('GET', start_key) or '0')
+    if moved > start then
+      return moved
+    end
+  end
+  return start
 end

@@ -1,9 +1,10 @@
--- What a leader needs to rebuild its cache: {log start offset, next offset, id, batch, id, batch, ...},
--- the batch headers found in the last ARGV[1] entries, newest first.
+-- What a leader needs to rebuild its cache: {log start offset, next offset, base, batch, base, batch, ...},
+-- the batch headers ('pid,epoch,seq,count,timestamp type') found in the last ARGV[1] entries, newest first,
+-- each with the offset of its first record. KEYS[2]: the start key.
 local key = KEYS[1]
 local scan = tonumber(ARGV[1])
 local nxt = next_offset(key)
-local start = log_start(key, nxt)
+local start = log_start(key, KEYS[2], nxt)
 local result = {start, nxt}
 local upper = '+'
 local scanned = 0
@@ -14,11 +15,22 @@ while scanned < scan do
   end
   for _, e in ipairs(chunk) do
     local f = e[2]
-    for j = 1, #f, 2 do
-      if f[j] == 'batch' then
-        result[#result + 1] = e[1]
-        result[#result + 1] = f[j + 1]
-        break
+    if f[1] == 'base' then
+      local v = {}
+      for j = 1, #f, 2 do
+        if f[j] ~= 'data' then
+          v[f[j]] = f[j + 1]
+        end
+      end
+      result[#result + 1] = tonumber(v.base)
+      result[#result + 1] = v.pid .. ',' .. v.epoch .. ',' .. v.seq .. ',' .. v.count .. ',0'
+    else
+      for j = 1, #f, 2 do
+        if f[j] == 'batch' then
+          result[#result + 1] = offset_of(e[1])
+          result[#result + 1] = f[j + 1]
+          break
+        end
       end
     end
   end

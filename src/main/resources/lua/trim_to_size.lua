@@ -1,7 +1,8 @@
 -- Retention by size. When the stream's memory (MEMORY USAGE, which samples a few nodes) is over ARGV[1]
--- bytes, removes the oldest entries so that the rest fits, taking every entry as the average size, but
--- never at or past offset ARGV[2] (the high watermark). Returns the log start offset after the trim, or
--- -1 when the stream was within the limit.
+-- bytes, removes the oldest entries so that the rest fits, taking every record as the average size, but never
+-- at or past offset ARGV[2] (the high watermark). A batch entry goes whole, and the one holding the target
+-- stays (as Kafka never deletes a segment whose removal leaves the log under the limit). Returns the log start
+-- offset after the trim, or -1 when the stream was within the limit. KEYS[2]: the start key.
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local len = redis.call('XLEN', key)
@@ -12,12 +13,13 @@ local size = redis.call('MEMORY', 'USAGE', key)
 if not size or size <= limit then
   return -1
 end
-local first = offset_of(redis.call('XRANGE', key, '-', '+', 'COUNT', 1)[1][1])
-local keep = math.floor(len * limit / size)
-local target = first + (len - keep)
+local first = first_offset(redis.call('XRANGE', key, '-', '+', 'COUNT', 1)[1])
+local records = next_offset(key) - first
+local keep = math.floor(records * limit / size)
+local target = first + (records - keep)
 local bound = ARGV[2]
 if target < tonumber(bound) then
   bound = string.format('%d', target)
 end
 redis.call('XTRIM', key, 'MINID', bound .. '-0')
-return log_start(key)
+return log_start(key, KEYS[2])

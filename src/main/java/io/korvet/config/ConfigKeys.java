@@ -42,7 +42,9 @@ public final class ConfigKeys {
             new Key("korvet.cluster.id", "korvet-cluster", "cluster id reported to clients"),
             new Key("korvet.redis.timeout.ms", "5000", "Redis command timeout; a produce past it gets a retriable error"),
             new Key("korvet.producer.state.scan.entries", "10000",
-                    "how many tail entries of a partition are read to rebuild idempotent-producer state"));
+                    "how many tail entries of a partition are read to rebuild idempotent-producer state"),
+            new Key("korvet.stream.format", "batch",
+                    "stream format of new topics: batch (an entry per record batch) or record (a readable entry per record)"));
 
     private ConfigKeys() {
     }

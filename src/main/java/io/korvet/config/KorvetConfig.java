@@ -75,6 +75,9 @@ public record KorvetConfig(
         }
         intValue(all, "min.insync.replicas", 1, Integer.MAX_VALUE);
         intValue(all, "korvet.max.partitions.per.topic", 1, Integer.MAX_VALUE);
+        if (io.korvet.storage.StreamFormat.parse(all.get("korvet.stream.format")) == null) {
+            throw new ConfigException("korvet.stream.format: expected batch or record, got '" + all.get("korvet.stream.format") + "'");
+        }
         String namespace = all.get("korvet.namespace");
         if (namespace.isEmpty() || !namespace.matches("[a-zA-Z0-9._-]+")) {
             throw new ConfigException("korvet.namespace: expected [a-zA-Z0-9._-]+, got '" + namespace + "'");

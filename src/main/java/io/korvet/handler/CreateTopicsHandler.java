@@ -123,7 +123,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 .setNumPartitions(topic.partitions())
                 .setReplicationFactor((short) 1);
         List<CreatableTopicConfigs> configs = new ArrayList<>();
-        for (ConfigView v : TopicConfigs.describe(topic.record().configs(), topics.brokerConfigs(), null, false)) {
+        for (ConfigView v : TopicConfigs.describe(topic.record(), topics.brokerConfigs(), null, false)) {
             configs.add(new CreatableTopicConfigs()
                     .setName(v.name())
                     .setValue(v.value())

@@ -84,7 +84,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                 org.apache.kafka.common.internals.Topic.validate(name);
                 Topic topic = topics.get(name);
                 return topic == null ? null
-                        : TopicConfigs.describe(topic.record().configs(), topics.brokerConfigs(), resource.configurationKeys(), synonyms);
+                        : TopicConfigs.describe(topic.record(), topics.brokerConfigs(), resource.configurationKeys(), synonyms);
             }
             case BROKER -> {
                 return topics.brokerConfigs().describe(name, resource.configurationKeys(), synonyms);

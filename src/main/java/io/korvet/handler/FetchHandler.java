@@ -7,7 +7,9 @@ import io.korvet.dispatch.RequestContext;
 import io.korvet.log.FetchedRecordsAssembler;
 import io.korvet.log.LogManager;
 import io.korvet.log.PartitionLog;
+import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
+import io.korvet.storage.StreamFormat;
 import io.korvet.topic.Topic;
 import io.korvet.topic.TopicManager;
 import io.netty.util.HashedWheelTimer;
@@ -47,6 +49,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
     private static final int MAX_RECORDS_PER_READ = 10_000;
+    private static final int MAX_BATCHES_PER_READ = 1_000;
 
     private final TopicManager topics;
     private final LogManager logs;
@@ -82,7 +85,24 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     }
 
     /** What one read of a partition found. */
-    private record Read(Wanted wanted, Errors error, List<StoredRecord> records, long highWatermark, long logStartOffset, int count) {
+    private record Read(Wanted wanted, Errors error, List<StoredRecord> records, StoredBatches batches, long highWatermark,
+                        long logStartOffset, int count) {
+
+        Read(Wanted wanted, Errors error, long highWatermark, long logStartOffset) {
+            this(wanted, error, List.of(), StoredBatches.EMPTY, highWatermark, logStartOffset, 0);
+        }
+
+        /** The bytes read: the stored batches', or the keys and values of the records. */
+        int bytes() {
+            if (!batches.isEmpty()) {
+                return batches.bytesThrough(batches.count() - 1);
+            }
+            int bytes = 0;
+            for (StoredRecord rec : records) {
+                bytes += (rec.value() == null ? 0 : rec.value().length) + (rec.key() == null ? 0 : rec.key().length);
+            }
+            return bytes;
+        }
     }
 
     @Override
@@ -151,9 +171,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             Read read = r.join();
             results.add(read);
             anyError |= read.error != Errors.NONE;
-            for (StoredRecord rec : read.records) {
-                bytes += (rec.value() == null ? 0 : rec.value().length) + (rec.key() == null ? 0 : rec.key().length);
-            }
+            bytes += read.bytes();
         }
         long remaining = deadline - System.nanoTime();
         if (bytes >= data.minBytes() || anyError || remaining <= 0 || wanted.isEmpty()) {
@@ -198,7 +216,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     private CompletionStage<Read> read(Wanted w) {
         if (w.error != Errors.NONE) {
-            return CompletableFuture.completedFuture(new Read(w, w.error, List.of(), -1, -1, 0));
+            return CompletableFuture.completedFuture(new Read(w, w.error, -1, -1));
         }
         PartitionLog log = w.log;
         long offset = w.request.fetchOffset();
@@ -206,15 +224,21 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             long hw = log.highWatermark();
             long start = log.logStartOffset();
             if (offset < start || offset > hw) {
-                return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, List.of(), hw, start, 0));
+                return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, hw, start));
             }
             if (offset == hw) {
-                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, List.of(), hw, start, 0));
+                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, hw, start));
             }
-            int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ,
-                    (long) Math.max(0, w.request.partitionMaxBytes()) / log.averageRecordBytes() + 1));
-            return log.read(offset, count).thenApply(records -> new Read(w, Errors.NONE, records, hw, start, count));
-        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), List.of(), -1, -1, 0));
+            long maxBytes = Math.max(0, w.request.partitionMaxBytes());
+            if (w.topic.format() == StreamFormat.BATCH) {
+                int count = (int) Math.max(1, Math.min(MAX_BATCHES_PER_READ, maxBytes / log.averageBatchBytes() + 1));
+                return log.readBatches(offset, count).thenApply(
+                        batches -> new Read(w, Errors.NONE, List.of(), batches, hw, start, count));
+            }
+            int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ, maxBytes / log.averageRecordBytes() + 1));
+            return log.read(offset, count).thenApply(
+                    records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, count));
+        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
     }
 
     private static FetchResponseData respond(FetchRequestData data, List<Read> reads) {
@@ -238,7 +262,17 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setLogStartOffset(r.logStartOffset)
                     .setPreferredReadReplica(-1)
                     .setRecords(MemoryRecords.EMPTY);
-            if (!r.records.isEmpty()) {
+            if (!r.batches.isEmpty()) {
+                int limit = Math.min(budget, Math.max(0, r.wanted.request.partitionMaxBytes()));
+                StoredBatches sent = withinLimit(r.batches, limit, firstData);
+                if (!sent.isEmpty()) {
+                    MemoryRecords records = MemoryRecords.readableRecords(sent.buffer());
+                    pd.setRecords(records);
+                    budget = Math.max(0, budget - records.sizeInBytes());
+                    firstData = false;
+                    r.wanted.log.readAhead(sent.lastOffset(sent.count() - 1) + 1, r.count, true);
+                }
+            } else if (!r.records.isEmpty()) {
                 int limit = Math.min(budget, Math.max(0, r.wanted.request.partitionMaxBytes()));
                 FetchedRecordsAssembler.Assembled assembled;
                 try {
@@ -257,11 +291,26 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     budget = Math.max(0, budget - assembled.sizeInBytes());
                     firstData = false;
                     // A consumer behind the high watermark fetches from here next: have Redis read it now.
-                    r.wanted.log.readAhead(assembled.nextOffset(), r.count);
+                    r.wanted.log.readAhead(assembled.nextOffset(), r.count, false);
                 }
             }
             current.partitions().add(pd);
         }
         return out;
+    }
+
+    /**
+     * The stored batches a partition's answer carries: as many whole ones as fit in {@code limit} bytes, and at least
+     * the first when it is the response's first data, however large (KIP-74), so that a consumer always progresses.
+     */
+    static StoredBatches withinLimit(StoredBatches batches, int limit, boolean firstData) {
+        int n = 0;
+        while (n < batches.count() && batches.bytesThrough(n) <= limit) {
+            n++;
+        }
+        if (n == 0 && firstData) {
+            n = 1;
+        }
+        return batches.first(n);
     }
 }

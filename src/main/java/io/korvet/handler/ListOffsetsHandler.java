@@ -5,6 +5,7 @@ import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.log.LogManager;
 import io.korvet.log.PartitionLog;
+import io.korvet.log.TimestampSearch;
 import io.korvet.storage.PartitionStore.TimestampLookup;
 import io.korvet.topic.Topic;
 import io.korvet.topic.TopicManager;
@@ -101,14 +102,14 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 return CompletableFuture.completedFuture(found(partition, -1, end));
             }
             if (ts == ListOffsetsRequest.MAX_TIMESTAMP) {
-                return logs.store().findMaxTimestamp(log.topicPartition()).thenApply(r ->
+                return TimestampSearch.max(logs.store(), log.topicPartition(), start).thenApply(r ->
                         r == null || r.offset() >= end ? found(partition, -1, -1) : found(partition, r.timestamp(), r.offset()));
             }
             if (ts < 0) {
                 // Tiered-storage lookups (latest tiered, earliest pending upload): nothing is tiered here.
                 return CompletableFuture.completedFuture(found(partition, -1, -1));
             }
-            return logs.store().findByTimestamp(log.topicPartition(), start, ts, Integer.MAX_VALUE).thenApply(r ->
+            return TimestampSearch.firstAtOrAfter(logs.store(), log.topicPartition(), start, ts).thenApply(r ->
                     notFoundOrBeyond(r, end) ? found(partition, -1, -1) : found(partition, r.timestamp(), r.offset()));
         }).exceptionally(e -> error(partition, ErrorMapper.toError(e, ApiKeys.LIST_OFFSETS)));
     }

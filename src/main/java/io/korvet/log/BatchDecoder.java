@@ -2,6 +2,7 @@ package io.korvet.log;
 
 import io.korvet.storage.BatchHeader;
 import io.korvet.storage.NewRecord;
+import io.korvet.storage.StreamFormat;
 import io.korvet.topic.Topic;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,8 +33,9 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Validates a partition's records from a Produce request as Kafka's broker does (one v2 batch, size
- * within {@code max.message.bytes}, CRC-32C, record count, keys on compacted topics, timestamps), decompresses
- * them, and stamps the broker's time on {@code LogAppendTime} topics.
+ * within {@code max.message.bytes}, CRC-32C, record count, keys on compacted topics, timestamps) and stamps the
+ * broker's time on {@code LogAppendTime} topics; for a {@code record}-format topic it also decompresses them into
+ * records, for a {@code batch}-format topic it keeps the batch as it came (recompressed where the topic says).
  */
 public final class BatchDecoder {
 
@@ -85,6 +87,54 @@ public final class BatchDecoder {
             throw new InvalidProducerEpochException("Invalid producer epoch " + batch.producerEpoch() + " for producer "
                     + batch.producerId() + " (" + tp + ")");
         }
+        if (topic.format() == StreamFormat.BATCH) {
+            return asStored(tp, records, batch, topic, now);
+        }
+        return decodeRecords(tp, records, batch, topic, now);
+    }
+
+    /**
+     * A batch for a {@code batch}-format topic: its records checked where they lie, its max timestamp set as Kafka's
+     * log validator sets it (the records' largest CreateTime, or the broker's time on LogAppendTime topics; the CRC
+     * recomputed when that changes it), recompressed when the topic's {@code compression.type} names another codec,
+     * and otherwise kept as the producer's bytes.
+     */
+    private static IncomingBatch asStored(TopicPartition tp, MemoryRecords records, MutableRecordBatch batch, Topic topic, long now) {
+        ByteBuffer bytes = records.buffer().slice(records.buffer().position(), batch.sizeInBytes());
+        int declared = batch.countOrNull() == null ? -1 : batch.countOrNull();
+        if (declared <= 0 || batch.lastOffset() - batch.baseOffset() + 1 != declared) {
+            throw new InvalidRecordException("Inconsistent batch offset range [" + batch.baseOffset() + ", " + batch.lastOffset()
+                    + "] and record count " + declared + " in the batch to " + tp);
+        }
+        long maxTimestamp;
+        try {
+            maxTimestamp = BatchRecordsWalker.maxTimestamp(tp, batch, bytes, topic, now);
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException | IOException e) {
+            throw new CorruptRecordException("Records of the batch to " + tp + " cannot be decoded: " + e.getMessage());
+        }
+        boolean logAppendTime = topic.logAppendTime();
+        if (logAppendTime) {
+            maxTimestamp = now;
+        }
+        CompressionType target = BatchRecompression.target(topic.compressionType(), batch.compressionType());
+        if (target != batch.compressionType()) {
+            MemoryRecords recompressed = BatchRecompression.recompress(batch, target, logAppendTime ? now : -1L);
+            if (recompressed.sizeInBytes() > topic.maxMessageBytes()) {
+                throw new RecordTooLargeException("The record batch size in the append to " + tp + " is " + recompressed.sizeInBytes()
+                        + " bytes after recompression with " + target.name + ", which exceeds the maximum configured value of "
+                        + topic.maxMessageBytes() + ".");
+            }
+            batch = recompressed.batches().iterator().next();
+            bytes = recompressed.buffer();
+        }
+        batch.setMaxTimestamp(logAppendTime ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME, maxTimestamp);
+        return IncomingBatch.stored(header(batch, declared, logAppendTime), batch, bytes, maxTimestamp, logAppendTime ? now : -1L);
+    }
+
+    /** A batch for a {@code record}-format topic: decompressed into records, one stream entry each. */
+    private static IncomingBatch decodeRecords(TopicPartition tp, MemoryRecords records, MutableRecordBatch batch, Topic topic, long now) {
         boolean logAppendTime = topic.logAppendTime();
         Integer declared = batch.countOrNull();
         // The declared count is the client's word (under a CRC the client computes): it never sizes an allocation.
@@ -106,14 +156,19 @@ public final class BatchDecoder {
             throw new InvalidRecordException("Record count of the batch to " + tp + " is " + declared
                     + " but it holds " + out.size() + " records");
         }
-        // A batch without a producer id (any negative one, as Kafka reads it) keeps none of the producer fields: a
-        // stored -5 would make the batch impossible to fetch back.
+        return IncomingBatch.records(header(batch, out.size(), logAppendTime), out, logAppendTime ? now : -1L);
+    }
+
+    /**
+     * The producer fields and count of a checked batch. A batch without a producer id (any negative one, as Kafka
+     * reads it) keeps none of the producer fields: a stored -5 would make the batch impossible to fetch back.
+     */
+    private static BatchHeader header(RecordBatch batch, int count, boolean logAppendTime) {
         boolean idempotent = batch.hasProducerId();
-        BatchHeader header = new BatchHeader(idempotent ? batch.producerId() : RecordBatch.NO_PRODUCER_ID,
+        return new BatchHeader(idempotent ? batch.producerId() : RecordBatch.NO_PRODUCER_ID,
                 idempotent ? batch.producerEpoch() : RecordBatch.NO_PRODUCER_EPOCH,
-                idempotent ? batch.baseSequence() : RecordBatch.NO_SEQUENCE, out.size(),
+                idempotent ? batch.baseSequence() : RecordBatch.NO_SEQUENCE, count,
                 logAppendTime ? BatchHeader.LOG_APPEND_TIME : BatchHeader.CREATE_TIME);
-        return new IncomingBatch(header, out, logAppendTime ? now : -1L);
     }
 
     private static void add(TopicPartition tp, RecordBatch batch, Topic topic, Record r, boolean logAppendTime, long now,
@@ -125,30 +180,29 @@ public final class BatchDecoder {
             throw new InvalidRecordException("Inner record offsets of the batch to " + tp + " are not consecutive");
         }
         if (!logAppendTime) {
-            checkTimestamp(tp, r, topic, now);
+            checkTimestamp(tp, r.offset(), r.timestamp(), topic, now, true);
         }
         out.add(new NewRecord(logAppendTime ? now : r.timestamp(), bytes(r.key()), bytes(r.value()), r.headers()));
     }
 
     /**
      * A record's CreateTime: -1 (none), or within the topic's {@code message.timestamp.before.max.ms} and
-     * {@code message.timestamp.after.max.ms} of now, as Kafka checks it (INVALID_TIMESTAMP otherwise). Unlike Kafka,
-     * other negative timestamps are refused too: Kafka stores and serves such a batch as it came, but Korvet writes
-     * the records of a Fetch again, and kafka-clients' record builders refuse them (the Java producer never sends
-     * them either).
+     * {@code message.timestamp.after.max.ms} of now, as Kafka checks it (INVALID_TIMESTAMP otherwise). With
+     * {@code refuseNegative} (a {@code record}-format topic) other negative timestamps are refused too: Kafka stores
+     * and serves such a batch as it came, as the {@code batch} format does, but the {@code record} format writes the
+     * records of a Fetch again, and kafka-clients' record builders refuse them (the Java producer never sends them).
      */
-    private static void checkTimestamp(TopicPartition tp, Record r, Topic topic, long now) {
-        long ts = r.timestamp();
+    static void checkTimestamp(TopicPartition tp, long offset, long ts, Topic topic, long now, boolean refuseNegative) {
         if (ts == RecordBatch.NO_TIMESTAMP) {
             return;
         }
-        if (ts < 0) {
-            throw new InvalidTimestampException("Timestamp " + ts + " of message with offset " + r.offset() + " in " + tp
+        if (ts < 0 && refuseNegative) {
+            throw new InvalidTimestampException("Timestamp " + ts + " of message with offset " + offset + " in " + tp
                     + " is negative; only -1 (no timestamp) may be");
         }
         long sinceThen = now - ts;
         if (sinceThen > topic.timestampBeforeMaxMs() || -sinceThen > topic.timestampAfterMaxMs()) {
-            throw new InvalidTimestampException("Timestamp " + ts + " of message with offset " + r.offset() + " in " + tp
+            throw new InvalidTimestampException("Timestamp " + ts + " of message with offset " + offset + " in " + tp
                     + " is out of range. The timestamp should be within [" + saturatedAdd(now, -topic.timestampBeforeMaxMs())
                     + ", " + saturatedAdd(now, topic.timestampAfterMaxMs()) + "]");
         }
@@ -216,7 +270,7 @@ public final class BatchDecoder {
     }
 
     /** A zig-zag varint, as in Kafka's records; the end of the stream before it ends is a premature EOF. */
-    private static int readVarint(InputStream in, TopicPartition tp) throws IOException {
+    static int readVarint(InputStream in, TopicPartition tp) throws IOException {
         int raw = 0;
         for (int shift = 0; shift < 35; shift += 7) {
             int b = in.read();

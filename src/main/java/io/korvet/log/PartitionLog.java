@@ -3,6 +3,7 @@ package io.korvet.log;
 import io.korvet.log.ProducerStateTable.CachedBatch;
 import io.korvet.storage.PartitionState;
 import io.korvet.storage.PartitionStore;
+import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,17 +50,13 @@ public final class PartitionLog {
 
     private volatile long highWatermark;
     private volatile long logStartOffset;
-    private volatile int averageRecordBytes = 256;
-    /** What a record read into memory takes beyond its key and value (objects, array headers), roughly. */
-    private static final int STORED_RECORD_OVERHEAD = 80;
-
-    private final ReadAhead readAhead;
+    private final PartitionReader reader;
 
     PartitionLog(TopicPartition tp, PartitionStore store, int producerStateScan, ReadAhead.Budget readAheadBudget) {
         this.tp = tp;
         this.store = store;
         this.producerStateScan = producerStateScan;
-        this.readAhead = new ReadAhead(readAheadBudget, (from, n) -> store.read(tp, from, n).toCompletableFuture());
+        this.reader = new PartitionReader(tp, store, readAheadBudget);
     }
 
     public TopicPartition topicPartition() {
@@ -76,7 +73,11 @@ public final class PartitionLog {
     }
 
     public int averageRecordBytes() {
-        return averageRecordBytes;
+        return reader.averageRecordBytes();
+    }
+
+    public int averageBatchBytes() {
+        return reader.averageBatchBytes();
     }
 
     /** Loads the offsets and producer state from the stream, once (again after a failure). */
@@ -166,7 +167,7 @@ public final class PartitionLog {
                 }
             }
             long base = nextOffset;
-            int count = batch.records().size();
+            int count = batch.count();
             nextOffset += count;
             int gen = generation;
             CompletableFuture<Void> written = new CompletableFuture<>();
@@ -175,8 +176,11 @@ public final class PartitionLog {
                 producers.record(header.producerId(), header.producerEpoch(),
                         new CachedBatch(header.baseSequence(), header.lastSequence(), base, written));
             }
-            averageRecordBytes = Math.max(16, (averageRecordBytes * 7 + batch.approximateBytes() / count) / 8);
-            store.append(tp, base, header, batch.records()).whenComplete((v, error) -> {
+            reader.appended(batch);
+            CompletionStage<Void> stored = batch.isStored()
+                    ? store.appendBatch(tp, base, batch.toNewBatch(base))
+                    : store.append(tp, base, header, batch.records());
+            stored.whenComplete((v, error) -> {
                 if (error == null) {
                     advanceHighWatermark(base + count);
                     written.complete(null);
@@ -262,7 +266,7 @@ public final class PartitionLog {
         CompletableFuture<Void> last;
         synchronized (this) {
             closed = true;
-            readAhead.clear();
+            reader.clear();
             waiting = new ArrayList<>(waitingForLoad);
             waitingForLoad.clear();
             last = lastWrite;
@@ -279,39 +283,35 @@ public final class PartitionLog {
     }
 
     /**
-     * Records from {@code offset} on, below the high watermark, at most {@code maxRecords}: what was read
-     * ahead from that offset when there is such a read, else read now.
+     * Records from {@code offset} on, below the high watermark, at most {@code maxRecords} (a {@code record}-format
+     * stream): what was read ahead from that offset when there is such a read, else read now.
      */
     public CompletionStage<List<StoredRecord>> read(long offset, int maxRecords) {
-        long hw = highWatermark;
-        if (offset >= hw) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        int limit = (int) Math.min(maxRecords, hw - offset);
-        CompletableFuture<List<StoredRecord>> ahead = readAhead.take(offset);
-        CompletionStage<List<StoredRecord>> source = ahead == null
-                ? store.read(tp, offset, limit)
-                : ahead.exceptionallyCompose(e -> store.read(tp, offset, limit).toCompletableFuture());
-        return source.thenApply(records -> {
-            int end = Math.min(records.size(), limit);
-            while (end > 0 && records.get(end - 1).offset() >= hw) {
-                end--;
-            }
-            return end == records.size() ? records : records.subList(0, end);
-        });
+        return reader.read(offset, maxRecords, highWatermark);
     }
 
     /**
-     * Starts reading up to {@code maxRecords} records from {@code offset} for the Fetch that a consumer which
-     * was just answered up to there is expected to send next; nothing when it is at the high watermark.
+     * Up to {@code maxBatches} batches of a {@code batch}-format stream, from the one holding {@code offset} on, all
+     * below the high watermark.
      */
-    public void readAhead(long offset, int maxRecords) {
-        long hw = highWatermark;
-        if (offset >= hw || closed()) {
+    public CompletionStage<StoredBatches> readBatches(long offset, int maxBatches) {
+        return reader.readBatches(offset, maxBatches, highWatermark);
+    }
+
+    /**
+     * Starts reading up to {@code maxRecords} records (or {@code maxBatches} batches, for a {@code batch}-format
+     * stream) from {@code offset} for the Fetch that a consumer which was just answered up to there is expected to
+     * send next; nothing when it is at the high watermark.
+     */
+    public void readAhead(long offset, int maxRecords, boolean batches) {
+        if (closed()) {
             return;
         }
-        int count = (int) Math.min(maxRecords, hw - offset);
-        readAhead.start(offset, count, (long) count * (averageRecordBytes + STORED_RECORD_OVERHEAD));
+        if (batches) {
+            reader.readAheadBatches(offset, maxRecords, highWatermark);
+        } else {
+            reader.readAhead(offset, maxRecords, highWatermark);
+        }
     }
 
     private synchronized boolean closed() {

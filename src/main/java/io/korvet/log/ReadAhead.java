@@ -1,8 +1,6 @@
 package io.korvet.log;
 
-import io.korvet.storage.StoredRecord;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,14 +17,14 @@ import java.util.function.BiFunction;
  * dropped. Stored records never change, so a read made ahead is as good as one made when asked; records
  * a trim removed meanwhile are not served, since Fetch checks the log start offset first.
  */
-final class ReadAhead {
+final class ReadAhead<T> {
 
     /** Reads ahead kept per partition. */
     static final int MAX_PER_PARTITION = 4;
     /** How long a read made ahead waits for its consumer. */
     static final long EXPIRY_MS = 10_000;
 
-    private record Entry(long token, long bytes, CompletableFuture<List<StoredRecord>> records) {
+    private record Entry<T>(long token, long bytes, CompletableFuture<T> records) {
     }
 
     private static final AtomicLong TOKENS = new AtomicLong();
@@ -62,12 +60,12 @@ final class ReadAhead {
     }
 
     private final Budget budget;
-    /** Reads {@code count} records from an offset: the partition's own read from Redis. */
-    private final BiFunction<Long, Integer, CompletableFuture<List<StoredRecord>>> reader;
+    /** Reads {@code count} records (or batches) from an offset: the partition's own read from Redis. */
+    private final BiFunction<Long, Integer, CompletableFuture<T>> reader;
     // Guarded by itself; in insertion order, oldest first.
-    private final LinkedHashMap<Long, Entry> entries = new LinkedHashMap<>();
+    private final LinkedHashMap<Long, Entry<T>> entries = new LinkedHashMap<>();
 
-    ReadAhead(Budget budget, BiFunction<Long, Integer, CompletableFuture<List<StoredRecord>>> reader) {
+    ReadAhead(Budget budget, BiFunction<Long, Integer, CompletableFuture<T>> reader) {
         this.budget = budget;
         this.reader = reader;
     }
@@ -77,8 +75,8 @@ final class ReadAhead {
      * already there or the budget is spent. {@code bytes} is what the records are expected to take.
      */
     void start(long from, int count, long bytes) {
-        Entry evicted = null;
-        Entry entry;
+        Entry<T> evicted = null;
+        Entry<T> entry;
         synchronized (entries) {
             if (entries.containsKey(from)) {
                 return;
@@ -93,7 +91,7 @@ final class ReadAhead {
             if (!budget.tryAcquire(bytes)) {
                 return;
             }
-            entry = new Entry(TOKENS.incrementAndGet(), bytes, reader.apply(from, count));
+            entry = new Entry<>(TOKENS.incrementAndGet(), bytes, reader.apply(from, count));
             entries.put(from, entry);
         }
         // The expiry holds the entry's token, not the entry: records taken by a Fetch must not stay reachable
@@ -103,8 +101,8 @@ final class ReadAhead {
     }
 
     /** The read made ahead from exactly {@code from}, taken out (it serves one Fetch), or null. */
-    CompletableFuture<List<StoredRecord>> take(long from) {
-        Entry e;
+    CompletableFuture<T> take(long from) {
+        Entry<T> e;
         synchronized (entries) {
             e = entries.remove(from);
         }
@@ -131,7 +129,7 @@ final class ReadAhead {
 
     private void drop(long from, long token) {
         synchronized (entries) {
-            Entry entry = entries.get(from);
+            Entry<T> entry = entries.get(from);
             if (entry != null && entry.token == token) {
                 entries.remove(from);
                 budget.release(entry.bytes);

@@ -17,17 +17,34 @@ public interface PartitionStore {
      */
     CompletionStage<Void> append(TopicPartition partition, long baseOffset, BatchHeader header, List<NewRecord> records);
 
+    /**
+     * Appends one batch as one entry of a {@code batch}-format stream, atomically, provided the log's next offset is
+     * {@code baseOffset} (the base offset already written into the batch's bytes); otherwise fails with
+     * {@link StorageException.Fenced} and writes nothing.
+     */
+    CompletionStage<Void> appendBatch(TopicPartition partition, long baseOffset, NewBatch batch);
+
+    /**
+     * Up to {@code maxBatches} batches of a {@code batch}-format stream, from the one holding {@code fromOffset} on
+     * (it may start before that offset), in offset order.
+     */
+    CompletionStage<StoredBatches> readBatches(TopicPartition partition, long fromOffset, int maxBatches);
+
     /** Up to {@code maxRecords} records from {@code fromOffset} on, in offset order. */
     CompletionStage<List<StoredRecord>> read(TopicPartition partition, long fromOffset, int maxRecords);
 
     /**
-     * Looks for the first record at or after {@code fromOffset} whose timestamp is at or after {@code timestamp},
-     * scanning at most {@code scanLimit} records. Completes with its offset and timestamp, or with the
-     * offset to continue from when none was found in the scanned range ({@link TimestampLookup#found()} false).
+     * Looks for the first entry at or after {@code fromOffset} whose timestamp (a batch's: its max timestamp) is at
+     * or after {@code timestamp}, scanning at most {@code scanLimit} entries. Completes with its (first) offset and
+     * timestamp, or with the offset to continue from when none was found in the scanned range
+     * ({@link TimestampLookup#found()} false).
      */
     CompletionStage<TimestampLookup> findByTimestamp(TopicPartition partition, long fromOffset, long timestamp, int scanLimit);
 
-    /** The offset and timestamp of the record with the largest timestamp (the earliest such), or null when empty. */
+    /**
+     * The (first) offset and timestamp of the entry with the largest timestamp (the earliest such), or null when
+     * empty.
+     */
     CompletionStage<TimestampLookup> findMaxTimestamp(TopicPartition partition);
 
     /**
@@ -46,6 +63,15 @@ public interface PartitionStore {
     /** Deletes the partition's log entirely (its topic was deleted). */
     CompletionStage<Void> delete(TopicPartition partition);
 
-    record TimestampLookup(boolean found, long offset, long timestamp) {
+    /**
+     * What a timestamp search found: the entry's first offset and its timestamp, and its last offset (the same
+     * for a record entry; for a batch entry the record with that timestamp is somewhere in between).
+     */
+    record TimestampLookup(boolean found, long offset, long timestamp, long lastOffset) {
+
+        /** Whether the entry found is a batch of several records, whose records must be read to pin the offset. */
+        public boolean spansRecords() {
+            return found && lastOffset > offset;
+        }
     }
 }

@@ -1,19 +1,29 @@
 package io.korvet.topic;
 
 import io.korvet.config.KorvetConfig;
+import io.korvet.storage.StreamFormat;
 import io.korvet.storage.TopicRecord;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
-/** A registered topic with the configs in force for it. */
 /**
+ * A registered topic with the configs in force for it.
+ *
  * @param minInsyncReplicas copies (the Redis master and its replicas) that must hold an append before acks=all
  *     acknowledges it
  * @param timestampBeforeMaxMs how far before now a record's CreateTime may be ({@code message.timestamp.before.max.ms})
  * @param timestampAfterMaxMs how far after now a record's CreateTime may be ({@code message.timestamp.after.max.ms})
+ * @param compressionType the topic's {@code compression.type}: {@code producer} keeps the producer's codec, any
+ *     other value is the codec batches are stored with
  */
 public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted, int minInsyncReplicas,
-                    long timestampBeforeMaxMs, long timestampAfterMaxMs) {
+                    long timestampBeforeMaxMs, long timestampAfterMaxMs, String compressionType) {
+
+    public Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted, int minInsyncReplicas,
+                 long timestampBeforeMaxMs, long timestampAfterMaxMs) {
+        this(record, maxMessageBytes, logAppendTime, compacted, minInsyncReplicas, timestampBeforeMaxMs, timestampAfterMaxMs,
+                "producer");
+    }
 
     /** A topic whose record timestamps may be any distance from now (no {@code message.timestamp.*.max.ms} bound). */
     public Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTime, boolean compacted, int minInsyncReplicas) {
@@ -32,7 +42,8 @@ public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTi
                 TopicConfigs.effective(c, TopicConfigs.CLEANUP_POLICY, broker).contains("compact"),
                 Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MIN_INSYNC_REPLICAS, broker).trim()),
                 Long.parseLong(TopicConfigs.effective(c, TopicConfigs.TIMESTAMP_BEFORE_MAX_MS, broker).trim()),
-                Long.parseLong(TopicConfigs.effective(c, TopicConfigs.TIMESTAMP_AFTER_MAX_MS, broker).trim()));
+                Long.parseLong(TopicConfigs.effective(c, TopicConfigs.TIMESTAMP_AFTER_MAX_MS, broker).trim()),
+                TopicConfigs.effective(c, TopicConfigs.COMPRESSION_TYPE, broker).trim());
     }
 
     public String name() {
@@ -41,6 +52,11 @@ public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTi
 
     public Uuid id() {
         return record.id();
+    }
+
+    /** How the topic's partition streams hold its records. */
+    public StreamFormat format() {
+        return record.format();
     }
 
     public int partitions() {

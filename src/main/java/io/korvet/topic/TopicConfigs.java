@@ -1,6 +1,8 @@
 package io.korvet.topic;
 
 import io.korvet.config.KorvetConfig;
+import io.korvet.storage.StreamFormat;
+import io.korvet.storage.TopicRecord;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -27,6 +29,9 @@ public final class TopicConfigs {
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
     public static final String TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+    public static final String COMPRESSION_TYPE = "compression.type";
+    /** Korvet's own: how the topic's streams hold records, fixed at creation (see {@link StreamFormat}). */
+    public static final String STREAM_FORMAT = "korvet.stream.format";
 
     private enum Type {
         LONG(ConfigType.LONG), INT(ConfigType.INT), DOUBLE(ConfigType.DOUBLE), BOOLEAN(ConfigType.BOOLEAN),
@@ -66,7 +71,8 @@ public final class TopicConfigs {
         number(RETENTION_BYTES, Type.LONG, -1, "-1", new BrokerSynonym("log.retention.bytes", 1));
         number(MAX_MESSAGE_BYTES, Type.INT, 0, "1048588", new BrokerSynonym("message.max.bytes", 1));
         string(MESSAGE_TIMESTAMP_TYPE, "CreateTime", "log.message.timestamp.type", "CreateTime", "LogAppendTime");
-        string("compression.type", "producer", "compression.type", "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
+        string(STREAM_FORMAT, "batch", STREAM_FORMAT, "batch", "record");
+        string(COMPRESSION_TYPE, "producer", COMPRESSION_TYPE, "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
         number("compression.gzip.level", Type.INT, -1, "-1", same("compression.gzip.level"));
         number("compression.lz4.level", Type.INT, 1, "9", same("compression.lz4.level"));
         number("compression.zstd.level", Type.INT, -131072, "3", same("compression.zstd.level"));
@@ -217,9 +223,9 @@ public final class TopicConfigs {
     }
 
     /** Every topic config with the value in force, in Kafka's names. */
-    public static List<Entry> describe(Map<String, String> topicConfigs, KorvetConfig broker) {
+    public static List<Entry> describe(TopicRecord topic, KorvetConfig broker) {
         List<Entry> entries = new ArrayList<>();
-        for (ConfigView v : describe(topicConfigs, new BrokerConfigs(broker), null, false)) {
+        for (ConfigView v : describe(topic, new BrokerConfigs(broker), null, false)) {
             entries.add(new Entry(v.name(), v.value(), v.source() == ConfigSource.TOPIC_CONFIG));
         }
         return entries;
@@ -228,12 +234,15 @@ public final class TopicConfigs {
     /**
      * The topic's configs as Kafka's DescribeConfigs reports them: each with the value in force, its source
      * (TOPIC_CONFIG when set on the topic, else the source of its first broker synonym, else DEFAULT_CONFIG)
-     * and, when asked, its synonyms: the topic's own setting, then its broker synonyms by precedence.
+     * and, when asked, its synonyms: the topic's own setting, then its broker synonyms by precedence. The stream
+     * format is the one the topic was created with, whatever the broker's default is now; unless set on the topic
+     * it is reported with the source of the broker default it came from while that default still says the same.
      *
      * @param names the configs wanted, null or empty for all
      */
-    public static List<ConfigView> describe(Map<String, String> topicConfigs, BrokerConfigs broker, Collection<String> names,
+    public static List<ConfigView> describe(TopicRecord topic, BrokerConfigs broker, Collection<String> names,
                                             boolean includeSynonyms) {
+        Map<String, String> topicConfigs = topic.configs();
         List<ConfigView> views = new ArrayList<>();
         for (String name : new TreeSet<>(DEFS.keySet())) {
             if (names != null && !names.isEmpty() && !names.contains(name)) {
@@ -247,11 +256,28 @@ public final class TopicConfigs {
             if (!def.synonyms.isEmpty()) {
                 synonyms.addAll(broker.synonyms(def.synonyms.get(0).name));
             }
+            String value = effective(topicConfigs, name, broker);
+            if (name.equals(STREAM_FORMAT) && !value.equals(topic.format().configValue())) {
+                value = topic.format().configValue();
+                synonyms.clear();
+            }
             ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG : synonyms.get(0).source();
-            views.add(new ConfigView(name, effective(topicConfigs, name, broker), source, false, false, def.type.wire,
-                    includeSynonyms ? synonyms : List.of()));
+            views.add(new ConfigView(name, value, source, false, false, def.type.wire, includeSynonyms ? synonyms : List.of()));
         }
         return views;
+    }
+
+    /**
+     * Refuses a change of configs that would change the topic's stream format: its streams were written in it.
+     * Setting it to the format the topic has, or removing it, changes nothing and is allowed.
+     */
+    public static void checkFormatUnchanged(TopicRecord topic, Map<String, String> newConfigs) {
+        String wanted = newConfigs.get(STREAM_FORMAT);
+        if (wanted != null && StreamFormat.parse(wanted) != topic.format()) {
+            throw new InvalidConfigurationException("Invalid value " + wanted + " for configuration " + STREAM_FORMAT
+                    + ": the stream format of a topic is fixed when it is created (topic " + topic.name() + " is "
+                    + topic.format().configValue() + "); create a new topic to use another format");
+        }
     }
 
     private static void check(String name, String raw, long value, long min) {

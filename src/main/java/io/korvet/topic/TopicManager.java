@@ -1,6 +1,7 @@
 package io.korvet.topic;
 
 import io.korvet.config.KorvetConfig;
+import io.korvet.storage.StreamFormat;
 import io.korvet.storage.TopicRecord;
 import io.korvet.storage.TopicStore;
 import java.util.Collection;
@@ -147,7 +148,8 @@ public final class TopicManager {
                         + " redundancy is Redis's job (replicas, persistence).");
             }
             TopicConfigs.validate(configs);
-            TopicRecord record = new TopicRecord(name, Uuid.randomUuid(), count, configs);
+            StreamFormat format = StreamFormat.parse(TopicConfigs.effective(configs, TopicConfigs.STREAM_FORMAT, brokerConfigs));
+            TopicRecord record = new TopicRecord(name, Uuid.randomUuid(), count, configs, format);
             if (validateOnly) {
                 return CompletableFuture.completedFuture(Topic.of(record, brokerConfigs));
             }
@@ -155,7 +157,7 @@ public final class TopicManager {
                 if (!created) {
                     throw new TopicExistsException("Topic '" + name + "' already exists.");
                 }
-                log.info("Created topic {} with {} partitions (id {}){}", name, count, record.id(),
+                log.info("Created topic {} with {} partitions (id {}, {} format){}", name, count, record.id(), format.configValue(),
                         configs.isEmpty() ? "" : " and configs " + configs);
                 return cache(record);
             });
@@ -282,7 +284,9 @@ public final class TopicManager {
         }
         if (validateOnly) {
             try {
-                TopicConfigs.validate(TopicConfigs.normalize(change.apply(topic.record().configs())));
+                Map<String, String> configs = TopicConfigs.normalize(change.apply(topic.record().configs()));
+                TopicConfigs.validate(configs);
+                TopicConfigs.checkFormatUnchanged(topic.record(), configs);
                 return CompletableFuture.completedFuture(topic);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
@@ -294,6 +298,7 @@ public final class TopicManager {
             }
             Map<String, String> configs = TopicConfigs.normalize(change.apply(current.configs()));
             TopicConfigs.validate(configs);
+            TopicConfigs.checkFormatUnchanged(current, configs);
             return configs.equals(current.configs()) ? current : current.withConfigs(configs);
         }).thenApply(updated -> {
             if (!updated.configs().equals(topic.record().configs())) {

@@ -133,10 +133,10 @@ final class InMemoryStores {
             List<StoredRecord> log = log(tp);
             for (StoredRecord r : log) {
                 if (r.offset() >= fromOffset && r.timestamp() >= timestamp) {
-                    return CompletableFuture.completedFuture(new TimestampLookup(true, r.offset(), r.timestamp()));
+                    return CompletableFuture.completedFuture(new TimestampLookup(true, r.offset(), r.timestamp(), r.offset()));
                 }
             }
-            return CompletableFuture.completedFuture(new TimestampLookup(false, log.size(), -1));
+            return CompletableFuture.completedFuture(new TimestampLookup(false, log.size(), -1, -1));
         }
 
         public CompletionStage<TimestampLookup> findMaxTimestamp(TopicPartition tp) {
@@ -146,7 +146,7 @@ final class InMemoryStores {
                     max = r;
                 }
             }
-            return CompletableFuture.completedFuture(max == null ? null : new TimestampLookup(true, max.offset(), max.timestamp()));
+            return CompletableFuture.completedFuture(max == null ? null : new TimestampLookup(true, max.offset(), max.timestamp(), max.offset()));
         }
     }
 

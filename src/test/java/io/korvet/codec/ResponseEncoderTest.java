@@ -113,7 +113,9 @@ class ResponseEncoderTest {
 
     // ---- the broker under test ----
 
-    private final KorvetConfig config = KorvetConfig.fromMap(Map.of("auto.create.topics.enable", "false"));
+    private final KorvetConfig config = KorvetConfig.fromMap(Map.of("auto.create.topics.enable", "false",
+            // The records appended below are a record-format topic's; the batch format is encoded the same way.
+            "korvet.stream.format", "record"));
     private final LogManager logs = new LogManager(InMemoryStores.partitionStore(), 1000);
     private final TopicManager topics = InMemoryStores.topicManager(InMemoryStores.topicStore(), config, logs);
     private final HandlerRegistry registry = new HandlerRegistry();

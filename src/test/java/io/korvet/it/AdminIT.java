@@ -117,7 +117,7 @@ class AdminIT {
             produce("doomed", p, 5);
         }
         Uuid firstId = admin.describeTopics(List.of("doomed")).allTopicNames().get().get("doomed").topicId();
-        assertThat(support.redis().xlen(support.streamKey("doomed", 2))).isEqualTo(5);
+        assertThat(RedisProbe.records(support.redis(), support.streamKey("doomed", 2))).isEqualTo(5);
 
         admin.deleteTopics(List.of("doomed")).all().get();
 
@@ -376,7 +376,7 @@ class AdminIT {
         long low = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(4))).lowWatermarks().get(tp).get().lowWatermark();
 
         assertThat(low).isEqualTo(4);
-        assertThat(support.redis().xlen(support.streamKey("trimmed", 0))).isEqualTo(6);
+        assertThat(RedisProbe.records(support.redis(), support.streamKey("trimmed", 0))).isEqualTo(6);
         try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of())) {
             assertThat(consumer.beginningOffsets(List.of(tp)).get(tp)).isEqualTo(4);
             consumer.assign(List.of(tp));
@@ -401,7 +401,7 @@ class AdminIT {
                 .satisfies(e -> assertThat(cause(e)).isInstanceOf(OffsetOutOfRangeException.class));
         assertThat(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(-1))).lowWatermarks().get(tp).get().lowWatermark())
                 .as("-1 deletes up to the high watermark").isEqualTo(10);
-        assertThat(support.redis().xlen(support.streamKey("trimmed", 0))).isZero();
+        assertThat(RedisProbe.records(support.redis(), support.streamKey("trimmed", 0))).isZero();
         try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
             assertThat(producer.send(new ProducerRecord<>("trimmed", 0, "k", "after")).get().offset()).isEqualTo(10);
         }

@@ -34,6 +34,10 @@ final class BrokerProcess implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", JAR.toAbsolutePath().toString()));
+        String format = KorvetCluster.streamFormat();
+        if (format != null && !settings.containsKey("korvet.stream.format")) {
+            cmd.addAll(List.of("--override", "korvet.stream.format=" + format));
+        }
         settings.forEach((k, v) -> cmd.addAll(List.of("--override", k + "=" + v)));
         Path out = dir.resolve("broker-" + outputs.size() + ".log");
         outputs.add(out);

@@ -44,7 +44,20 @@ public final class KorvetCluster implements AutoCloseable {
         settings.put("korvet.redis.uri", redis.uri());
         settings.put("korvet.namespace", "it" + UUID.randomUUID().toString().substring(0, 8));
         settings.put("korvet.redis.timeout.ms", "2000");
+        String format = streamFormat();
+        if (format != null) {
+            settings.put("korvet.stream.format", format);
+        }
         settings.putAll(overrides);
+    }
+
+    /**
+     * The stream format the suite runs in ({@code -Dkorvet.test.stream.format}, which the build sets to run the
+     * integration tests again over the {@code record} format), or null for the broker's default.
+     */
+    static String streamFormat() {
+        String format = System.getProperty("korvet.test.stream.format");
+        return format == null || format.isBlank() ? null : format;
     }
 
     public static KorvetCluster start() throws Exception {

@@ -164,10 +164,21 @@ public final class RawRequests {
 
     /** The values of the records of a fetched partition, in order, with their offsets. */
     public static List<String> values(FetchResponseData.PartitionData partition) {
+        return values(partition, 0);
+    }
+
+    /**
+     * The records from {@code fetchOffset} on, as a consumer sees them: a batch may start before the offset fetched
+     * (Kafka's answers, and the batch format's, carry whole batches), and the client skips what it did not ask for.
+     */
+    public static List<String> values(FetchResponseData.PartitionData partition, long fetchOffset) {
         List<String> values = new ArrayList<>();
         MemoryRecords records = (MemoryRecords) partition.records();
         for (RecordBatch batch : records.batches()) {
             for (Record r : batch) {
+                if (r.offset() < fetchOffset) {
+                    continue;
+                }
                 byte[] bytes = new byte[r.valueSize()];
                 r.value().get(bytes);
                 values.add(r.offset() + ":" + new String(bytes, StandardCharsets.UTF_8));

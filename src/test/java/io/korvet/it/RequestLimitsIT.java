@@ -260,7 +260,10 @@ class RequestLimitsIT {
 
     @Test
     void recordTimestampsAreCheckedAsKafkaChecksThemAndNegativeOnesRefused() throws Exception {
-        admin.createTopics(List.of(new NewTopic("stamped", 3, (short) 1))).all().get(10, TimeUnit.SECONDS);
+        // The record format refuses negative timestamps; the batch format stores them as Kafka does (below).
+        admin.createTopics(List.of(new NewTopic("stamped", 3, (short) 1).configs(Map.of("korvet.stream.format", "record")),
+                new NewTopic("stamped-batch", 2, (short) 1).configs(Map.of("korvet.stream.format", "batch"))))
+                .all().get(10, TimeUnit.SECONDS);
         // A base timestamp of -10 under a right CRC: the Java producer never sends it, a raw client can. Stored, it could
         // not be written into a Fetch answer again (kafka-clients refuses negative timestamps): every consumer of the
         // partition was stuck on it.
@@ -278,11 +281,28 @@ class RequestLimitsIT {
         }
         assertThat(RedisProbe.streamLength(cluster, "stamped", 0)).isZero();
         assertThat(RedisProbe.streamLength(cluster, "stamped", 1)).isZero();
+        // Kafka stores a batch with negative timestamps as it came, and serves it back so: so does the batch format,
+        // which never writes the batch again; the topic's bound on future timestamps holds in both.
+        try (RawKafkaConnection c = RawKafkaConnection.open(cluster.port())) {
+            ProduceResponse r = c.call(RawRequests.produce((short) -1, "stamped-batch",
+                    Map.of(0, MemoryRecords.readableRecords(negative.duplicate().position(0)), 1, future)));
+            assertThat(Errors.forCode(partition(r, 0).errorCode())).isEqualTo(Errors.NONE);
+            assertThat(Errors.forCode(partition(r, 1).errorCode())).isEqualTo(Errors.INVALID_TIMESTAMP);
+            FetchResponse fetched = c.call(new FetchRequest(new FetchRequestData().setReplicaId(-1).setMaxWaitMs(100).setMinBytes(1)
+                    .setMaxBytes(1 << 20).setSessionEpoch(-1).setTopics(List.of(new FetchRequestData.FetchTopic()
+                            .setTopic("stamped-batch").setPartitions(List.of(fetchPartition(0))))), RawRequests.FETCH_BY_NAME));
+            FetchResponseData.PartitionData p0 = fetched.data().responses().get(0).partitions().get(0);
+            assertThat(Errors.forCode(p0.errorCode())).isEqualTo(Errors.NONE);
+            MemoryRecords back = (MemoryRecords) p0.records();
+            assertThat(back.records()).singleElement().satisfies(rec -> assertThat(rec.timestamp()).isEqualTo(-10L));
+        }
+        assertThat(RedisProbe.streamLength(cluster, "stamped-batch", 1)).isZero();
     }
 
     @Test
     void aStoredRecordThatCannotBeSentFailsItsPartitionOnlyAndTheFetchIsAnswered() throws Exception {
-        admin.createTopics(List.of(new NewTopic("stored-badly", 2, (short) 1))).all().get(10, TimeUnit.SECONDS);
+        admin.createTopics(List.of(new NewTopic("stored-badly", 2, (short) 1).configs(Map.of("korvet.stream.format", "record"))))
+                .all().get(10, TimeUnit.SECONDS);
         // As a broker without the produce checks could have stored it: a record with timestamp -5.
         io.lettuce.core.RedisClient redis = io.lettuce.core.RedisClient.create(cluster.redis().uri());
         try (var connection = redis.connect()) {

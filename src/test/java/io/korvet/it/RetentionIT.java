@@ -51,7 +51,7 @@ class RetentionIT {
     }
 
     static long xlen(String topic) {
-        return support.redis().xlen(support.streamKey(topic, 0));
+        return RedisProbe.records(support.redis(), support.streamKey(topic, 0));
     }
 
     static long earliest(TopicPartition tp) throws Exception {
@@ -62,13 +62,15 @@ class RetentionIT {
         return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
     }
 
-    /** Sends records to partition 0 with the given timestamps, in order. */
-    static void produceAt(String topic, long... timestamps) {
+    /**
+     * Sends records to partition 0 with the given timestamps, in order, one batch each: retention removes whole
+     * batches in the batch format (as Kafka removes whole segments), so each record is its own unit here.
+     */
+    static void produceAt(String topic, long... timestamps) throws Exception {
         try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
             for (int i = 0; i < timestamps.length; i++) {
-                producer.send(new ProducerRecord<>(topic, 0, timestamps[i], "k" + i, "v" + i));
+                producer.send(new ProducerRecord<>(topic, 0, timestamps[i], "k" + i, "v" + i)).get();
             }
-            producer.flush();
         }
     }
 
@@ -111,7 +113,9 @@ class RetentionIT {
         admin.createTopics(List.of(new NewTopic("bulky", 1, (short) 1)
                 .configs(Map.of("retention.bytes", "20000", "retention.ms", "-1")))).all().get();
         String value = "x".repeat(1000);
-        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+        // One record per batch (batch.size below a record's size): retention by size removes whole batches and, as
+        // Kafka with its segments, never one whose removal would leave the partition under the limit.
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of("batch.size", "1"))) {
             for (int i = 0; i < 200; i++) {
                 producer.send(new ProducerRecord<>("bulky", 0, "k" + i, value));
             }

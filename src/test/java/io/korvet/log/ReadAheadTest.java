@@ -21,7 +21,7 @@ class ReadAheadTest {
     @Test
     void aReadMadeAheadServesOneFetchFromExactlyThatOffset() {
         ReadAhead.Budget budget = new ReadAhead.Budget(1000);
-        ReadAhead ahead = new ReadAhead(budget, this::reader);
+        ReadAhead<List<StoredRecord>> ahead = new ReadAhead<>(budget, this::reader);
 
         ahead.start(100, 10, 300);
         ahead.start(100, 10, 300);
@@ -37,8 +37,8 @@ class ReadAheadTest {
     @Test
     void theBrokerWideBudgetAndThePerPartitionCapHoldMemoryDown() {
         ReadAhead.Budget budget = new ReadAhead.Budget(1000);
-        ReadAhead a = new ReadAhead(budget, this::reader);
-        ReadAhead b = new ReadAhead(budget, this::reader);
+        ReadAhead<List<StoredRecord>> a = new ReadAhead<>(budget, this::reader);
+        ReadAhead<List<StoredRecord>> b = new ReadAhead<>(budget, this::reader);
 
         a.start(0, 10, 600);
         b.start(0, 10, 600);
@@ -60,7 +60,7 @@ class ReadAheadTest {
 
     @Test
     void recordsTakenByAFetchAreNotKeptUntilTheExpiry() throws InterruptedException {
-        ReadAhead ahead = new ReadAhead(new ReadAhead.Budget(1000), this::reader);
+        ReadAhead<List<StoredRecord>> ahead = new ReadAhead<>(new ReadAhead.Budget(1000), this::reader);
         WeakReference<List<StoredRecord>> taken = startAndTake(ahead);
 
         for (int i = 0; i < 100 && taken.get() != null; i++) {
@@ -71,7 +71,7 @@ class ReadAheadTest {
         assertThat(taken.get()).as("collectable long before the %d ms expiry", ReadAhead.EXPIRY_MS).isNull();
     }
 
-    private WeakReference<List<StoredRecord>> startAndTake(ReadAhead ahead) {
+    private WeakReference<List<StoredRecord>> startAndTake(ReadAhead<List<StoredRecord>> ahead) {
         ahead.start(7, 1, 10);
         return new WeakReference<>(ahead.take(7).join());
     }

@@ -15,8 +15,13 @@ import org.junit.jupiter.api.Test;
 class TopicConfigDescriptionTest {
 
     private static Map<String, ConfigView> describe(Map<String, String> topic, BrokerConfigs broker) {
-        return TopicConfigs.describe(topic, broker, null, true).stream()
+        return TopicConfigs.describe(record(topic), broker, null, true).stream()
                 .collect(Collectors.toMap(ConfigView::name, Function.identity()));
+    }
+
+    private static io.korvet.storage.TopicRecord record(Map<String, String> configs) {
+        return new io.korvet.storage.TopicRecord("t", org.apache.kafka.common.Uuid.randomUuid(), 1, configs,
+                io.korvet.storage.StreamFormat.BATCH);
     }
 
     private static List<String> synonyms(ConfigView v) {
@@ -74,7 +79,7 @@ class TopicConfigDescriptionTest {
 
     @Test
     void onlyTheNamedConfigsAreDescribedAndSynonymsOnlyWhenAsked() {
-        List<ConfigView> views = TopicConfigs.describe(Map.of("retention.ms", "5"), new BrokerConfigs(KorvetConfig.defaults()),
+        List<ConfigView> views = TopicConfigs.describe(record(Map.of("retention.ms", "5")), new BrokerConfigs(KorvetConfig.defaults()),
                 List.of("retention.ms", "no.such.config"), false);
 
         assertThat(views).singleElement().satisfies(v -> {

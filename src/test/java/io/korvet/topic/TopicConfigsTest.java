@@ -17,9 +17,14 @@ class TopicConfigsTest {
 
     private static final KorvetConfig BROKER = KorvetConfig.defaults();
 
+    private static io.korvet.storage.TopicRecord record(Map<String, String> configs) {
+        return new io.korvet.storage.TopicRecord("t", org.apache.kafka.common.Uuid.randomUuid(), 1, configs,
+                io.korvet.storage.StreamFormat.BATCH);
+    }
+
     @Test
     void everyKnownNameValidatesItsDefault() {
-        List<TopicConfigs.Entry> entries = TopicConfigs.describe(Map.of(), BROKER);
+        List<TopicConfigs.Entry> entries = TopicConfigs.describe(record(Map.of()), BROKER);
 
         assertThat(entries).hasSizeGreaterThan(30);
         assertThat(entries).extracting(TopicConfigs.Entry::name)
@@ -121,7 +126,7 @@ class TopicConfigsTest {
 
         assertThat(TopicConfigs.effective(topic, TopicConfigs.MAX_MESSAGE_BYTES, broker)).isEqualTo("500");
         assertThat(TopicConfigs.effective(topic, TopicConfigs.MESSAGE_TIMESTAMP_TYPE, broker)).isEqualTo("LogAppendTime");
-        assertThat(TopicConfigs.describe(topic, broker))
+        assertThat(TopicConfigs.describe(record(topic), broker))
                 .filteredOn(e -> e.name().equals("max.message.bytes"))
                 .singleElement()
                 .isEqualTo(new TopicConfigs.Entry("max.message.bytes", "500", true));

@@ -1,6 +1,7 @@
 package io.korvet.storage.redis;
 
 import io.korvet.storage.BatchHeader;
+import io.korvet.storage.NewBatch;
 import io.korvet.storage.NewRecord;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.NestedMultiOutput;
@@ -25,9 +26,31 @@ final class AppendCommand extends Command<byte[], byte[], List<Object>> {
 
     private final byte[] encoded;
 
-    AppendCommand(byte[] sha, byte[] key, long baseOffset, BatchHeader header, List<NewRecord> records) {
+    private AppendCommand(byte[] encoded) {
         super(CommandType.EVALSHA, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), new CommandArgs<>(ByteArrayCodec.INSTANCE));
-        this.encoded = encode(sha, key, baseOffset, header, records);
+        this.encoded = encoded;
+    }
+
+    /** The append of a batch's records to a {@code record}-format stream, one entry each (append.lua). */
+    static AppendCommand records(byte[] sha, byte[] key, long baseOffset, BatchHeader header, List<NewRecord> records) {
+        return new AppendCommand(encode(sha, key, baseOffset, header, records));
+    }
+
+    /**
+     * The append of a batch to a {@code batch}-format stream as one entry (append_batch.lua):
+     * {@code EVALSHA <sha> 1 <stream> <base offset> <last offset>-1 <count> <maxts> <pid> <epoch> <seq> <flags> <data>}.
+     * The batch's bytes are copied once, into the command.
+     */
+    static AppendCommand batch(byte[] sha, byte[] key, long baseOffset, NewBatch batch) {
+        BatchHeader h = batch.header();
+        long last = baseOffset + h.recordCount() - 1;
+        byte[] flags = batch.flags().getBytes(StandardCharsets.US_ASCII);
+        int length = 256 + key.length + batch.bytes().remaining();
+        RespWriter out = new RespWriter(length);
+        out.array(13).bulk(EVALSHA).bulk(sha).bulk(ONE_KEY).bulk(key).bulk(baseOffset)
+                .bulkNumber(last, StreamEntryCodec.ENTRY_ID_SUFFIX).bulk(h.recordCount()).bulk(batch.maxTimestamp())
+                .bulk(h.producerId()).bulk(h.producerEpoch()).bulk(h.baseSequence()).bulk(flags).bulk(batch.bytes());
+        return new AppendCommand(out.toByteArray());
     }
 
     static byte[] encode(byte[] sha, byte[] key, long baseOffset, BatchHeader header, List<NewRecord> records) {

@@ -48,7 +48,11 @@ final class LuaScript {
      * in full and run.
      */
     <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {
-        byte[][] keys = {key};
+        return run(redis, type, new byte[][] {key}, args);
+    }
+
+    /** {@link #run(RedisAsyncCommands, ScriptOutputType, byte[], byte[]...)} for a script of several keys. */
+    <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
         return run(redis, () -> redis.<T>evalsha(sha, type, keys, args), () -> redis.<T>eval(body, type, keys, args));
     }
 

@@ -32,6 +32,15 @@ public final class RedisKeys {
     }
 
     /**
+     * The log start offset of a partition whose DeleteRecords ended inside a batch entry, where the stream's first
+     * entry cannot say it. {@code {<stream>}:start}: the stream key as hash tag puts it in the stream's Redis
+     * Cluster slot; four parts, never a stream key's shape.
+     */
+    public byte[] partitionStart(TopicPartition tp) {
+        return bytes("{" + namespace + ":" + tp.topic() + ":" + tp.partition() + "}:start");
+    }
+
+    /**
      * Counter bumped before each replication wait: WAIT counts the replicas that hold the waiting connection's
      * own last write, so this write stands for every append acknowledged before it. Two parts, never a
      * stream key's shape.

@@ -1,6 +1,8 @@
 package io.korvet.storage.redis;
 
 import io.korvet.storage.BatchHeader;
+import io.korvet.storage.NewBatch;
+import io.korvet.storage.StoredBatches;
 import io.korvet.storage.NewRecord;
 import io.korvet.storage.PartitionState;
 import io.korvet.storage.PartitionStore;
@@ -27,6 +29,8 @@ public final class RedisPartitionStore implements PartitionStore {
     private final RedisKeys keys;
     private final LuaScript append = LuaScript.load("append");
     private final byte[] appendSha = append.shaBytes();
+    private final LuaScript appendBatch = LuaScript.load("append_batch");
+    private final byte[] appendBatchSha = appendBatch.shaBytes();
     private final LuaScript loadState = LuaScript.load("load_state");
     private final LuaScript timestamps = LuaScript.load("timestamps");
     private final LuaScript trim = LuaScript.load("trim");
@@ -41,6 +45,7 @@ public final class RedisPartitionStore implements PartitionStore {
     public CompletionStage<Void> preloadScripts() {
         return RedisConnector.translate(CompletableFuture.allOf(
                 append.preload(redis.async()).toCompletableFuture(),
+                appendBatch.preload(redis.async()).toCompletableFuture(),
                 loadState.preload(redis.async()).toCompletableFuture(),
                 timestamps.preload(redis.async()).toCompletableFuture(),
                 trim.preload(redis.async()).toCompletableFuture(),
@@ -49,14 +54,14 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries) {
-        CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, keys.partition(tp),
+        CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, streamAndStart(tp),
                 RedisKeys.bytes(Integer.toString(scanEntries)));
         return RedisConnector.translate(reply, "loading " + tp).thenApply(list -> {
             long start = (Long) list.get(0);
             long next = (Long) list.get(1);
             List<PartitionState.RecentBatch> batches = new ArrayList<>();
             for (int i = 2; i + 1 < list.size(); i += 2) {
-                long offset = StreamEntryCodec.offsetOf(text(list.get(i)));
+                long offset = (Long) list.get(i);
                 batches.add(new PartitionState.RecentBatch(offset, BatchHeader.decode(text(list.get(i + 1)))));
             }
             return new PartitionState(start, next, batches);
@@ -65,8 +70,16 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<Void> append(TopicPartition tp, long baseOffset, BatchHeader header, List<NewRecord> records) {
-        AppendCommand command = new AppendCommand(appendSha, keys.partition(tp), baseOffset, header, records);
-        CompletionStage<List<Object>> reply = append.runInOrder(redis.async(), () -> redis.dispatch(command));
+        return fenced(tp, baseOffset, append, AppendCommand.records(appendSha, keys.partition(tp), baseOffset, header, records));
+    }
+
+    @Override
+    public CompletionStage<Void> appendBatch(TopicPartition tp, long baseOffset, NewBatch batch) {
+        return fenced(tp, baseOffset, appendBatch, AppendCommand.batch(appendBatchSha, keys.partition(tp), baseOffset, batch));
+    }
+
+    private CompletionStage<Void> fenced(TopicPartition tp, long baseOffset, LuaScript script, AppendCommand command) {
+        CompletionStage<List<Object>> reply = script.runInOrder(redis.async(), () -> redis.dispatch(command));
         return RedisConnector.translate(reply, "appending to " + tp).thenApply(list -> {
             if ((Long) list.get(0) != 1L) {
                 throw new StorageException.Fenced(baseOffset, (Long) list.get(1));
@@ -88,9 +101,21 @@ public final class RedisPartitionStore implements PartitionStore {
     }
 
     @Override
+    public CompletionStage<StoredBatches> readBatches(TopicPartition tp, long fromOffset, int maxBatches) {
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .addKey(keys.partition(tp))
+                .add(fromOffset + "-0")
+                .add("+")
+                .add(CommandKeyword.COUNT)
+                .add(maxBatches);
+        return RedisConnector.translate(redis.async().dispatch(CommandType.XRANGE, new StoredBatchesOutput(), args),
+                "reading " + tp);
+    }
+
+    @Override
     public CompletionStage<TimestampLookup> findByTimestamp(TopicPartition tp, long fromOffset, long timestamp, int scanLimit) {
         CompletableFuture<TimestampLookup> result = new CompletableFuture<>();
-        scan(tp, fromOffset, scanLimit, (offset, ts) -> ts >= timestamp, null, result);
+        scan(tp, fromOffset, scanLimit, (first, last, ts) -> ts >= timestamp, null, result);
         return result;
     }
 
@@ -98,9 +123,9 @@ public final class RedisPartitionStore implements PartitionStore {
     public CompletionStage<TimestampLookup> findMaxTimestamp(TopicPartition tp) {
         CompletableFuture<TimestampLookup> result = new CompletableFuture<>();
         TimestampLookup[] best = {null};
-        scan(tp, 0, Integer.MAX_VALUE, (offset, ts) -> {
+        scan(tp, 0, Integer.MAX_VALUE, (first, last, ts) -> {
             if (best[0] == null || ts > best[0].timestamp()) {
-                best[0] = new TimestampLookup(true, offset, ts);
+                best[0] = new TimestampLookup(true, first, ts, last);
             }
             return false;
         }, best, result);
@@ -111,26 +136,32 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<Long> trim(TopicPartition tp, long beforeOffset) {
-        CompletionStage<Long> reply = trim.run(redis.async(), ScriptOutputType.INTEGER, keys.partition(tp),
+        CompletionStage<Long> reply = trim.run(redis.async(), ScriptOutputType.INTEGER, streamAndStart(tp),
                 RedisKeys.bytes(Long.toString(beforeOffset)));
         return RedisConnector.translate(reply, "trimming " + tp);
     }
 
     @Override
     public CompletionStage<Long> trimToSize(TopicPartition tp, long maxBytes, long maxStartOffset) {
-        CompletionStage<Long> reply = trimToSize.run(redis.async(), ScriptOutputType.INTEGER, keys.partition(tp),
+        CompletionStage<Long> reply = trimToSize.run(redis.async(), ScriptOutputType.INTEGER, streamAndStart(tp),
                 RedisKeys.bytes(Long.toString(maxBytes)), RedisKeys.bytes(Long.toString(maxStartOffset)));
         return RedisConnector.translate(reply, "trimming " + tp + " to size");
     }
 
     @Override
     public CompletionStage<Void> delete(TopicPartition tp) {
-        return RedisConnector.translate(redis.async().unlink(keys.partition(tp)), "deleting " + tp).thenApply(n -> null);
+        return RedisConnector.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp)), "deleting " + tp)
+                .thenApply(n -> null);
+    }
+
+    /** The keys of the scripts that read or move the log start offset: the stream and its start key. */
+    private byte[][] streamAndStart(TopicPartition tp) {
+        return new byte[][] {keys.partition(tp), keys.partitionStart(tp)};
     }
 
     private interface Visitor {
-        /** Returns true to stop at this record. */
-        boolean visit(long offset, long timestamp);
+        /** Returns true to stop at this entry (a record, or a batch from {@code first} to {@code last}). */
+        boolean visit(long first, long last, long timestamp);
     }
 
     /** Walks (offset, timestamp) pairs chunk by chunk, so Redis is never blocked by one long scan. */
@@ -145,21 +176,21 @@ public final class RedisPartitionStore implements PartitionStore {
                 return;
             }
             long last = from - 1;
-            for (int i = 0; i + 1 < list.size(); i += 2) {
-                long offset = (Long) list.get(i);
-                long ts = (Long) list.get(i + 1);
-                last = offset;
-                if (visitor.visit(offset, ts)) {
-                    result.complete(new TimestampLookup(true, offset, ts));
+            for (int i = 0; i + 2 < list.size(); i += 3) {
+                long first = (Long) list.get(i);
+                last = (Long) list.get(i + 1);
+                long ts = (Long) list.get(i + 2);
+                if (visitor.visit(first, last, ts)) {
+                    result.complete(new TimestampLookup(true, first, ts, last));
                     return;
                 }
             }
-            int seen = list.size() / 2;
+            int seen = list.size() / 3;
             if (seen < count || budget - seen <= 0) {
                 if (best != null) {
                     result.complete(best[0]);
                 } else {
-                    result.complete(new TimestampLookup(false, seen < count ? -1 : last + 1, -1));
+                    result.complete(new TimestampLookup(false, seen < count ? -1 : last + 1, -1, -1));
                 }
                 return;
             }

@@ -1,6 +1,7 @@
 package io.korvet.storage.redis;
 
 import io.korvet.storage.StorageException;
+import io.korvet.storage.StreamFormat;
 import io.korvet.storage.TopicRecord;
 import io.korvet.storage.TopicStore;
 import io.lettuce.core.ScriptOutputType;
@@ -18,7 +19,7 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * The topic registry: one hash, {@code <ns>:topics}, field = topic name, value = lines of
- * {@code id=<uuid>}, {@code partitions=<n>}, {@code config.<key>=<value>} and, while the topic is being
+ * {@code id=<uuid>}, {@code partitions=<n>}, {@code format=batch|record}, {@code config.<key>=<value>} and, while the topic is being
  * deleted, {@code deleting=true}. Dynamic broker configs live in {@code <ns>:broker-configs}, as
  * {@code key=value} lines per resource. Records change by compare-and-set, never blindly.
  */
@@ -122,6 +123,7 @@ public final class RedisTopicStore implements TopicStore {
         StringBuilder sb = new StringBuilder();
         sb.append("id=").append(topic.id()).append('\n');
         sb.append("partitions=").append(topic.partitions()).append('\n');
+        sb.append("format=").append(topic.format().configValue()).append('\n');
         new TreeMap<>(topic.configs()).forEach((k, v) -> sb.append("config.").append(k).append('=').append(v).append('\n'));
         if (topic.deleting()) {
             sb.append("deleting=true\n");
@@ -133,6 +135,7 @@ public final class RedisTopicStore implements TopicStore {
         Uuid id = null;
         int partitions = 0;
         boolean deleting = false;
+        StreamFormat format = StreamFormat.RECORD;
         Map<String, String> configs = new TreeMap<>();
         for (Map.Entry<String, String> line : decodeLines(text).entrySet()) {
             String k = line.getKey();
@@ -141,6 +144,11 @@ public final class RedisTopicStore implements TopicStore {
                 id = Uuid.fromString(v);
             } else if (k.equals("partitions")) {
                 partitions = Integer.parseInt(v);
+            } else if (k.equals("format")) {
+                format = StreamFormat.parse(v);
+                if (format == null) {
+                    throw new IllegalStateException("unknown stream format '" + v + "' in the registry record of topic " + name);
+                }
             } else if (k.equals("deleting")) {
                 deleting = Boolean.parseBoolean(v);
             } else if (k.startsWith("config.")) {
@@ -150,7 +158,7 @@ public final class RedisTopicStore implements TopicStore {
         if (id == null || partitions <= 0) {
             throw new IllegalStateException("malformed registry record for topic " + name + ": " + text);
         }
-        return new TopicRecord(name, id, partitions, configs, deleting);
+        return new TopicRecord(name, id, partitions, configs, deleting, format);
     }
 
     /** {@code key=value} lines, in order; lines without '=' are skipped. */

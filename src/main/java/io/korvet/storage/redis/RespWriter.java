@@ -39,6 +39,18 @@ final class RespWriter {
         return crlf();
     }
 
+    /** One argument: the bytes remaining in {@code bytes} (its position does not move). */
+    RespWriter bulk(java.nio.ByteBuffer bytes) {
+        int length = bytes.remaining();
+        ensure(length + 24);
+        buf[pos++] = '$';
+        writeNumber(length);
+        crlf();
+        bytes.duplicate().get(buf, pos, length);
+        pos += length;
+        return crlf();
+    }
+
     /** One argument holding {@code n} in decimal digits. */
     RespWriter bulk(long n) {
         return bulkNumber(n, null);
@@ -59,8 +71,9 @@ final class RespWriter {
         return crlf();
     }
 
+    /** What was written (the array itself, not a copy, when it was sized exactly). */
     byte[] toByteArray() {
-        return Arrays.copyOf(buf, pos);
+        return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
     }
 
     private RespWriter crlf() {

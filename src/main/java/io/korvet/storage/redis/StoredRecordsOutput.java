@@ -117,7 +117,8 @@ final class StoredRecordsOutput extends CommandOutput<byte[], byte[], List<Store
         return 0;
     }
 
-    private static boolean matches(ByteBuffer bytes, byte[] name) {
+    /** Whether a field name in the reply is {@code name}. */
+    static boolean matches(ByteBuffer bytes, byte[] name) {
         if (bytes.remaining() != name.length) {
             return false;
         }

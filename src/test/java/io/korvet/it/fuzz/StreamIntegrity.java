@@ -22,11 +22,16 @@ import java.util.Map;
  * that no produce batch is partly written: each batch's first entry carries the {@code batch} field whose
  * record count says how many entries the batch has, and exactly that many entries, without a {@code batch}
  * field of their own, follow it; offsets are dense (one entry per offset, IDs {@code <offset>-1}). Entries
- * before the first batch field are allowed only in a stream whose start was trimmed.
+ * before the first batch field are allowed only in a stream whose start was trimmed. A {@code batch}-format entry
+ * (fields {@code base}, {@code count}, ..., {@code data}) is one whole batch: its ID is its last offset, its base
+ * follows the previous entry's last offset, and its {@code data} is a valid v2 batch with those offsets.
  */
 public final class StreamIntegrity {
 
     private static final byte[] BATCH = "batch".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BASE = "base".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] COUNT = "count".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] DATA = "data".getBytes(StandardCharsets.UTF_8);
     private static final int MAX_PROBLEMS = 50;
 
     public record Report(int keys, int streams, long entries, long batches, List<String> problems) {
@@ -95,10 +100,24 @@ public final class StreamIntegrity {
                 if (!id.substring(dash + 1).equals("1")) {
                     problem(problems, name + ": entry " + id + " is not <offset>-1");
                 }
+                boolean stored = field(m.getBody(), BASE) != null;
                 if (firstOffset < 0) {
                     firstOffset = offset;
-                } else if (offset != previous + 1) {
+                } else if (!stored && offset != previous + 1) {
                     problem(problems, name + ": offset " + offset + " follows " + previous + " (offsets not dense)");
+                }
+                byte[] base = field(m.getBody(), BASE);
+                if (base != null) {
+                    long first = Long.parseLong(new String(base, StandardCharsets.US_ASCII));
+                    if (firstOffset == offset) {
+                        firstOffset = first;
+                    } else if (first != previous + 1) {
+                        problem(problems, name + ": batch at " + first + " follows " + previous + " (offsets not dense)");
+                    }
+                    checkStoredBatch(m.getBody(), name, first, offset, problems);
+                    batches++;
+                    previous = offset;
+                    continue;
                 }
                 previous = offset;
                 byte[] batchField = field(m.getBody(), BATCH);
@@ -131,6 +150,31 @@ public final class StreamIntegrity {
             problem(problems, name + ": last batch at " + batchStart + " is missing " + owed + " entries");
         }
         return new long[] {entries, batches};
+    }
+
+    /** A batch entry's count and data agree with its ID and base: the batch Fetch would send is whole and valid. */
+    private static void checkStoredBatch(Map<byte[], byte[]> body, String name, long base, long last, List<String> problems) {
+        byte[] count = field(body, COUNT);
+        byte[] data = field(body, DATA);
+        if (count == null || data == null) {
+            problem(problems, name + ": batch entry " + last + " lacks count or data");
+            return;
+        }
+        long declared = Long.parseLong(new String(count, StandardCharsets.US_ASCII));
+        if (last - base + 1 != declared) {
+            problem(problems, name + ": batch entry " + last + " from " + base + " says it holds " + declared + " records");
+        }
+        try {
+            var batches = org.apache.kafka.common.record.internal.MemoryRecords.readableRecords(java.nio.ByteBuffer.wrap(data))
+                    .batches().iterator();
+            var batch = batches.next();
+            if (batches.hasNext() || !batch.isValid() || batch.baseOffset() != base || batch.lastOffset() != last) {
+                problem(problems, name + ": batch entry " + last + " holds a batch of offsets " + batch.baseOffset() + " to "
+                        + batch.lastOffset() + (batch.isValid() ? "" : " with a bad CRC"));
+            }
+        } catch (RuntimeException e) {
+            problem(problems, name + ": batch entry " + last + " holds no readable batch: " + e);
+        }
     }
 
     private static byte[] field(Map<byte[], byte[]> body, byte[] name) {

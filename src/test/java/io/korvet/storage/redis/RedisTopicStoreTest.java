@@ -2,6 +2,7 @@ package io.korvet.storage.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.korvet.storage.StreamFormat;
 import io.korvet.storage.TopicRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -26,8 +27,23 @@ class RedisTopicStoreTest {
         Uuid id = Uuid.randomUuid();
         TopicRecord record = new TopicRecord("t", id, 1, Map.of("segment.ms", "1", "cleanup.policy", "compact", "retention.ms", "5"));
 
-        assertThat(RedisTopicStore.encode(record)).isEqualTo("id=" + id + "\npartitions=1\n"
+        assertThat(RedisTopicStore.encode(record)).isEqualTo("id=" + id + "\npartitions=1\nformat=record\n"
                 + "config.cleanup.policy=compact\nconfig.retention.ms=5\nconfig.segment.ms=1\n");
+    }
+
+    @Test
+    void aTopicKeepsItsStreamFormat() {
+        TopicRecord batch = new TopicRecord("t", Uuid.randomUuid(), 2, Map.of(), StreamFormat.BATCH);
+
+        assertThat(RedisTopicStore.encode(batch)).contains("format=batch\n");
+        assertThat(RedisTopicStore.decode("t", RedisTopicStore.encode(batch)).format()).isEqualTo(StreamFormat.BATCH);
+    }
+
+    @Test
+    void aRecordWithoutFormatIsARecordTopic() {
+        Uuid id = Uuid.randomUuid();
+
+        assertThat(RedisTopicStore.decode("t", "id=" + id + "\npartitions=1\n").format()).isEqualTo(StreamFormat.RECORD);
     }
 
     @Test
