@@ -3,11 +3,12 @@
 
 Started by bench/run.sh, which resolves the jars first; see bench/README.md. Python 3 standard library only.
 
-For each scenario, a fresh Kafka (single-node KRaft) and a fresh Korvet (on a redis-server of its own) are
+For each scenario, a fresh Kafka (single-node KRaft) and a fresh Korvet per stream format (`batch`: an entry
+per record batch, the default; `record`: an entry per record), each Korvet on a redis-server of its own, are
 started side by side; each gets the same warm-up (produced, then read back), then the same number of records
-from ProducerPerformance, then ConsumerPerformance reads them back. The order of the two brokers alternates
-from one scenario to the next (ABBA) so that drift in the machine's speed hits both. Every process started
-here is stopped on exit, on error and on SIGTERM/SIGINT/SIGHUP; every wait is bounded.
+from ProducerPerformance, then ConsumerPerformance reads them back. The order of the brokers rotates from one
+scenario to the next, forward then backward (ABBA), so that drift in the machine's speed hits all of them.
+Every process started here is stopped on exit, on error and on SIGTERM/SIGINT/SIGHUP; every wait is bounded.
 """
 
 import argparse
@@ -294,6 +295,8 @@ def dir_bytes(path, predicate=lambda name: True):
 
 class Kafka:
     name = "Kafka"
+    slug = "Kafka"  # in file names
+    format = None  # not a Korvet
 
     def __init__(self, workdir):
         self.dir = os.path.join(workdir, "kafka")
@@ -371,11 +374,17 @@ log.retention.check.interval.ms=300000
         check_alive(self.name, {"JVM": self.proc}, self.log, when)
 
 
-class Korvet:
-    name = "Korvet"
+def korvet_name(fmt):
+    """The broker's name in the tables: "Korvet" for the default (batch) stream format, "Korvet (record)"."""
+    return "Korvet" if fmt == "batch" else f"Korvet ({fmt})"
 
-    def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "korvet")
+
+class Korvet:
+    def __init__(self, workdir, fmt="batch"):
+        self.format = fmt
+        self.name = korvet_name(fmt)
+        self.slug = "Korvet" if fmt == "batch" else f"Korvet-{fmt}"  # in file names
+        self.dir = os.path.join(workdir, self.slug.lower())
         os.makedirs(self.dir)
         self.port = free_port()
         self.log = os.path.join(self.dir, "korvet.log")
@@ -388,12 +397,13 @@ class Korvet:
         cmd = ["java", *BROKER_JVM, "-jar", KORVET_JAR, "-o", f"listeners=PLAINTEXT://127.0.0.1:{self.port}",
                "-o", f"korvet.redis.uri=redis://127.0.0.1:{self.redis_port}",
                "-o", f"korvet.data.dir={os.path.join(self.dir, 'unused')}",
+               "-o", f"korvet.stream.format={self.format}",
                # as Kafka's config/server.properties (and the Kafka started here): no wait for more members
                "-o", "group.initial.rebalance.delay.ms=0"]
         self.proc = spawn(cmd, self.log, env=env, cwd=self.dir)
 
     def await_ready(self):
-        wait_for_line(self.log, "Korvet started", self.proc, 120, "Korvet")
+        wait_for_line(self.log, "Korvet started", self.proc, 120, self.name)
 
     @property
     def bootstrap(self):
@@ -470,7 +480,7 @@ def create_topic(broker, topic, partitions, logdir):
     cmd = java_tool("org.apache.kafka.tools.TopicCommand",
                     ["--bootstrap-server", broker.bootstrap, "--create", "--topic", topic,
                      "--partitions", str(partitions), "--replication-factor", "1"])
-    rc, out, _ = run_tool(cmd, os.path.join(logdir, f"{broker.name}-{topic}-create.log"), 120, record=False)
+    rc, out, _ = run_tool(cmd, os.path.join(logdir, f"{broker.slug}-{topic}-create.log"), 120, record=False)
     if rc != 0:
         raise BenchError(f"{broker.name}: creating {topic} failed:\n{out[-2000:]}")
 
@@ -481,7 +491,7 @@ def produce(broker, sc, topic, records, logdir, timeout, record=True):
                     ["--bootstrap-server", broker.bootstrap, "--topic", topic, "--num-records", str(records),
                      "--record-size", str(sc.size), "--throughput", "-1", "--command-property", *props])
     t0 = time.time()
-    rc, out, tool_cpu = run_tool(cmd, os.path.join(logdir, f"{broker.name}-{topic}-produce.log"), timeout, record)
+    rc, out, tool_cpu = run_tool(cmd, os.path.join(logdir, f"{broker.slug}-{topic}-produce.log"), timeout, record)
     wall = time.time() - t0
     m = PRODUCER_SUMMARY.search(out)
     errors = [l for l in out.splitlines() if "Exception" in l or l.startswith("ERROR") or "Error" in l]
@@ -500,7 +510,7 @@ def consume(broker, topic, records, logdir, tool, record=True, timeout_ms=30000,
                          "--timeout", str(timeout_ms)])
     else:
         cmd = java_tool("AssignedConsumerPerformance", [broker.bootstrap, topic, str(records), str(timeout_ms)])
-    rc, out, tool_cpu = run_tool(cmd, os.path.join(logdir, f"{broker.name}-{topic}-consume-{tool}.log"),
+    rc, out, tool_cpu = run_tool(cmd, os.path.join(logdir, f"{broker.slug}-{topic}-consume-{tool}.log"),
                                  wall_timeout, record)
     lines = [l for l in out.splitlines() if re.match(r"^\S.*, .*, [\d.]+, [\d.]+, \d+, [\d.]+", l)]
     if rc != 0 or not lines or "WARNING: Exiting before" in out:
@@ -662,10 +672,33 @@ class Scenario:
 
 
 LINGER = {"linger.ms": "5", "batch.size": "65536"}
+LZ4 = {"compression.type": "lz4"}
 FULL = [Scenario(100, "1", 1), Scenario(100, "1", 6), Scenario(100, "all", 1), Scenario(100, "all", 6),
-        Scenario(100, "all", 1, LINGER),
+        Scenario(100, "all", 1, LINGER), Scenario(100, "all", 1, LZ4),
         Scenario(1024, "1", 1), Scenario(1024, "1", 6), Scenario(1024, "all", 1), Scenario(1024, "all", 6)]
 SHORT = [Scenario(100, "all", 1), Scenario(1024, "1", 6)]
+FORMATS = ("batch", "record")  # Korvet's stream formats (korvet.stream.format)
+
+
+def broker_order(brokers, i):
+    """The order of the brokers in scenario i: rotated by one every two scenarios, and backward in every second
+    one (for two brokers: AB, BA, BA, AB), so that over the run each broker goes first, last and in between
+    about as often, and a drift in the machine's speed hits all of them."""
+    rot = (i // 2) % len(brokers)
+    order = brokers[rot:] + brokers[:rot]
+    return order[::-1] if i % 2 else order
+
+
+def parse_formats(text):
+    formats = []
+    for f in (x.strip() for x in text.split(",")):
+        if f not in FORMATS:
+            raise argparse.ArgumentTypeError(f"unknown stream format '{f}': expected a list of {', '.join(FORMATS)}")
+        if f not in formats:
+            formats.append(f)
+    if not formats:
+        raise argparse.ArgumentTypeError("no stream format given")
+    return formats
 
 GUESS = {100: 50_000, 1024: 15_000}  # a low first guess of records/s, refined by every run
 
@@ -714,6 +747,7 @@ def warm_up_reads(broker, topic, records, logdir, tool):
 
 def run_one(broker, sc, topic, n, logdir, consumer_tool, slow_rate):
     create_topic(broker, topic, sc.partitions, logdir)
+    COMMANDS.append(f"# {broker.name}, {sc.label}")
     base_mem = broker.used_memory() if isinstance(broker, Korvet) else None
     problems_before = len(broker.problems())
     pids = broker.pids()
@@ -746,17 +780,18 @@ def run_one(broker, sc, topic, n, logdir, consumer_tool, slow_rate):
         res["storage"]["redis_used_delta"] = res["storage"]["redis_used_memory"] - base_mem
     res["rss_kb"] = {k: vm_kb(pid, "VmHWM") for k, pid in pids.items()}
     res["problems"] = broker.problems()[problems_before:]
+    res["format"] = broker.format
     return res
 
 
 def probe_consumer(brokers, topic, logdir):
-    """ConsumerPerformance needs a group coordinator; when a broker has none, both are read with assign()."""
+    """ConsumerPerformance needs a group coordinator; when a Korvet has none, every broker is read with assign()."""
     for b in [b for b in brokers if isinstance(b, Korvet)]:
         c = consume(b, topic, 100, logdir, "ConsumerPerformance", record=False, timeout_ms=10000, wall_timeout=90)
         if not c["ok"]:
             reason = next((l.strip() for l in c["out"].splitlines() if "Exception" in l or "not support" in l or "WARNING" in l),
                           "no summary line")
-            log(f"ConsumerPerformance does not work against {b.name} ({reason}); both brokers are read with "
+            log(f"ConsumerPerformance does not work against {b.name} ({reason}); every broker is read with "
                 f"AssignedConsumerPerformance (assign(), no group)")
             return "AssignedConsumerPerformance", f"{b.name}: {reason}"
     return "ConsumerPerformance", None
@@ -778,24 +813,27 @@ def mib(kb):
     return kb / 1024
 
 
-def table(results, ceilings, consumer_tool):
+def table(results, ceilings, names):
+    """The produce/consume table: a row per broker (in `names` order) and scenario, then a ratio row per Korvet."""
     head = ("| scenario | broker | records | produce rec/s | MB/s | p50 ms | p99 ms | consume rec/s | "
-            "broker CPU s | peak RSS MiB | % of Redis ceiling | run s | CPU s used elsewhere | producer CPU s | "
-            "consumer CPU s | Redis µs per append (records each) |")
-    rows = [head, "|" + "---|" * 16]
+            "broker CPU s | broker CPU s per million records | peak RSS MiB | % of Redis ceiling | run s | "
+            "CPU s used elsewhere | producer CPU s | consumer CPU s | Redis µs per append (records each) |")
+    cols = head.count("|") - 1
+    rows = [head, "|" + "---|" * cols]
     for sc, n, runs in results:
         per = {}
-        for name in ("Kafka", "Korvet"):
+        for name in names:
             r = runs.get(name)
             if r is None or "error" in r:
                 rows.append(f"| {sc.label} | {name} | {n:,} | failed: {(r or {}).get('error', 'not run')[:80]} |"
-                            + " |" * 12)
+                            + " |" * (cols - 4))
                 continue
             cpu = sum(r["cpu"].values())
+            cpu_m = cpu * 1e6 / max(r["sent"], 1)
             rss = mib(sum(r["rss_kb"].values()))
             c = r["consume"]
             crate = c["rate"] if c["ok"] else None
-            if name == "Korvet":
+            if r.get("format"):
                 cpu_s = f"{cpu:.1f} ({r['cpu']['JVM']:.1f} + redis {r['cpu']['redis']:.1f})"
                 rss_s = f"{rss:,.0f} ({mib(r['rss_kb']['JVM']):,.0f} + redis {mib(r['rss_kb']['redis']):,.0f})"
                 ceil = best_ceiling(ceilings.get(sc.size))
@@ -809,17 +847,20 @@ def table(results, ceilings, consumer_tool):
             per_append = (f"{appends['usec'] / appends['calls']:.0f} ({r['sent'] / appends['calls']:.1f})"
                           if appends and appends["calls"] else "")
             ccpu = c.get("tool_cpu")
-            per[name] = (r["rate"], r["mb"], r["p50"], r["p99"], crate, cpu, rss, r["tool_cpu"], ccpu)
+            per[name] = (r["rate"], r["mb"], r["p50"], r["p99"], crate, cpu, cpu_m, rss, r["tool_cpu"], ccpu)
             rows.append(f"| {sc.label} | {name} | {n:,} | {fmt_int(r['rate'])} | {r['mb']:.1f} | {r['p50']} | {r['p99']} | "
-                        f"{fmt_int(crate) if c['ok'] else 'failed'} | {cpu_s} | {rss_s} | {pct} | {r['seconds']:.1f} | "
-                        f"{r['other_cpu']:.1f} | {r['tool_cpu']:.1f} | {'' if ccpu is None else f'{ccpu:.1f}'} | "
-                        f"{per_append} |")
-        if len(per) == 2:
-            k, v = per["Kafka"], per["Korvet"]
-            rows.append(f"| {sc.label} | **Korvet/Kafka** | | {fmt_ratio(v[0], k[0])} | {fmt_ratio(v[1], k[1])} | "
+                        f"{fmt_int(crate) if c['ok'] else 'failed'} | {cpu_s} | {cpu_m:.1f} | {rss_s} | {pct} | "
+                        f"{r['seconds']:.1f} | {r['other_cpu']:.1f} | {r['tool_cpu']:.1f} | "
+                        f"{'' if ccpu is None else f'{ccpu:.1f}'} | {per_append} |")
+        k = per.get("Kafka")
+        for name in names:
+            v = per.get(name)
+            if name == "Kafka" or k is None or v is None:
+                continue
+            rows.append(f"| {sc.label} | **{name}/Kafka** | | {fmt_ratio(v[0], k[0])} | {fmt_ratio(v[1], k[1])} | "
                         f"{fmt_ratio(v[2], k[2])} | {fmt_ratio(v[3], k[3])} | {fmt_ratio(v[4], k[4])} | "
-                        f"{fmt_ratio(v[5], k[5])} | {fmt_ratio(v[6], k[6])} | | | | {fmt_ratio(v[7], k[7])} | "
-                        f"{fmt_ratio(v[8], k[8])} | |")
+                        f"{fmt_ratio(v[5], k[5])} | {fmt_ratio(v[6], k[6])} | {fmt_ratio(v[7], k[7])} | | | | "
+                        f"{fmt_ratio(v[8], k[8])} | {fmt_ratio(v[9], k[9])} | |")
     return "\n".join(rows)
 
 
@@ -869,20 +910,28 @@ def ceiling_table(ceilings):
     return "\n".join(rows)
 
 
-def memory_table(results):
-    rows = ["| scenario | records | Redis MEMORY USAGE B/record | Redis used_memory Δ B/record | Redis AOF file B/record | "
-            "Kafka .log B/record | Redis (MEMORY USAGE) / Kafka |", "|---|---|---|---|---|---|---|"]
+def memory_table(results, names):
+    """Bytes per stored record: a row per Korvet broker and scenario, with Kafka's .log bytes beside it."""
+    rows = ["| scenario | broker | records | Redis MEMORY USAGE B/record | Redis used_memory Δ B/record | "
+            "Redis AOF file B/record | stream entries (records each) | Kafka .log B/record | "
+            "Redis (MEMORY USAGE) / Kafka |", "|---|---|---|---|---|---|---|---|---|"]
     for sc, n, runs in results:
-        k, v = runs.get("Kafka"), runs.get("Korvet")
-        if not k or not v or "error" in k or "error" in v:
+        k = runs.get("Kafka")
+        if not k or "error" in k:
             continue
-        st, kt = v["storage"], k["storage"]
-        usage = st["redis_usage"] / n
-        delta = st.get("redis_used_delta", 0) / n
-        aof = st["redis_aof"] / n
-        klog = kt["kafka_log"] / n
-        rows.append(f"| {sc.label} | {n:,} | {usage:.1f} | {delta:.1f} | {aof:.1f} | {klog:.1f} | "
-                    f"{fmt_ratio(usage, klog)} |")
+        klog = k["storage"]["kafka_log"] / n
+        for name in names:
+            v = runs.get(name)
+            if name == "Kafka" or not v or "error" in v:
+                continue
+            st = v["storage"]
+            usage = st["redis_usage"] / n
+            delta = st.get("redis_used_delta", 0) / n
+            aof = st["redis_aof"] / n
+            entries = st.get("redis_entries") or 0
+            each = f" ({n / entries:.1f})" if entries else ""
+            rows.append(f"| {sc.label} | {name} | {n:,} | {usage:.1f} | {delta:.1f} | {aof:.1f} | {entries:,}{each} | "
+                        f"{klog:.1f} | {fmt_ratio(usage, klog)} |")
     return "\n".join(rows)
 
 
@@ -925,6 +974,9 @@ def main():
     ap.add_argument("--seconds", type=float, help="target length of each produce run (default 20, short 3)")
     ap.add_argument("--scenarios", help="comma-separated indexes into the scenario list (default all; see --list)")
     ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    ap.add_argument("--formats", type=parse_formats, metavar="batch,record",
+                    help="Korvet's stream formats to run, a Korvet broker each (korvet.stream.format; "
+                         "default both, short: batch)")
     ap.add_argument("--consumer", choices=["auto", "ConsumerPerformance", "AssignedConsumerPerformance"],
                     default="auto")
     ap.add_argument("--results", help="markdown file to write (default bench/RESULTS.md; short: bench/target/short-results.md)")
@@ -938,6 +990,8 @@ def main():
     seconds = args.seconds or (3.0 if short else 20.0)
     warm_seconds = 1.0 if short else 4.0
     scenarios = SHORT if short else FULL
+    formats = args.formats or (["batch"] if short else list(FORMATS))
+    names = ["Kafka"] + [korvet_name(f) for f in formats]
     if args.list:
         for i, sc in enumerate(scenarios):
             print(f"{i}: {sc.label}")
@@ -959,7 +1013,8 @@ def main():
     logdir = os.path.join(BENCH, "target", "bench-logs")
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir)
-    log(f"work dir {workdir}, logs in {logdir}; {len(scenarios)} scenarios, produce runs of >= {seconds:.0f} s")
+    log(f"work dir {workdir}, logs in {logdir}; {len(scenarios)} scenarios, produce runs of >= {seconds:.0f} s; "
+        f"brokers {', '.join(names)}")
     failures = []
     results = []
     consumer_tool = None if args.consumer == "auto" else args.consumer
@@ -974,12 +1029,12 @@ def main():
         for i, sc in enumerate(scenarios):
             scdir = os.path.join(workdir, f"s{i}")
             os.makedirs(scdir)
-            kafka, korvet = Kafka(scdir), Korvet(scdir)
-            order = [kafka, korvet] if i % 2 == 0 else [korvet, kafka]
+            korvets = [Korvet(scdir, f) for f in formats]
+            order = broker_order([Kafka(scdir), *korvets], i)
             runs = {}
             n = 0
             try:
-                log(f"scenario {i + 1}/{len(scenarios)}: {sc.label}; order {order[0].name}, {order[1].name}")
+                log(f"scenario {i + 1}/{len(scenarios)}: {sc.label}; order {', '.join(b.name for b in order)}")
                 for b in order:
                     b.start()
                 for b in order:
@@ -994,7 +1049,8 @@ def main():
                     consumer_tool, consumer_note = probe_consumer(order, f"warmup-{i}", logdir)
                 for b in order:
                     warm_up_reads(b, f"warmup-{i}", warm_records[b.name], logdir, consumer_tool)
-                korvet.drop(f"warmup-{i}", sc.partitions)
+                for k in korvets:
+                    k.drop(f"warmup-{i}", sc.partitions)
                 slow = min(rates.values())
                 # A few seconds from a cold tool JVM underestimate a broker's steady rate several-fold; the last
                 # full run's rate for this scenario, and this run's for the same broker and size, are better.
@@ -1020,14 +1076,16 @@ def main():
                             if "error" not in r:
                                 cache[f"{name}|{sc.label}"] = r["rate"]
                         save_cache(cache)
-                    if short or attempt == "c" or len(done) < 2 or min(r["seconds"] for r in done) >= seconds:
+                    if (short or attempt == "c" or len(done) < len(order)
+                            or min(r["seconds"] for r in done) >= seconds):
                         break
-                    # The faster broker was faster than estimated (and gets faster still on longer runs): run both
+                    # The fastest broker was faster than estimated (and gets faster still on longer runs): run all
                     # again with enough records.
                     n = int(max(n * 1.5, max(r["rate"] for r in done) * seconds * 1.5) / 1000) * 1000
                     log(f"a produce run lasted {min(r['seconds'] for r in done):.1f} s, under {seconds:.0f} s: "
-                        f"both brokers again with {n:,} records")
-                    korvet.drop(topic, sc.partitions)
+                        f"every broker again with {n:,} records")
+                    for k in korvets:
+                        k.drop(topic, sc.partitions)
                 for name, r in runs.items():
                     if "error" in r:
                         failures.append(f"{name} {sc.label}: {r['error']}")
@@ -1040,13 +1098,13 @@ def main():
             except BenchError as e:
                 failures.append(f"{sc.label}: {e}")
                 log(f"{sc.label}: FAILED: {e}")
-                for name in ("Kafka", "Korvet"):
+                for name in names:
                     runs.setdefault(name, {"error": str(e).splitlines()[0]})
             finally:
                 for b in order:
                     b.stop()
                 for b in order:
-                    shutil.copy(b.log, os.path.join(logdir, f"s{i}-{b.name}.log"))
+                    shutil.copy(b.log, os.path.join(logdir, f"s{i}-{b.slug}.log"))
                 shutil.rmtree(scdir, ignore_errors=True)
             results.append((sc, n, runs))
         try:
@@ -1059,8 +1117,8 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
     elapsed = time.time() - t_start
-    main_table = table(results, ceilings, consumer_tool)
-    mem = memory_table(results)
+    main_table = table(results, ceilings, names)
+    mem = memory_table(results, names)
     ceil = ceiling_table(ceilings)
     notes = []
     for sc, n, runs in results:
@@ -1076,9 +1134,11 @@ def main():
             if r["seconds"] < seconds:
                 notes.append(f"- {name}, {sc.label}: the produce run lasted {r['seconds']:.1f} s, under the "
                              f"{seconds:.0f} s target (the warm-up underestimated its rate)")
-            st = r["storage"]
-            if name == "Korvet" and st.get("redis_entries") != n:
-                notes.append(f"- Korvet, {sc.label}: {st.get('redis_entries')} stream entries for {n} records sent")
+            entries = r["storage"].get("redis_entries")
+            # record format: an entry per record; batch format: an entry per record batch, so at most one per record
+            if (r["format"] == "record" and entries != n) or (r["format"] == "batch" and not 0 < (entries or 0) <= n):
+                notes.append(f"- {name}, {sc.label}: {entries} stream entries for {n} records sent, "
+                             f"unexpected in the {r['format']} stream format")
             if r["other_cpu"] > 0.1 * r["seconds"] * (os.cpu_count() or 1):
                 notes.append(f"- {name}, {sc.label}: {r['other_cpu']:.1f} CPU s used by other processes during "
                              f"the {r['seconds']:.0f} s run (load average then {r['load']}): this run was disturbed")
@@ -1088,7 +1148,7 @@ def main():
 
     command = args.command_line or "bench/run.sh " + " ".join(sys.argv[1:])
     report = render(started, info, command, load_start, loadavg(), elapsed, short, seconds, consumer_tool,
-                    consumer_note, ceil, main_table, mem, notes)
+                    consumer_note, ceil, main_table, mem, notes, formats)
     print(report)
     os.makedirs(os.path.dirname(results_path), exist_ok=True)
     with open(results_path, "w") as f:
@@ -1103,10 +1163,17 @@ def indent(text):
 
 
 def render(started, info, command, load_start, load_end, elapsed, short, seconds, consumer_tool, consumer_note, ceil,
-           main_table, mem, notes):
-    consumer = (f"`{consumer_tool}`" + (f" for both brokers, because ConsumerPerformance failed against {consumer_note}"
-                                        if consumer_note else " for both brokers"))
+           main_table, mem, notes, formats):
+    consumer = (f"`{consumer_tool}`" + (f" for every broker, because ConsumerPerformance failed against {consumer_note}"
+                                        if consumer_note else " for every broker"))
     cmds = "\n".join(COMMANDS)
+    shown = {"batch": "**Korvet** (`korvet.stream.format=batch`, the default: a stream entry per record batch, "
+                      "stored as the producer sent it)",
+             "record": "**Korvet (record)** (`korvet.stream.format=record`: a stream entry per record)"}
+    korvets = "; ".join(shown[f] for f in formats)
+    lz4 = ("\n`compression.type=lz4`: the producer compresses each batch with LZ4; Kafka and the batch format keep "
+           "it compressed,\nthe record format decompresses it into an entry per record."
+           if "compression.type=lz4" in main_table else "")
     return f"""# Korvet vs Apache Kafka 4.3.1 {'(short mode: a smoke test, not figures)' if short else ''}
 
 - Date: {started.strftime('%Y-%m-%d %H:%M')} (local time); {elapsed / 60:.1f} minutes in all
@@ -1116,7 +1183,8 @@ def render(started, info, command, load_start, load_end, elapsed, short, seconds
 - Redis: {info['redis']}; {info['redis_benchmark']}
 - Load average (1, 5, 15 min): {load_start} at the start, {load_end} at the end
 - Command: `{command}`
-- Each produce run: >= {seconds:.0f} s for the faster broker; both brokers get the same record count.
+- Brokers: Apache Kafka; {korvets}; each Korvet on a redis-server of its own.
+- Each produce run: >= {seconds:.0f} s for the fastest broker; every broker gets the same record count.
 - Consumer: {consumer}; records/s over the fetch time (`fetch.nMsg.sec`, without the group join).
 
 ## Produce and consume
@@ -1124,12 +1192,15 @@ def render(started, info, command, load_start, load_end, elapsed, short, seconds
 ProducerPerformance with `--throughput -1` (unthrottled) and client defaults (Kafka 4: `linger.ms=5`,
 `batch.size=16384`; `acks=all` means the idempotent producer). Broker CPU s: user + system time of the broker
 processes during the produce run (Korvet: its JVM + its redis-server, including Redis's AOF-rewrite children);
-peak RSS: VmHWM over the broker's whole life in this scenario (warm-up, produce, consume). Kafka's records sit in
+per million records: the same CPU time × 1,000,000 / records sent, what a record costs whatever the run's length.
+Peak RSS: VmHWM over the broker's whole life in this scenario (warm-up, produce, consume). Kafka's records sit in
 the page cache, not in its RSS; Korvet's sit in redis-server's RSS. "CPU s used elsewhere": machine CPU time during
 the run not used by the brokers or the tool, i.e. other work disturbing the measurement. Producer / consumer CPU s:
 user + system time of the ProducerPerformance / consumer tool's own JVM (each a fresh JVM, JIT compilation
 included), the share of the same cores the clients take. Redis µs per append: the time Redis spent per EVALSHA of
-Korvet's append script during the produce run (`INFO commandstats`), and the records each call carried.
+Korvet's append script during the produce run (`INFO commandstats`), and the records each call carried (in the
+batch format, a call carries one batch). Each Korvet broker has a ratio row to Kafka (above 1 is more for Korvet:
+better for rates, worse for latency, CPU and memory).{lz4}
 
 {main_table}
 
@@ -1141,8 +1212,9 @@ Korvet's append script during the produce run (`INFO commandstats`), and the rec
 
 Redis: `MEMORY USAGE <stream> SAMPLES 0` summed over the topic's streams, and the growth of `INFO memory`
 `used_memory` during the run; the AOF (append-only file, Korvet's persistence) size at the end, which depends on
-whether an AOF rewrite happened (a rewrite makes it a compact RDB preamble). Kafka: the size of the topic's
-`.log` segment files (indexes left out: they are preallocated).
+whether an AOF rewrite happened (a rewrite makes it a compact RDB preamble); the stream entries the topic holds
+(`XLEN`), with the records each. Kafka: the size of the topic's `.log` segment files (indexes left out: they are
+preallocated). A row per Korvet broker, each beside Kafka's figure for the same records.
 
 {mem}
 
@@ -1154,9 +1226,10 @@ whether an AOF rewrite happened (a rewrite makes it a compact RDB preamble). Kaf
 
 The harness (bench/harness.py) starts for each scenario, on free loopback ports, a fresh Kafka
 (`kafka.tools.StorageTool format`, then `java {' '.join(BROKER_JVM)} -cp 'bench/target/lib/*' kafka.Kafka
-server.properties`) and a fresh Korvet (`redis-server --appendonly yes --appendfsync everysec --save ''` and
-`java {' '.join(BROKER_JVM)} -jar target/korvet.jar -o listeners=... -o korvet.redis.uri=...`), warms both up on a
-topic of their own (produced, then read back with the consumer tool), then ran (ports vary from run to run; TopicCommand and the warm-up runs are left out):
+server.properties`) and a fresh Korvet per stream format (`redis-server --appendonly yes --appendfsync everysec
+--save ''` and `java {' '.join(BROKER_JVM)} -jar target/korvet.jar -o listeners=... -o korvet.redis.uri=...
+-o korvet.stream.format=batch|record`), warms each up on a topic of its own (produced, then read back with the
+consumer tool), then ran (ports vary from run to run; TopicCommand and the warm-up runs are left out):
 
 ```
 {cmds}

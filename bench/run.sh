@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Korvet against Apache Kafka 4.3.1 on this machine, with Kafka's own ProducerPerformance and ConsumerPerformance,
 # plus the XADD ceiling of Redis itself. See bench/README.md.
-#   bench/run.sh            the full run (about 30 minutes); writes bench/RESULTS.md
-#   bench/run.sh --short    a few seconds per run, two scenarios (what the test suite runs)
+#   bench/run.sh            the full run (about an hour); writes bench/RESULTS.md
+#   bench/run.sh --short    a few seconds per run, two scenarios, Kafka and Korvet (what the test suite runs)
+#   bench/run.sh --formats batch,record   which Korvet stream formats to run (default both; --short: batch)
 #   bench/run.sh --help     the other options
 set -euo pipefail
 cd "$(dirname "$0")/.."
