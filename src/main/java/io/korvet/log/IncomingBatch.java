@@ -26,10 +26,6 @@ public record IncomingBatch(BatchHeader header, List<NewRecord> records, long lo
         return new IncomingBatch(header, List.of(), logAppendTime, batch, bytes, maxTimestamp);
     }
 
-    public IncomingBatch(BatchHeader header, List<NewRecord> records, long logAppendTime) {
-        this(header, records, logAppendTime, null, null, -1);
-    }
-
     public boolean idempotent() {
         return header.producerId() >= 0;
     }

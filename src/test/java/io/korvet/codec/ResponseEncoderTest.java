@@ -140,7 +140,7 @@ class ResponseEncoderTest {
                 new NewRecord(2000, b("k1"), b("v1"), new Header[0]),
                 new NewRecord(3000, null, b("v2"), new Header[0]));
         logs.log(new TopicPartition("orders", 0))
-                .append(new IncomingBatch(new BatchHeader(-1, (short) -1, -1, 3, BatchHeader.CREATE_TIME), three, -1))
+                .append(IncomingBatch.records(new BatchHeader(-1, (short) -1, -1, 3, BatchHeader.CREATE_TIME), three, -1))
                 .toCompletableFuture().join();
     }
 
