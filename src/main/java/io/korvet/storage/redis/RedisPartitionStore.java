@@ -90,26 +90,14 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<List<StoredRecord>> read(TopicPartition tp, long fromOffset, int maxRecords) {
-        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .addKey(keys.partition(tp))
-                .add(fromOffset + "-0")
-                .add("+")
-                .add(CommandKeyword.COUNT)
-                .add(maxRecords);
-        return RedisConnector.translate(redis.async().dispatch(CommandType.XRANGE, new StoredRecordsOutput(), args),
-                "reading " + tp);
+        return RedisConnector.translate(redis.async().dispatch(CommandType.XRANGE, new StoredRecordsOutput(),
+                fromOffsetOn(tp, fromOffset, maxRecords)), "reading " + tp);
     }
 
     @Override
     public CompletionStage<StoredBatches> readBatches(TopicPartition tp, long fromOffset, int maxBatches) {
-        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .addKey(keys.partition(tp))
-                .add(fromOffset + "-0")
-                .add("+")
-                .add(CommandKeyword.COUNT)
-                .add(maxBatches);
-        return RedisConnector.translate(redis.async().dispatch(CommandType.XRANGE, new StoredBatchesOutput(), args),
-                "reading " + tp);
+        return RedisConnector.translate(redis.async().dispatch(CommandType.XRANGE, new StoredBatchesOutput(),
+                fromOffsetOn(tp, fromOffset, maxBatches)), "reading " + tp);
     }
 
     @Override
@@ -152,6 +140,19 @@ public final class RedisPartitionStore implements PartitionStore {
     public CompletionStage<Void> delete(TopicPartition tp) {
         return RedisConnector.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp)), "deleting " + tp)
                 .thenApply(n -> null);
+    }
+
+    /**
+     * {@code XRANGE <stream> <offset>-0 + COUNT <n>}: from the entry holding {@code fromOffset} on, in either format
+     * (an entry's ID is its last offset).
+     */
+    private CommandArgs<byte[], byte[]> fromOffsetOn(TopicPartition tp, long fromOffset, int count) {
+        return new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .addKey(keys.partition(tp))
+                .add(fromOffset + "-0")
+                .add("+")
+                .add(CommandKeyword.COUNT)
+                .add(count);
     }
 
     /** The keys of the scripts that read or move the log start offset: the stream and its start key. */
