@@ -429,8 +429,10 @@ class Korvet:
         return int(self.redis.info("memory")["used_memory"])
 
     def append_stats(self):
-        """(calls, microseconds) Redis has spent in EVALSHA, i.e. in Korvet's append script, so far."""
-        stat = self.redis.info("commandstats").get("cmdstat_evalsha", "")
+        """(calls, microseconds) Redis has spent in Korvet's appends so far: in the batch format each is one
+        MULTI ... EXEC (the fence script, XADD and RENAME inside it), in the record format an EVALSHA of append.lua."""
+        command = "cmdstat_exec" if self.format == "batch" else "cmdstat_evalsha"
+        stat = self.redis.info("commandstats").get(command, "")
         fields = dict(kv.split("=", 1) for kv in stat.split(",") if "=" in kv)
         return int(fields.get("calls", 0)), int(fields.get("usec", 0))
 
@@ -578,11 +580,13 @@ def eval_append_ceiling(port, size, seconds, window=8):
         ts = b"1795272001058"
         # append.lua's layout per record: ID, shape ('v': a value; 'vb': a value and the batch facts), ts, values.
         rest_record = b"$1\r\nv\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(ts), ts, len(payload), payload)
-        argc = 4 + 1 + rpb * 4 + 1  # EVALSHA sha 1 key expected | per record id shape ts value | batch value
+        next_key = b"{" + key + b"}:next"
+        argc = 5 + 1 + rpb * 4 + 1  # EVALSHA sha 2 key next-key expected | per record id shape ts value | batch value
 
         def call(base, seq):
             batch = b"1000,0,%d,%d,0" % (seq, rpb)
-            parts = [b"*%d\r\n$7\r\nEVALSHA\r\n$%d\r\n%s\r\n$1\r\n1\r\n$%d\r\n%s\r\n" % (argc, len(sha), sha, len(key), key)]
+            parts = [b"*%d\r\n$7\r\nEVALSHA\r\n$%d\r\n%s\r\n$1\r\n2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
+                     % (argc, len(sha), sha, len(key), key, len(next_key), next_key)]
             b = str(base).encode()
             parts.append(b"$%d\r\n%s\r\n" % (len(b), b))
             first_id = b"%d-1" % base
@@ -613,7 +617,7 @@ def eval_append_ceiling(port, size, seconds, window=8):
                 return None, f"append.lua answered {reply!r}: its arguments are no longer shaped as this harness sends them"
             done += rpb
         elapsed = time.time() - t0
-        r.call("DEL", key)
+        r.call("DEL", key, next_key)
         return done / elapsed, rpb
     finally:
         r.close()
@@ -1197,9 +1201,10 @@ Peak RSS: VmHWM over the broker's whole life in this scenario (warm-up, produce,
 the page cache, not in its RSS; Korvet's sit in redis-server's RSS. "CPU s used elsewhere": machine CPU time during
 the run not used by the brokers or the tool, i.e. other work disturbing the measurement. Producer / consumer CPU s:
 user + system time of the ProducerPerformance / consumer tool's own JVM (each a fresh JVM, JIT compilation
-included), the share of the same cores the clients take. Redis µs per append: the time Redis spent per EVALSHA of
-Korvet's append script during the produce run (`INFO commandstats`), and the records each call carried (in the
-batch format, a call carries one batch). Each Korvet broker has a ratio row to Kafka (above 1 is more for Korvet:
+included), the share of the same cores the clients take. Redis µs per append: the time Redis spent per append
+during the produce run (`INFO commandstats`: per EXEC of the batch format's MULTI ... EXEC, per EVALSHA of the
+record format's append script; wall time, so it grows when the machine's cores are contended), and the records each
+append carried (in the batch format, one batch). Each Korvet broker has a ratio row to Kafka (above 1 is more for Korvet:
 better for rates, worse for latency, CPU and memory).{lz4}
 
 {main_table}

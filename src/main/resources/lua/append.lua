@@ -4,17 +4,21 @@
 -- timestamp and a value; 'kvb' one with a key, a value and the batch facts; '' a timestamp alone).
 -- The field names are this script's constants, not arguments: Redis turns every argument into a Lua string,
 -- hashing each of its bytes, so two fewer per record make an append cheaper.
+-- KEYS[2]: the stream's next key, which every append keeps (see append_fence.lua), read when it is there.
 -- Returns {1} when appended, {0, actual next offset} when fenced (nothing written).
 local FIELD = {k = 'key', v = 'value', h = 'headers', b = 'batch'}
 local key = KEYS[1]
 local expected = tonumber(ARGV[1])
-local actual = next_offset(key)
-if actual ~= expected then
-  return {0, actual}
+local actual = tonumber(redis.call('GET', KEYS[2]) or next_offset(key))
+local past = expected == 0 and '-' or ('(' .. string.format('%d', expected - 1) .. '-1')
+if actual ~= expected or #redis.call('XRANGE', key, past, '+', 'COUNT', 1) > 0 then
+  return {0, next_offset(key)}
 end
 local i = 2
 local argc = #ARGV
+local appended = 0
 while i <= argc do
+  appended = appended + 1
   local shape = ARGV[i + 1]
   if shape == 'v' then
     redis.call('XADD', key, ARGV[i], 'ts', ARGV[i + 2], 'value', ARGV[i + 3])
@@ -34,4 +38,5 @@ while i <= argc do
     i = j
   end
 end
+redis.call('SET', KEYS[2], string.format('%d', expected + appended))
 return {1}

@@ -1,9 +1,15 @@
 -- What a leader needs to rebuild its cache: {log start offset, next offset, base, batch, base, batch, ...},
 -- the batch headers ('pid,epoch,seq,count,timestamp type') found in the last ARGV[1] entries, newest first,
--- each with the offset of its first record. KEYS[2]: the start key.
+-- each with the offset of its first record. KEYS[2]: the start key; KEYS[3]: the next key, set here from the
+-- stream itself; KEYS[4]: the appending key, where a batch append interrupted out of its transaction (see
+-- append_fence.lua) may have left the stream.
 local key = KEYS[1]
 local scan = tonumber(ARGV[1])
+if redis.call('EXISTS', key) == 0 and redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('RENAME', KEYS[4], key)
+end
 local nxt = next_offset(key)
+redis.call('SET', KEYS[3], string.format('%d', nxt))
 local start = log_start(key, KEYS[2], nxt)
 local result = {start, nxt}
 local upper = '+'

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.korvet.storage.BatchHeader;
+import io.korvet.storage.NewBatch;
+import io.korvet.storage.StoredBatches;
 import io.korvet.storage.NewRecord;
 import io.korvet.storage.PartitionState;
 import io.korvet.storage.StorageException;
@@ -13,6 +15,7 @@ import io.korvet.storage.redis.RedisKeys;
 import io.korvet.storage.redis.RedisPartitionStore;
 import io.korvet.storage.redis.RedisServerProcess;
 import io.lettuce.core.Range;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +30,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The append script and the reads, on a real redis-server: every record shape, the entry layout, the fence. */
+/** The appends and the reads, on a real redis-server: every record shape, the entry layouts, the fences. */
 class RedisPartitionStoreIT {
 
     static Path dir;
     static RedisServerProcess redis;
     static RedisConnector connector;
     static RedisPartitionStore store;
+    /** Plain commands, as a Redis user types them. */
+    static io.lettuce.core.RedisClient plainClient;
+    static io.lettuce.core.api.async.RedisAsyncCommands<String, String> connectorStrings;
 
     @BeforeAll
     static void start() throws Exception {
@@ -42,10 +48,13 @@ class RedisPartitionStoreIT {
         connector = new RedisConnector(redis.uri(), Duration.ofSeconds(5));
         store = new RedisPartitionStore(connector, new RedisKeys("st"));
         store.preloadScripts().toCompletableFuture().get();
+        plainClient = io.lettuce.core.RedisClient.create(redis.uri());
+        connectorStrings = plainClient.connect().async();
     }
 
     @AfterAll
     static void stop() {
+        plainClient.shutdown();
         connector.close();
         redis.stop();
     }
@@ -132,5 +141,89 @@ class RedisPartitionStoreIT {
         assertThat(read).extracting(StoredRecord::offset).containsExactly(4990L, 4991L, 4992L, 4993L, 4994L, 4995L, 4996L, 4997L, 4998L, 4999L);
         assertThat(read.get(9).value()).isEqualTo(b("v4999"));
         assertThat(Map.of("xlen", connector.async().xlen(b("st:large:0")).get())).containsEntry("xlen", 5000L);
+    }
+
+    private static NewBatch batch(int count, String bytes) {
+        return new NewBatch(new BatchHeader(-1, (short) -1, -1, count, BatchHeader.CREATE_TIME), 7, false, false,
+                ByteBuffer.wrap(b(bytes)));
+    }
+
+    private static Object redisCall(String... args) throws Exception {
+        var cmd = new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8);
+        for (int i = 1; i < args.length; i++) {
+            cmd.add(args[i]);
+        }
+        try {
+            return connectorStrings.dispatch(io.lettuce.core.protocol.CommandType.valueOf(args[0]),
+                    new io.lettuce.core.output.NestedMultiOutput<>(io.lettuce.core.codec.StringCodec.UTF8), cmd).get().get(0);
+        } catch (ExecutionException e) {
+            return e.getCause().getMessage();
+        }
+    }
+
+
+    @Test
+    void aBatchIsOneEntryAndAnAppendAtTheWrongOffsetIsFencedAndWritesNothing() throws Exception {
+        TopicPartition tp = new TopicPartition("batches", 0);
+        store.appendBatch(tp, 0, batch(3, "first batch")).toCompletableFuture().get();
+        store.appendBatch(tp, 3, batch(2, "second")).toCompletableFuture().get();
+        for (long wrong : new long[] {0, 3, 4, 9}) {
+            assertThatThrownBy(() -> store.appendBatch(tp, wrong, batch(1, "stale")).toCompletableFuture().get())
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(StorageException.Fenced.class)
+                    .hasMessageContaining("5");
+        }
+        StoredBatches read = store.readBatches(tp, 0, 10).toCompletableFuture().get();
+        assertThat(read.count()).isEqualTo(2);
+        assertThat(read.baseOffset(1)).isEqualTo(3);
+        assertThat(read.lastOffset(1)).isEqualTo(4);
+        byte[] data = new byte[read.buffer().remaining()];
+        read.buffer().get(data);
+        assertThat(new String(data, StandardCharsets.UTF_8)).isEqualTo("first batchsecond");
+        assertThat(redisCall("XLEN", "st:batches:0")).isEqualTo(2L);
+        assertThat(redisCall("GET", "{st:batches:0}:next")).isEqualTo("5");
+        assertThat(redisCall("EXISTS", "{st:batches:0}:appending")).isEqualTo(0L);
+        assertThat(store.loadState(tp, 10).toCompletableFuture().get().nextOffset()).isEqualTo(5);
+    }
+
+    @Test
+    void theTailOfAnAppendSentWithoutItsMultiWritesNothing() throws Exception {
+        // After a reconnect Lettuce may send again what Redis had not answered: the XADD and RENAME alone.
+        TopicPartition tp = new TopicPartition("tail", 0);
+        store.appendBatch(tp, 0, batch(1, "one")).toCompletableFuture().get();
+        assertThat(redisCall("XADD", "{st:tail:0}:appending", "NOMKSTREAM", "1-1", "base", "1", "data", "x")).isNull();
+        assertThat(String.valueOf(redisCall("RENAME", "{st:tail:0}:appending", "st:tail:0"))).contains("no such key");
+        assertThat(redisCall("XLEN", "st:tail:0")).isEqualTo(1L);
+        store.appendBatch(tp, 1, batch(1, "two")).toCompletableFuture().get();
+        assertThat(redisCall("XLEN", "st:tail:0")).isEqualTo(2L);
+    }
+
+    @Test
+    void aStreamAheadOfItsNextKeyFencesAndLoadingStateRepairsBoth() throws Exception {
+        TopicPartition tp = new TopicPartition("repair", 0);
+        store.appendBatch(tp, 0, batch(2, "ab")).toCompletableFuture().get();
+        // Written past the next key by something else than Korvet.
+        redisCall("XADD", "st:repair:0", "2-1", "base", "2", "count", "1", "maxts", "7", "pid", "-1", "epoch", "-1", "seq", "-1",
+                "flags", "", "data", "c");
+        assertThatThrownBy(() -> store.appendBatch(tp, 2, batch(1, "late")).toCompletableFuture().get())
+                .hasCauseInstanceOf(StorageException.Fenced.class);
+        assertThat(redisCall("XLEN", "st:repair:0")).isEqualTo(2L);
+        // A stream left at its appending key by an append interrupted out of its transaction.
+        redisCall("RENAME", "st:repair:0", "{st:repair:0}:appending");
+        PartitionState state = store.loadState(tp, 10).toCompletableFuture().get();
+        assertThat(state.nextOffset()).isEqualTo(3);
+        assertThat(redisCall("XLEN", "st:repair:0")).isEqualTo(2L);
+        assertThat(redisCall("GET", "{st:repair:0}:next")).isEqualTo("3");
+        store.appendBatch(tp, 3, batch(1, "d")).toCompletableFuture().get();
+        assertThat(redisCall("XLEN", "st:repair:0")).isEqualTo(3L);
+    }
+
+    @Test
+    void deletingAPartitionRemovesItsCompanionKeys() throws Exception {
+        TopicPartition tp = new TopicPartition("gone", 0);
+        store.appendBatch(tp, 0, batch(1, "x")).toCompletableFuture().get();
+        store.delete(tp).toCompletableFuture().get();
+        assertThat(redisCall("EXISTS", "st:gone:0", "{st:gone:0}:next", "{st:gone:0}:appending", "{st:gone:0}:start"))
+                .isEqualTo(0L);
     }
 }

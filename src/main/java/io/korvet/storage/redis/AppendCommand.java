@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * The EVALSHA of append.lua for one batch, encoded once, by the thread that handles the Produce request:
- * {@code EVALSHA <sha> 1 <stream> <expected next offset>}, then per record its entry ID, its shape, its
+ * {@code EVALSHA <sha> 2 <stream> <next key> <expected next offset>}, then per record its entry ID, its shape, its
  * timestamp and the values of the other fields it has (see append.lua). Building it from Lettuce's argument
  * objects (one per field, each encoded on Lettuce's single I/O thread, numbers through Long.toString) cost
  * the broker more CPU per record than anything else in a produce profile.
@@ -22,7 +22,7 @@ import java.util.List;
 final class AppendCommand extends Command<byte[], byte[], List<Object>> {
 
     private static final byte[] EVALSHA = "EVALSHA".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ONE_KEY = {'1'};
+    private static final byte[] TWO_KEYS = {'2'};
 
     private final byte[] encoded;
 
@@ -32,37 +32,20 @@ final class AppendCommand extends Command<byte[], byte[], List<Object>> {
     }
 
     /** The append of a batch's records to a {@code record}-format stream, one entry each (append.lua). */
-    static AppendCommand records(byte[] sha, byte[] key, long baseOffset, BatchHeader header, List<NewRecord> records) {
-        return new AppendCommand(encode(sha, key, baseOffset, header, records));
+    static AppendCommand records(byte[] sha, byte[] key, byte[] nextKey, long baseOffset, BatchHeader header, List<NewRecord> records) {
+        return new AppendCommand(encode(sha, key, nextKey, baseOffset, header, records));
     }
 
-    /**
-     * The append of a batch to a {@code batch}-format stream as one entry (append_batch.lua):
-     * {@code EVALSHA <sha> 1 <stream> <base offset> <last offset>-1 <count> <maxts> <pid> <epoch> <seq> <flags> <data>}.
-     * The batch's bytes are copied once, into the command.
-     */
-    static AppendCommand batch(byte[] sha, byte[] key, long baseOffset, NewBatch batch) {
-        BatchHeader h = batch.header();
-        long last = baseOffset + h.recordCount() - 1;
-        byte[] flags = batch.flags().getBytes(StandardCharsets.US_ASCII);
-        int length = 256 + key.length + batch.bytes().remaining();
-        RespWriter out = new RespWriter(length);
-        out.array(13).bulk(EVALSHA).bulk(sha).bulk(ONE_KEY).bulk(key).bulk(baseOffset)
-                .bulkNumber(last, StreamEntryCodec.ENTRY_ID_SUFFIX).bulk(h.recordCount()).bulk(batch.maxTimestamp())
-                .bulk(h.producerId()).bulk(h.producerEpoch()).bulk(h.baseSequence()).bulk(flags).bulk(batch.bytes());
-        return new AppendCommand(out.toByteArray());
-    }
-
-    static byte[] encode(byte[] sha, byte[] key, long baseOffset, BatchHeader header, List<NewRecord> records) {
-        int args = 5;
-        int bytes = 128 + key.length;
+    static byte[] encode(byte[] sha, byte[] key, byte[] nextKey, long baseOffset, BatchHeader header, List<NewRecord> records) {
+        int args = 6;
+        int bytes = 128 + key.length + nextKey.length;
         for (int i = 0; i < records.size(); i++) {
             NewRecord r = records.get(i);
             args += 2 + StreamEntryCodec.fieldCount(r, i == 0 ? header : null);
             bytes += 160 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
         }
         RespWriter out = new RespWriter(bytes);
-        out.array(args).bulk(EVALSHA).bulk(sha).bulk(ONE_KEY).bulk(key).bulk(baseOffset);
+        out.array(args).bulk(EVALSHA).bulk(sha).bulk(TWO_KEYS).bulk(key).bulk(nextKey).bulk(baseOffset);
         Entry entry = new Entry();
         long offset = baseOffset;
         for (int i = 0; i < records.size(); i++) {

@@ -17,23 +17,34 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One pipelined Lettuce connection to Redis. Commands sent while Redis is unreachable are rejected
- * at once rather than queued, and every failure is translated to a {@link StorageException}.
+ * A pipelined Lettuce connection to Redis, and beside it one that carries transactions alone (see
+ * {@link #dispatchTogether}). Commands sent while Redis is unreachable are rejected at once rather than queued,
+ * and every failure is translated to a {@link StorageException}.
  */
 public final class RedisConnector implements AutoCloseable {
 
     private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> connection;
+    /** Written only by {@link #dispatchTogether}, holding its lock; null when not asked for. */
+    private final StatefulRedisConnection<byte[], byte[]> transactions;
     private final String description;
 
+    /** Both connections. */
     public RedisConnector(String uri, Duration commandTimeout) {
+        this(uri, commandTimeout, true);
+    }
+
+    /** The pipelined connection, and the transaction connection when {@code transactions}. */
+    public RedisConnector(String uri, Duration commandTimeout, boolean transactions) {
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setTimeout(commandTimeout);
         this.description = redisUri.getHost() + ":" + redisUri.getPort();
@@ -48,6 +59,7 @@ public final class RedisConnector implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
         this.connection = client.connect(ByteArrayCodec.INSTANCE);
+        this.transactions = transactions ? client.connect(ByteArrayCodec.INSTANCE) : null;
     }
 
     public RedisAsyncCommands<byte[], byte[]> async() {
@@ -59,6 +71,29 @@ public final class RedisConnector implements AutoCloseable {
         AsyncCommand<byte[], byte[], T> async = new AsyncCommand<>(command);
         connection.dispatch(async);
         return async;
+    }
+
+    /**
+     * Sends {@code commands} back to back on the transaction connection, which carries nothing else: a
+     * {@code MULTI ... EXEC} group reaches Redis whole, with no other command inside it (a command of the shared
+     * connection sent meanwhile would be queued into the transaction). After a reconnect Lettuce may send again
+     * the commands Redis had not answered, a group's tail without its MULTI: {@link BatchAppend} is safe then.
+     */
+    <T> CompletionStage<T> dispatchTogether(List<? extends RedisCommand<byte[], byte[], ?>> leading,
+                                            RedisCommand<byte[], byte[], T> last) {
+        if (transactions == null) {
+            throw new IllegalStateException("this connector has no transaction connection");
+        }
+        List<RedisCommand<byte[], byte[], ?>> all = new ArrayList<>(leading.size() + 1);
+        for (RedisCommand<byte[], byte[], ?> c : leading) {
+            all.add(new AsyncCommand<>(c));
+        }
+        AsyncCommand<byte[], byte[], T> result = new AsyncCommand<>(last);
+        all.add(result);
+        synchronized (transactions) {
+            transactions.dispatch(all);
+        }
+        return result;
     }
 
     public String description() {
@@ -99,6 +134,9 @@ public final class RedisConnector implements AutoCloseable {
     @Override
     public void close() {
         connection.close();
+        if (transactions != null) {
+            transactions.close();
+        }
         client.shutdown(0, 2, TimeUnit.SECONDS);
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }

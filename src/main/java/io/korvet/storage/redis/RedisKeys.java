@@ -37,7 +37,28 @@ public final class RedisKeys {
      * Cluster slot; four parts, never a stream key's shape.
      */
     public byte[] partitionStart(TopicPartition tp) {
-        return bytes("{" + namespace + ":" + tp.topic() + ":" + tp.partition() + "}:start");
+        return companion(tp, "start");
+    }
+
+    /**
+     * The next offset of a partition, kept by every append beside the stream, so that the append fence reads a
+     * number instead of the stream's last entry (a whole batch). {@code {<stream>}:next}, in the stream's slot.
+     */
+    public byte[] partitionNext(TopicPartition tp) {
+        return companion(tp, "next");
+    }
+
+    /**
+     * Where a batch append moves the stream for the moment of its XADD (see append_fence.lua); it exists only
+     * inside that transaction. {@code {<stream>}:appending}, in the stream's slot.
+     */
+    public byte[] partitionAppending(TopicPartition tp) {
+        return companion(tp, "appending");
+    }
+
+    /** {@code {<stream>}:<what>}: the stream key as hash tag puts it in the stream's Redis Cluster slot. */
+    private byte[] companion(TopicPartition tp, String what) {
+        return bytes("{" + namespace + ":" + tp.topic() + ":" + tp.partition() + "}:" + what);
     }
 
     /**

@@ -29,8 +29,8 @@ public final class RedisPartitionStore implements PartitionStore {
     private final RedisKeys keys;
     private final LuaScript append = LuaScript.load("append");
     private final byte[] appendSha = append.shaBytes();
-    private final LuaScript appendBatch = LuaScript.load("append_batch");
-    private final byte[] appendBatchSha = appendBatch.shaBytes();
+    private final LuaScript appendFence = LuaScript.load("append_fence");
+    private final byte[] appendFenceSha = appendFence.shaBytes();
     private final LuaScript loadState = LuaScript.load("load_state");
     private final LuaScript timestamps = LuaScript.load("timestamps");
     private final LuaScript trim = LuaScript.load("trim");
@@ -45,7 +45,7 @@ public final class RedisPartitionStore implements PartitionStore {
     public CompletionStage<Void> preloadScripts() {
         return RedisConnector.translate(CompletableFuture.allOf(
                 append.preload(redis.async()).toCompletableFuture(),
-                appendBatch.preload(redis.async()).toCompletableFuture(),
+                appendFence.preload(redis.async()).toCompletableFuture(),
                 loadState.preload(redis.async()).toCompletableFuture(),
                 timestamps.preload(redis.async()).toCompletableFuture(),
                 trim.preload(redis.async()).toCompletableFuture(),
@@ -54,7 +54,8 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries) {
-        CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, streamAndStart(tp),
+        byte[][] keys4 = {keys.partition(tp), keys.partitionStart(tp), keys.partitionNext(tp), keys.partitionAppending(tp)};
+        CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, keys4,
                 RedisKeys.bytes(Integer.toString(scanEntries)));
         return RedisConnector.translate(reply, "loading " + tp).thenApply(list -> {
             long start = (Long) list.get(0);
@@ -70,19 +71,30 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<Void> append(TopicPartition tp, long baseOffset, BatchHeader header, List<NewRecord> records) {
-        return fenced(tp, baseOffset, append, AppendCommand.records(appendSha, keys.partition(tp), baseOffset, header, records));
-    }
-
-    @Override
-    public CompletionStage<Void> appendBatch(TopicPartition tp, long baseOffset, NewBatch batch) {
-        return fenced(tp, baseOffset, appendBatch, AppendCommand.batch(appendBatchSha, keys.partition(tp), baseOffset, batch));
-    }
-
-    private CompletionStage<Void> fenced(TopicPartition tp, long baseOffset, LuaScript script, AppendCommand command) {
-        CompletionStage<List<Object>> reply = script.runInOrder(redis.async(), () -> redis.dispatch(command));
+        AppendCommand command = AppendCommand.records(appendSha, keys.partition(tp), keys.partitionNext(tp), baseOffset, header, records);
+        CompletionStage<List<Object>> reply = append.runInOrder(redis.async(), () -> redis.dispatch(command));
         return RedisConnector.translate(reply, "appending to " + tp).thenApply(list -> {
             if ((Long) list.get(0) != 1L) {
                 throw new StorageException.Fenced(baseOffset, (Long) list.get(1));
+            }
+            return null;
+        });
+    }
+
+    /** One transaction, the batch's bytes never in Lua: see {@link BatchAppend}. */
+    @Override
+    public CompletionStage<Void> appendBatch(TopicPartition tp, long baseOffset, NewBatch batch) {
+        BatchAppend a = BatchAppend.of(appendFenceSha, keys.partition(tp), keys.partitionNext(tp), keys.partitionAppending(tp),
+                baseOffset, batch);
+        return RedisConnector.translate(redis.dispatchTogether(a.queued, a.exec), "appending to " + tp).thenApply(outcome -> {
+            if (outcome.fenced()) {
+                throw new StorageException.Fenced(baseOffset, outcome.actualNextOffset());
+            }
+            if (outcome.error() != null) {
+                if (outcome.error().contains("NOSCRIPT")) {
+                    appendFence.preload(redis.async());
+                }
+                throw new StorageException("Redis failed appending to " + tp + ": " + outcome.error(), null);
             }
             return null;
         });
@@ -138,7 +150,8 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<Void> delete(TopicPartition tp) {
-        return RedisConnector.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp)), "deleting " + tp)
+        return RedisConnector.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp),
+                keys.partitionNext(tp), keys.partitionAppending(tp)), "deleting " + tp)
                 .thenApply(n -> null);
     }
 

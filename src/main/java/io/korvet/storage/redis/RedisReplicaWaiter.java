@@ -39,7 +39,7 @@ public final class RedisReplicaWaiter implements ReplicaWaiter, AutoCloseable {
     private long replicaCountAt;
 
     public RedisReplicaWaiter(String uri, Duration redisTimeout, RedisKeys keys) {
-        this.connection = new RedisConnector(uri, redisTimeout.plusMillis(MAX_WAIT_MS));
+        this.connection = new RedisConnector(uri, redisTimeout.plusMillis(MAX_WAIT_MS), false);
         this.keys = keys;
     }
 

@@ -51,6 +51,14 @@ final class RespWriter {
         return crlf();
     }
 
+    /** The head of an argument of {@code length} bytes, {@code $<length>\r\n}, whose bytes the caller writes. */
+    RespWriter bulkHeader(int length) {
+        ensure(24);
+        buf[pos++] = '$';
+        writeNumber(length);
+        return crlf();
+    }
+
     /** One argument holding {@code n} in decimal digits. */
     RespWriter bulk(long n) {
         return bulkNumber(n, null);
