@@ -270,9 +270,11 @@ def start_redis(workdir, name):
     port = free_port()
     data = os.path.join(workdir, name)
     os.makedirs(data, exist_ok=True)
-    # Korvet's embedded default: append-only file, fsync every second, no RDB snapshots.
+    # Korvet's embedded default (RedisServerProcess): append-only file, fsync every second, no RDB snapshots,
+    # stream nodes of up to 128 KiB, no LZF compression in AOF rewrites.
     cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", data, "--appendonly", "yes",
-           "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
+           "--appendfsync", "everysec", "--save", "", "--stream-node-max-bytes", "131072", "--rdbcompression", "no",
+           "--daemonize", "no",
            "--logfile", os.path.join(data, "redis.log")]
     p = spawn(cmd, os.path.join(workdir, name + ".out"))
     wait_for_port(port, p, 30, "redis-server")

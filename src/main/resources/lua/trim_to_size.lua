@@ -1,8 +1,10 @@
 -- Retention by size. When the stream's memory (MEMORY USAGE, which samples a few nodes) is over ARGV[1]
 -- bytes, removes the oldest entries so that the rest fits, taking every record as the average size, but never
--- at or past offset ARGV[2] (the high watermark). A batch entry goes whole, and the one holding the target
--- stays (as Kafka never deletes a segment whose removal leaves the log under the limit). Returns the log start
--- offset after the trim, or -1 when the stream was within the limit. KEYS[2]: the start key.
+-- at or past offset ARGV[2] (the high watermark). It removes whole stream nodes (XTRIM MINID ~), Korvet's
+-- segments: the node holding the target stays, as Kafka never deletes a segment whose removal leaves the log
+-- under the limit, and no deleted entry is left inside a node, where its bytes would still count (and make the
+-- next pass trim too much). Returns the log start offset after the trim, or -1 when the stream was within the
+-- limit. KEYS[2]: the start key.
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local len = redis.call('XLEN', key)
@@ -21,5 +23,5 @@ local bound = ARGV[2]
 if target < tonumber(bound) then
   bound = string.format('%d', target)
 end
-redis.call('XTRIM', key, 'MINID', bound .. '-0')
+redis.call('XTRIM', key, 'MINID', '~', bound .. '-0')
 return log_start(key, KEYS[2])
