@@ -40,6 +40,12 @@ import org.apache.kafka.common.utils.Utils;
 public final class BatchDecoder {
 
     private static final int DIRECT_READ_BYTES = 1024 * 1024;
+    /**
+     * Decompression buffers, one set per thread (a handler thread decodes one batch at a time), as Kafka's broker
+     * keeps one per request thread: LZ4 and ZSTD otherwise allocate (and zero) a 64 KiB or larger buffer for every
+     * batch they read.
+     */
+    static final ThreadLocal<BufferSupplier> DECOMPRESSION_BUFFERS = ThreadLocal.withInitial(BufferSupplier::create);
 
     private BatchDecoder() {
     }
@@ -228,7 +234,7 @@ public final class BatchDecoder {
         long baseTimestamp = ((DefaultRecordBatch) batch).baseTimestamp(); // magic 2, checked above
         int declared = batch.countOrNull();
         try (InputStream in = Compression.of(batch.compressionType()).build()
-                .wrapForInput(compressed.slice(), batch.magic(), BufferSupplier.NO_CACHING)) {
+                .wrapForInput(compressed.slice(), batch.magic(), DECOMPRESSION_BUFFERS.get())) {
             for (int i = 0; i < declared; i++) {
                 int size = readVarint(in, tp);
                 if (size < 0) {

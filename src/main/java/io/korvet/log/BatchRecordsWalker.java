@@ -11,7 +11,6 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.utils.BufferSupplier;
 import org.apache.kafka.common.utils.ByteUtils;
 
 /**
@@ -75,7 +74,7 @@ final class BatchRecordsWalker {
 
     private void compressed(MutableRecordBatch batch, ByteBuffer body, int declared) throws IOException {
         try (InputStream in = Compression.of(batch.compressionType()).build()
-                .wrapForInput(body, batch.magic(), BufferSupplier.NO_CACHING)) {
+                .wrapForInput(body, batch.magic(), BatchDecoder.DECOMPRESSION_BUFFERS.get())) {
             for (int i = 0; i < declared; i++) {
                 int size = BatchDecoder.readVarint(in, tp);
                 if (size <= 0) {
