@@ -1,14 +1,10 @@
 package io.korvet.storage.redis;
 
 import io.korvet.storage.BatchHeader;
-import io.korvet.storage.NewBatch;
 import io.korvet.storage.NewRecord;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.NestedMultiOutput;
-import io.lettuce.core.protocol.Command;
-import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -19,21 +15,19 @@ import java.util.List;
  * objects (one per field, each encoded on Lettuce's single I/O thread, numbers through Long.toString) cost
  * the broker more CPU per record than anything else in a produce profile.
  */
-final class AppendCommand extends Command<byte[], byte[], List<Object>> {
+final class AppendCommand {
 
     private static final byte[] EVALSHA = "EVALSHA".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TWO_KEYS = {'2'};
 
-    private final byte[] encoded;
-
-    private AppendCommand(byte[] encoded) {
-        super(CommandType.EVALSHA, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), new CommandArgs<>(ByteArrayCodec.INSTANCE));
-        this.encoded = encoded;
+    private AppendCommand() {
     }
 
     /** The append of a batch's records to a {@code record}-format stream, one entry each (append.lua). */
-    static AppendCommand records(byte[] sha, byte[] key, byte[] nextKey, long baseOffset, BatchHeader header, List<NewRecord> records) {
-        return new AppendCommand(encode(sha, key, nextKey, baseOffset, header, records));
+    static RawCommand<List<Object>> records(byte[] sha, byte[] key, byte[] nextKey, long baseOffset, BatchHeader header,
+                                            List<NewRecord> records) {
+        return new RawCommand<>(CommandType.EVALSHA, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE),
+                encode(sha, key, nextKey, baseOffset, header, records), null);
     }
 
     static byte[] encode(byte[] sha, byte[] key, byte[] nextKey, long baseOffset, BatchHeader header, List<NewRecord> records) {
@@ -87,15 +81,5 @@ final class AppendCommand extends Command<byte[], byte[], List<Object>> {
             }
             timestamp = number;
         }
-    }
-
-    @Override
-    public void encode(ByteBuf buf) {
-        buf.writeBytes(encoded);
-    }
-
-    @Override
-    public String toString() {
-        return "EVALSHA append (" + encoded.length + " bytes)";
     }
 }

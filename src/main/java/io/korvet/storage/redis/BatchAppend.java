@@ -81,9 +81,6 @@ final class BatchAppend {
      * the commands inside (its error text).
      */
     record Outcome(boolean fenced, long actualNextOffset, String error) {
-        boolean appended() {
-            return !fenced && error == null;
-        }
     }
 
     /**

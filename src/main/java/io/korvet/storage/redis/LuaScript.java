@@ -44,7 +44,8 @@ final class LuaScript {
     }
 
     /**
-     * Runs a script that only reads: when Redis has lost its script cache (a restart), it is sent again
+     * Runs a script that only reads, or writes only what it may write again (load_state resets the next key from
+     * the stream, trims commute with appends): when Redis has lost its script cache (a restart), it is sent again
      * in full and run.
      */
     <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {

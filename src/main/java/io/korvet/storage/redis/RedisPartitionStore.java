@@ -71,7 +71,7 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<Void> append(TopicPartition tp, long baseOffset, BatchHeader header, List<NewRecord> records) {
-        AppendCommand command = AppendCommand.records(appendSha, keys.partition(tp), keys.partitionNext(tp), baseOffset, header, records);
+        RawCommand<List<Object>> command = AppendCommand.records(appendSha, keys.partition(tp), keys.partitionNext(tp), baseOffset, header, records);
         CompletionStage<List<Object>> reply = append.runInOrder(redis.async(), () -> redis.dispatch(command));
         return RedisConnector.translate(reply, "appending to " + tp).thenApply(list -> {
             if ((Long) list.get(0) != 1L) {
