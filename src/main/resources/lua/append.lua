@@ -9,10 +9,9 @@
 local FIELD = {k = 'key', v = 'value', h = 'headers', b = 'batch'}
 local key = KEYS[1]
 local expected = tonumber(ARGV[1])
-local actual = tonumber(redis.call('GET', KEYS[2]) or next_offset(key))
-local past = expected == 0 and '-' or ('(' .. string.format('%d', expected - 1) .. '-1')
-if actual ~= expected or #redis.call('XRANGE', key, past, '+', 'COUNT', 1) > 0 then
-  return {0, next_offset(key)}
+local ok, actual = ends_at(key, KEYS[2], expected)
+if not ok then
+  return {0, actual}
 end
 local i = 2
 local argc = #ARGV

@@ -3,33 +3,23 @@
 -- cost of the whole XADD for a 16 KiB batch). It is followed by XADD KEYS[3] NOMKSTREAM <the entry> and
 -- RENAME KEYS[3] KEYS[1].
 -- KEYS: the stream, its next key (the next offset, kept by every append), its appending key.
--- ARGV: the base offset the leader expects, the next offset after the batch, and the XRANGE start of 'past
--- the expected end' ('(<base - 1>-1', or '-' at offset 0).
--- When the log ends where the leader expects, moves the stream to the appending key, where the XADD writes,
--- for the RENAME to move it back, and sets the next key; returns {1}. Otherwise (fenced) leaves everything as
--- it is: the XADD finds no key and writes nothing, the RENAME fails; returns {0, actual next offset}.
+-- ARGV: the base offset the leader expects, and the next offset after the batch.
+-- When the log ends where the leader expects (ends_at), moves the stream to the appending key, where the XADD
+-- writes, for the RENAME to move it back, and sets the next key; returns {1}. Otherwise (fenced) leaves
+-- everything as it is: the XADD finds no key and writes nothing, the RENAME fails; returns {0, actual next offset}.
 -- Run out of a transaction (commands Lettuce re-sends after a reconnect, a suffix of the group), each step
 -- still writes only what the fence allows.
 local stream, nextkey, appending = KEYS[1], KEYS[2], KEYS[3]
-local expected = ARGV[1]
-local known = redis.call('GET', nextkey)
-local actual = known
-if not actual then
-  actual = string.format('%d', next_offset(stream))
+local ok, actual = ends_at(stream, nextkey, tonumber(ARGV[1]))
+if not ok then
+  return {0, actual}
 end
-if actual == expected and #redis.call('XRANGE', stream, ARGV[3], '+', 'COUNT', 1) == 0 then
-  if redis.call('EXISTS', stream) == 1 then
-    redis.call('RENAME', stream, appending)
-  elseif redis.call('EXISTS', appending) == 0 then
-    -- The partition's first entry: an empty stream for the XADD NOMKSTREAM.
-    redis.call('XGROUP', 'CREATE', appending, 'korvet-new', '$', 'MKSTREAM')
-    redis.call('XGROUP', 'DESTROY', appending, 'korvet-new')
-  end
-  redis.call('SET', nextkey, ARGV[2])
-  return {1}
+if redis.call('EXISTS', stream) == 1 then
+  redis.call('RENAME', stream, appending)
+elseif redis.call('EXISTS', appending) == 0 then
+  -- The partition's first entry: an empty stream for the XADD NOMKSTREAM.
+  redis.call('XGROUP', 'CREATE', appending, 'korvet-new', '$', 'MKSTREAM')
+  redis.call('XGROUP', 'DESTROY', appending, 'korvet-new')
 end
-if actual == expected then
-  -- The next key is behind the stream (written by something else than Korvet): the stream's own end counts.
-  actual = string.format('%d', next_offset(stream))
-end
-return {0, tonumber(actual)}
+redis.call('SET', nextkey, ARGV[2])
+return {1}

@@ -39,6 +39,23 @@ local function next_offset(key)
   return 0
 end
 
+-- The append fence: whether the stream ends at offset 'expected' (a number), as its next key says (the next offset,
+-- kept by every append; the stream's own end when the key is missing) and with no entry past that end. Returns
+-- true, or false and the log's actual next offset.
+local function ends_at(key, nextkey, expected)
+  local known = redis.call('GET', nextkey)
+  local actual = known and tonumber(known) or next_offset(key)
+  if actual ~= expected then
+    return false, actual
+  end
+  local past = expected == 0 and '-' or ('(' .. string.format('%d', expected - 1) .. '-1')
+  if #redis.call('XRANGE', key, past, '+', 'COUNT', 1) > 0 then
+    -- The next key is behind the stream (written by something else than Korvet): the stream's own end counts.
+    return false, next_offset(key)
+  end
+  return true
+end
+
 -- The log start offset: the first entry's first offset, or the offset in the start key when a DeleteRecords
 -- moved it into the middle of that (batch) entry, or the next offset when the stream is empty (retention or
 -- DeleteRecords may have removed every entry).

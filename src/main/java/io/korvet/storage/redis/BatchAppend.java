@@ -15,7 +15,7 @@ import java.util.List;
  * through Lua (Redis hashes every byte of a Lua string; see append_fence.lua):
  * <pre>
  * MULTI
- * EVALSHA &lt;append_fence&gt; 3 &lt;stream&gt; &lt;next key&gt; &lt;appending key&gt; &lt;base&gt; &lt;base + count&gt; &lt;past the end&gt;
+ * EVALSHA &lt;append_fence&gt; 3 &lt;stream&gt; &lt;next key&gt; &lt;appending key&gt; &lt;base&gt; &lt;base + count&gt;
  * XADD &lt;appending key&gt; NOMKSTREAM &lt;last offset&gt;-1 base &lt;base&gt; count .. maxts .. pid .. epoch .. seq .. flags .. data &lt;batch&gt;
  * RENAME &lt;appending key&gt; &lt;stream&gt;
  * EXEC
@@ -25,14 +25,13 @@ import java.util.List;
  */
 final class BatchAppend {
 
-    private static final byte[] MULTI = "MULTI".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] EVALSHA = "EVALSHA".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] XADD = "XADD".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RENAME = "RENAME".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NOMKSTREAM = "NOMKSTREAM".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MULTI = new RespWriter(16).array(1).bulk(bytes("MULTI")).toByteArray();
+    private static final byte[] EXEC = new RespWriter(16).array(1).bulk(bytes("EXEC")).toByteArray();
+    private static final byte[] EVALSHA = bytes("EVALSHA");
+    private static final byte[] XADD = bytes("XADD");
+    private static final byte[] RENAME = bytes("RENAME");
+    private static final byte[] NOMKSTREAM = bytes("NOMKSTREAM");
     private static final byte[] THREE_KEYS = {'3'};
-    private static final byte[] FROM_THE_START = {'-'};
     private static final byte[][] FIELDS = names("base", "count", "maxts", "pid", "epoch", "seq", "flags", "data");
 
     /** MULTI and the commands it queues. */
@@ -48,11 +47,9 @@ final class BatchAppend {
     static BatchAppend of(byte[] fenceSha, byte[] stream, byte[] nextKey, byte[] appendingKey, long baseOffset, NewBatch batch) {
         BatchHeader h = batch.header();
         long last = baseOffset + h.recordCount() - 1;
-        byte[] pastTheEnd = baseOffset == 0 ? FROM_THE_START
-                : ("(" + (baseOffset - 1) + "-1").getBytes(StandardCharsets.US_ASCII);
         byte[] fence = new RespWriter(160 + stream.length + nextKey.length + appendingKey.length)
-                .array(9).bulk(EVALSHA).bulk(fenceSha).bulk(THREE_KEYS).bulk(stream).bulk(nextKey).bulk(appendingKey)
-                .bulk(baseOffset).bulk(last + 1).bulk(pastTheEnd).toByteArray();
+                .array(8).bulk(EVALSHA).bulk(fenceSha).bulk(THREE_KEYS).bulk(stream).bulk(nextKey).bulk(appendingKey)
+                .bulk(baseOffset).bulk(last + 1).toByteArray();
         ByteBuffer data = batch.bytes();
         byte[] xadd = new RespWriter(256 + appendingKey.length)
                 .array(20).bulk(XADD).bulk(appendingKey).bulk(NOMKSTREAM)
@@ -63,10 +60,9 @@ final class BatchAppend {
                 .bulk(FIELDS[7]).bulkHeader(data.remaining()).toByteArray();
         byte[] rename = new RespWriter(64 + stream.length + appendingKey.length)
                 .array(3).bulk(RENAME).bulk(appendingKey).bulk(stream).toByteArray();
-        RawCommand<Outcome> exec = new RawCommand<>(RawCommand.Keyword.KORVET_EXEC, new ExecOutput(),
-                new RespWriter(16).array(1).bulk(EXEC).toByteArray(), null);
+        RawCommand<Outcome> exec = new RawCommand<>(RawCommand.Keyword.KORVET_EXEC, new ExecOutput(), EXEC, null);
         return new BatchAppend(List.of(
-                queued(RawCommand.Keyword.KORVET_MULTI, new RespWriter(16).array(1).bulk(MULTI).toByteArray(), null),
+                queued(RawCommand.Keyword.KORVET_MULTI, MULTI, null),
                 queued(CommandType.EVALSHA, fence, null),
                 queued(CommandType.XADD, xadd, data),
                 queued(CommandType.RENAME, rename, null)), exec);
@@ -170,8 +166,12 @@ final class BatchAppend {
     private static byte[][] names(String... names) {
         byte[][] out = new byte[names.length][];
         for (int i = 0; i < names.length; i++) {
-            out[i] = names[i].getBytes(StandardCharsets.US_ASCII);
+            out[i] = bytes(names[i]);
         }
         return out;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }
