@@ -1,5 +1,6 @@
 -- Appends one produce batch, all or nothing, if the log is where the leader expects it.
--- ARGV[1]: the next offset the leader expects; then per entry: its ID, its shape, its timestamp, and the values
+-- ARGV[1]: the next offset the leader expects; ARGV[2]: the leader value ('<epoch> <node>') it claimed, which the
+-- leader key KEYS[3] must still hold (else returns {-1}, writing nothing); then per entry: its ID, its shape, its timestamp, and the values
 -- of the fields its shape names, in that order: k key, v value, h headers, b batch ('v' is an entry with a
 -- timestamp and a value; 'kvb' one with a key, a value and the batch facts; '' a timestamp alone).
 -- The field names are this script's constants, not arguments: Redis turns every argument into a Lua string,
@@ -9,11 +10,14 @@
 local FIELD = {k = 'key', v = 'value', h = 'headers', b = 'batch'}
 local key = KEYS[1]
 local expected = tonumber(ARGV[1])
+if redis.call('GET', KEYS[3]) ~= ARGV[2] then
+  return {-1}
+end
 local ok, actual = ends_at(key, KEYS[2], expected)
 if not ok then
   return {0, actual}
 end
-local i = 2
+local i = 3
 local argc = #ARGV
 local appended = 0
 while i <= argc do

@@ -2,14 +2,19 @@
 -- bytes never pass through Lua, where Redis hashes every byte of every string (about 2 ns a byte: twice the
 -- cost of the whole XADD for a 16 KiB batch). It is followed by XADD KEYS[3] NOMKSTREAM <the entry> and
 -- RENAME KEYS[3] KEYS[1].
--- KEYS: the stream, its next key (the next offset, kept by every append), its appending key.
--- ARGV: the base offset the leader expects, and the next offset after the batch.
+-- KEYS: the stream, its next key (the next offset, kept by every append), its appending key, its leader key.
+-- ARGV: the base offset the leader expects, the next offset after the batch, and the leader value
+-- ('<epoch> <node>') the appending broker claimed: when another broker claimed the partition since, returns {-1}
+-- and writes nothing.
 -- When the log ends where the leader expects (ends_at), moves the stream to the appending key, where the XADD
 -- writes, for the RENAME to move it back, and sets the next key; returns {1}. Otherwise (fenced) leaves
 -- everything as it is: the XADD finds no key and writes nothing, the RENAME fails; returns {0, actual next offset}.
 -- Run out of a transaction (commands Lettuce re-sends after a reconnect, a suffix of the group), each step
 -- still writes only what the fence allows.
 local stream, nextkey, appending = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('GET', KEYS[4]) ~= ARGV[3] then
+  return {-1}
+end
 local ok, actual = ends_at(stream, nextkey, tonumber(ARGV[1]))
 if not ok then
   return {0, actual}

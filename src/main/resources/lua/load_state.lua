@@ -1,8 +1,12 @@
--- What a leader needs to rebuild its cache: {log start offset, next offset, base, batch, base, batch, ...},
--- the batch headers ('pid,epoch,seq,count,timestamp type') found in the last ARGV[1] entries, newest first,
--- each with the offset of its first record. KEYS[2]: the start key; KEYS[3]: the next key, set here from the
--- stream itself; KEYS[4]: the appending key, where a batch append interrupted out of its transaction (see
--- append_fence.lua) may have left the stream.
+-- What a leader needs to rebuild its cache, claiming the partition on the way: {log start offset, next offset,
+-- leader ('<epoch> <node>'), n, n pairs (epoch, its start offset), base, batch, base, batch, ...}, the batch
+-- headers ('pid,epoch,seq,count,timestamp type') found in the last ARGV[1] entries, newest first, each with the
+-- offset of its first record. KEYS[2]: the start key; KEYS[3]: the next key, set here from the stream itself;
+-- KEYS[4]: the appending key, where a batch append interrupted out of its transaction (see append_fence.lua) may
+-- have left the stream; KEYS[5]: the leader key; KEYS[6]: the epochs hash.
+-- ARGV[2]: the node id of the broker loading; ARGV[3]: the leader value it holds ('' when it holds none). When the
+-- leader key is not that value, the broker claims the partition with the next epoch, starting at the next offset:
+-- from then on the fence refuses every append of the previous leader.
 local key = KEYS[1]
 local scan = tonumber(ARGV[1])
 if redis.call('EXISTS', key) == 0 and redis.call('EXISTS', KEYS[4]) == 1 then
@@ -11,7 +15,21 @@ end
 local nxt = next_offset(key)
 redis.call('SET', KEYS[3], string.format('%d', nxt))
 local start = log_start(key, KEYS[2], nxt)
-local result = {start, nxt}
+local leader = redis.call('GET', KEYS[5])
+if ARGV[3] == '' or leader ~= ARGV[3] then
+  local epoch = 0
+  if leader then
+    epoch = tonumber(string.match(leader, '^(%d+)')) + 1
+  end
+  leader = string.format('%d', epoch) .. ' ' .. ARGV[2]
+  redis.call('SET', KEYS[5], leader)
+  redis.call('HSET', KEYS[6], string.format('%d', epoch), string.format('%d', epoch == 0 and 0 or nxt))
+end
+local epochs = redis.call('HGETALL', KEYS[6])
+local result = {start, nxt, leader, #epochs / 2}
+for i = 1, #epochs do
+  result[#result + 1] = tonumber(epochs[i])
+end
 local upper = '+'
 local scanned = 0
 while scanned < scan do

@@ -1,5 +1,8 @@
 package io.korvet;
 
+import io.korvet.cluster.BrokerInfo;
+import io.korvet.cluster.ClusterMembership;
+import io.korvet.cluster.PartitionLeadership;
 import io.korvet.config.KorvetConfig;
 import io.korvet.dispatch.HandlerRegistry;
 import io.korvet.group.GroupCoordinator;
@@ -36,6 +39,7 @@ import io.korvet.log.RetentionEnforcer;
 import io.korvet.network.KafkaServer;
 import io.korvet.network.ListenerStats;
 import io.korvet.storage.redis.EmbeddedRedis;
+import io.korvet.storage.redis.RedisClusterStore;
 import io.korvet.storage.redis.RedisConnector;
 import io.korvet.storage.redis.RedisGroupStore;
 import io.korvet.storage.redis.RedisKeys;
@@ -59,6 +63,7 @@ public final class Broker implements AutoCloseable {
     private boolean started;
     private RedisConnector redis;
     private RedisReplicaWaiter replicaWaiter;
+    private ClusterMembership membership;
     private HashedWheelTimer timer;
     private RetentionEnforcer retention;
     private KafkaServer server;
@@ -90,12 +95,23 @@ public final class Broker implements AutoCloseable {
             }
             RedisKeys keys = new RedisKeys(config.namespace());
             RedisTopicStore topicStore = new RedisTopicStore(redis, keys);
-            RedisPartitionStore partitionStore = new RedisPartitionStore(redis, keys);
-            replicaWaiter = new RedisReplicaWaiter(redisUri, config.redisTimeout(), keys);
+            RedisPartitionStore partitionStore = new RedisPartitionStore(redis, keys, config.nodeId());
+            replicaWaiter = new RedisReplicaWaiter(redis, redisUri, config.redisTimeout(), keys);
             partitionStore.preloadScripts().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LogManager logs = new LogManager(partitionStore, config.producerStateScanEntries());
             var topics = new io.korvet.topic.TopicManager(topicStore, config, logs);
             topics.load().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            var m = config.membership();
+            membership = new ClusterMembership(new RedisClusterStore(redis, keys),
+                    new BrokerInfo(config.nodeId(), config.advertisedListener().host(), advertisedPort(), m.rack()),
+                    m.sessionTimeoutMs(), m.heartbeatIntervalMs(), m.registryPollMs());
+            membership.register();
+            PartitionLeadership leadership = new PartitionLeadership(membership, topics, logs);
+            membership.onRegistryChange(() -> topics.refresh().whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Could not reload the topic registry: {}", e.getMessage());
+                }
+            }));
             timer = new HashedWheelTimer(r -> {
                 Thread t = new Thread(r, "korvet-timer");
                 t.setDaemon(true);
@@ -103,29 +119,32 @@ public final class Broker implements AutoCloseable {
             }, 5, TimeUnit.MILLISECONDS);
 
             registry.register(new ApiVersionsHandler(registry))
-                    .register(new MetadataHandler(config, topics))
+                    .register(new MetadataHandler(config, topics, leadership))
                     .register(new CreateTopicsHandler(config, topics))
                     .register(new InitProducerIdHandler(topicStore))
-                    .register(new ProduceHandler(topics, logs, replicaWaiter))
-                    .register(new ListOffsetsHandler(topics, logs))
-                    .register(new FetchHandler(topics, logs, timer))
+                    .register(new ProduceHandler(topics, logs, replicaWaiter, leadership))
+                    .register(new ListOffsetsHandler(topics, logs, leadership))
+                    .register(new FetchHandler(topics, logs, timer, leadership))
                     .register(new DeleteTopicsHandler(topics))
                     .register(new CreatePartitionsHandler(config, topics))
-                    .register(new DeleteRecordsHandler(topics, logs))
+                    .register(new DeleteRecordsHandler(topics, logs, leadership))
                     .register(new DescribeConfigsHandler(topics))
                     .register(new AlterConfigsHandler(topics))
                     .register(new IncrementalAlterConfigsHandler(topics))
-                    .register(new DescribeClusterHandler(config))
-                    .register(new DescribeTopicPartitionsHandler(config, topics))
+                    .register(new DescribeClusterHandler(config, membership))
+                    .register(new DescribeTopicPartitionsHandler(leadership, topics))
                     .register(new ListPartitionReassignmentsHandler())
-                    .register(new OffsetForLeaderEpochHandler(topics, logs));
+                    .register(new OffsetForLeaderEpochHandler(topics, logs, leadership));
             GroupCoordinator groups = new GroupCoordinator(new RedisGroupStore(redis, keys), timer, config.groups());
             topics.onTopicDeleted(topic -> groups.forgetTopic(topic.name()).whenComplete((v, e) -> {
                 if (e != null) {
                     log.warn("Could not drop committed offsets of deleted topic {}: {}", topic.name(), e.getMessage());
                 }
             }));
-            registry.register(new FindCoordinatorHandler(config))
+            ClusterMembership members = membership;
+            groups.coordinate(id -> members.view().coordinates(id));
+            membership.onViewChange(view -> groups.coordinate(view::coordinates));
+            registry.register(new FindCoordinatorHandler(membership))
                     .register(new JoinGroupHandler(groups))
                     .register(new SyncGroupHandler(groups))
                     .register(new HeartbeatHandler(groups))
@@ -138,8 +157,10 @@ public final class Broker implements AutoCloseable {
                     .register(new OffsetDeleteHandler(groups, topics));
 
             server.open();
+            membership.start();
             started = true;
-            retention = new RetentionEnforcer(topics, logs, config.retention().checkIntervalMs(), System::currentTimeMillis);
+            retention = new RetentionEnforcer(topics, logs, leadership::leads, config.retention().checkIntervalMs(),
+                    System::currentTimeMillis);
             retention.start();
             log.info("Korvet started: listening on {}, advertised as {}:{}, node {}, cluster {}, Redis {} ({}){}",
                     config.listener().host() + ":" + boundAddress.getPort(),
@@ -177,6 +198,10 @@ public final class Broker implements AutoCloseable {
         if (retention != null) {
             retention.close();
             retention = null;
+        }
+        if (membership != null) {
+            membership.close();
+            membership = null;
         }
         if (timer != null) {
             timer.stop();

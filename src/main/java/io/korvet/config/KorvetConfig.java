@@ -28,7 +28,12 @@ public record KorvetConfig(
         int producerStateScanEntries,
         GroupSettings groups,
         RetentionSettings retention,
+        MembershipSettings membership,
         Map<String, String> settings) {
+
+    /** How this broker takes part in a cluster of brokers: its rack (null: none) and its heartbeat, Kafka's keys. */
+    public record MembershipSettings(String rack, long sessionTimeoutMs, long heartbeatIntervalMs, long registryPollMs) {
+    }
 
     /** The group coordinator's settings, with Kafka's names and defaults. */
     public record GroupSettings(int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
@@ -112,6 +117,7 @@ public record KorvetConfig(
                         retentionMillis(key -> all.get(key).isBlank() ? null : all.get(key)),
                         longValue(all, "log.retention.bytes", -1, Long.MAX_VALUE),
                         longValue(all, "log.retention.check.interval.ms", 1, Long.MAX_VALUE)),
+                membership(all),
                 Map.copyOf(settings));
     }
 
@@ -134,6 +140,21 @@ public record KorvetConfig(
             millis = hours == null ? 168 * 3_600_000L : parseLong("log.retention.hours", hours, -1, Integer.MAX_VALUE) * 3_600_000L;
         }
         return millis < 0 ? -1 : millis;
+    }
+
+    private static MembershipSettings membership(Map<String, String> all) {
+        String rack = all.get("broker.rack").trim();
+        if (rack.contains(" ")) {
+            throw new ConfigException("broker.rack: expected no spaces, got '" + rack + "'");
+        }
+        long session = longValue(all, "broker.session.timeout.ms", 100, Integer.MAX_VALUE);
+        long heartbeat = longValue(all, "broker.heartbeat.interval.ms", 10, Integer.MAX_VALUE);
+        if (heartbeat >= session) {
+            throw new ConfigException("broker.heartbeat.interval.ms (" + heartbeat + ") must be below broker.session.timeout.ms ("
+                    + session + ")");
+        }
+        return new MembershipSettings(rack.isEmpty() ? null : rack, session, heartbeat,
+                longValue(all, "korvet.registry.poll.ms", 1, Integer.MAX_VALUE));
     }
 
     /** Whether the broker must start a Redis of its own. */

@@ -85,6 +85,9 @@ public final class ErrorMapper {
         if (e instanceof StorageException.Fenced) {
             return new NotLeaderOrFollowerException("The partition's log moved under this leader; it is reloading: " + e.getMessage());
         }
+        if (e instanceof StorageException.LeaderMoved) {
+            return new NotLeaderOrFollowerException("This broker no longer leads the partition: " + e.getMessage());
+        }
         if (e instanceof StorageException && api != null) {
             switch (api) {
                 case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,

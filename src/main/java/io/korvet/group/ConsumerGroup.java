@@ -92,6 +92,22 @@ final class ConsumerGroup {
         }
     }
 
+    /**
+     * Another broker coordinates the group now: it is dead here, and the members waiting in a JoinGroup or SyncGroup
+     * are answered NOT_COORDINATOR, so that they find the new coordinator at once.
+     */
+    synchronized void moveAway() {
+        markDead();
+        for (Member m : members.all()) {
+            if (m.awaitingJoin != null) {
+                m.awaitingJoin.complete(errorJoin(m.memberId, Errors.NOT_COORDINATOR));
+            }
+            if (m.awaitingSync != null) {
+                m.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.NOT_COORDINATOR.code()));
+            }
+        }
+    }
+
     // ---- JoinGroup ----
 
     synchronized CompletableFuture<JoinGroupResponseData> join(JoinRequest r) {

@@ -24,6 +24,7 @@ import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ public final class GroupCoordinator {
     private final Timer timer;
     private final GroupSettings settings;
     private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+    /** Whether this broker coordinates a group (by id); the others are NOT_COORDINATOR here. */
+    private volatile Predicate<String> coordinates = id -> true;
 
     public GroupCoordinator(GroupStore store, Timer timer, GroupSettings settings) {
         this.store = store;
@@ -47,11 +50,41 @@ public final class GroupCoordinator {
         this.settings = settings;
     }
 
+    /**
+     * From now on this broker coordinates the groups {@code coordinates} accepts: the groups it held that another
+     * broker coordinates now are dropped (their offsets are in Redis; their members rejoin there).
+     */
+    public void coordinate(Predicate<String> coordinates) {
+        this.coordinates = coordinates;
+        int moved = 0;
+        for (Map.Entry<String, ConsumerGroup> e : groups.entrySet()) {
+            if (!coordinates.test(e.getKey()) && groups.remove(e.getKey(), e.getValue())) {
+                e.getValue().moveAway();
+                moved++;
+            }
+        }
+        if (moved > 0) {
+            log.info("{} groups moved to other coordinators", moved);
+        }
+    }
+
+    private boolean elsewhere(String groupId) {
+        return groupId != null && !groupId.isEmpty() && !coordinates.test(groupId);
+    }
+
+    private static <T> CompletableFuture<T> notCoordinator(String groupId) {
+        return CompletableFuture.failedFuture(new NotCoordinatorException("This broker does not coordinate group " + groupId));
+    }
+
     /** A JoinGroup, after the checks that need no group. */
     public CompletableFuture<JoinGroupResponseData> join(String groupId, ConsumerGroup.JoinRequest request) {
         if (groupId == null || groupId.isEmpty()) {
             return CompletableFuture.completedFuture(new JoinGroupResponseData()
                     .setErrorCode(Errors.INVALID_GROUP_ID.code()).setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
+        }
+        if (elsewhere(groupId)) {
+            return CompletableFuture.completedFuture(new JoinGroupResponseData()
+                    .setErrorCode(Errors.NOT_COORDINATOR.code()).setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
         }
         if (request.sessionTimeoutMs() < settings.minSessionTimeoutMs() || request.sessionTimeoutMs() > settings.maxSessionTimeoutMs()) {
             return CompletableFuture.completedFuture(new JoinGroupResponseData()
@@ -73,6 +106,9 @@ public final class GroupCoordinator {
 
     public CompletableFuture<SyncGroupResponseData> sync(String groupId, String memberId, String instanceId, int generation,
                                                          String protocolType, String protocolName, Map<String, byte[]> assignments) {
+        if (elsewhere(groupId)) {
+            return CompletableFuture.completedFuture(new SyncGroupResponseData().setErrorCode(Errors.NOT_COORDINATOR.code()));
+        }
         ConsumerGroup group = groupId == null || groupId.isEmpty() ? null : groups.get(groupId);
         if (group == null) {
             Errors error = groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID : Errors.UNKNOWN_MEMBER_ID;
@@ -85,11 +121,17 @@ public final class GroupCoordinator {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
+        if (elsewhere(groupId)) {
+            return Errors.NOT_COORDINATOR;
+        }
         ConsumerGroup group = groups.get(groupId);
         return group == null ? Errors.UNKNOWN_MEMBER_ID : group.heartbeat(memberId, instanceId, generation);
     }
 
     public Errors leave(String groupId, String memberId, String instanceId, String reason) {
+        if (elsewhere(groupId)) {
+            return Errors.NOT_COORDINATOR;
+        }
         ConsumerGroup group = groupId == null ? null : groups.get(groupId);
         return group == null ? Errors.UNKNOWN_MEMBER_ID : group.leave(memberId, instanceId, reason);
     }
@@ -104,6 +146,9 @@ public final class GroupCoordinator {
                                           Map<TopicPartition, CommittedOffset> offsets) {
         if (groupId == null || groupId.isEmpty()) {
             return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
+        }
+        if (elsewhere(groupId)) {
+            return CompletableFuture.completedFuture(Errors.NOT_COORDINATOR);
         }
         ConsumerGroup group = groups.get(groupId);
         Errors check;
@@ -120,11 +165,17 @@ public final class GroupCoordinator {
     }
 
     public CompletionStage<Map<TopicPartition, CommittedOffset>> committed(String groupId) {
+        if (elsewhere(groupId)) {
+            return notCoordinator(groupId);
+        }
         return store.fetchOffsets(groupId);
     }
 
     /** Deletes offsets of partitions the group does not consume; the others get GROUP_SUBSCRIBED_TO_TOPIC. */
     public CompletionStage<Map<TopicPartition, Errors>> deleteOffsets(String groupId, List<TopicPartition> partitions) {
+        if (elsewhere(groupId)) {
+            return notCoordinator(groupId);
+        }
         return exists(groupId).thenCompose(exists -> {
             if (!exists) {
                 return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.GroupIdNotFoundException(
@@ -180,8 +231,9 @@ public final class GroupCoordinator {
             List<DescribedGroup> out = new ArrayList<>();
             for (String id : groupIds) {
                 ConsumerGroup group = groups.get(id);
-                if (id == null || id.isEmpty()) {
-                    out.add(new DescribedGroup().setGroupId(id).setErrorCode(Errors.INVALID_GROUP_ID.code())
+                if (id == null || id.isEmpty() || elsewhere(id)) {
+                    Errors error = elsewhere(id) ? Errors.NOT_COORDINATOR : Errors.INVALID_GROUP_ID;
+                    out.add(new DescribedGroup().setGroupId(id).setErrorCode(error.code())
                             .setGroupState(GroupState.DEAD.kafkaName()).setProtocolType("").setProtocolData(""));
                 } else if (group != null && group.state() != GroupState.DEAD) {
                     out.add(group.describe());
@@ -214,7 +266,8 @@ public final class GroupCoordinator {
                 return List.of();
             }
             stored.forEach((id, type) -> {
-                if (stateOk.test(GroupState.EMPTY.kafkaName())) {
+                // Each broker lists the groups it coordinates; Kafka's Admin client asks every broker.
+                if (!elsewhere(id) && stateOk.test(GroupState.EMPTY.kafkaName())) {
                     out.put(id, listed(id, type, GroupState.EMPTY));
                 }
             });
@@ -242,6 +295,9 @@ public final class GroupCoordinator {
     public CompletionStage<Errors> delete(String groupId) {
         if (groupId == null || groupId.isEmpty()) {
             return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
+        }
+        if (elsewhere(groupId)) {
+            return CompletableFuture.completedFuture(Errors.NOT_COORDINATOR);
         }
         ConsumerGroup group = groups.get(groupId);
         if (group != null && !group.isEmptyOrDead()) {

@@ -1,5 +1,6 @@
 package io.korvet.handler;
 
+import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -36,10 +37,12 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
 
     private final TopicManager topics;
     private final LogManager logs;
+    private final PartitionLeadership leadership;
 
-    public DeleteRecordsHandler(TopicManager topics, LogManager logs) {
+    public DeleteRecordsHandler(TopicManager topics, LogManager logs, PartitionLeadership leadership) {
         this.topics = topics;
         this.logs = logs;
+        this.leadership = leadership;
     }
 
     @Override
@@ -89,6 +92,9 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
         Topic topic = topics.get(t.name());
         if (topic == null || !topic.hasPartition(p.partitionIndex())) {
             return CompletableFuture.completedFuture(result(p.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1));
+        }
+        if (!leadership.leads(topic, p.partitionIndex())) {
+            return CompletableFuture.completedFuture(result(p.partitionIndex(), Errors.NOT_LEADER_OR_FOLLOWER, -1));
         }
         if (!TopicConfigs.deletesRecords(topic.record().configs(), topics.brokerConfigs())) {
             return CompletableFuture.completedFuture(result(p.partitionIndex(), Errors.POLICY_VIOLATION, -1));

@@ -1,5 +1,8 @@
 package io.korvet.handler;
 
+import io.korvet.cluster.BrokerInfo;
+import io.korvet.cluster.ClusterMembership;
+import io.korvet.cluster.ClusterView;
 import io.korvet.config.KorvetConfig;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
@@ -14,16 +17,18 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
 
 /**
- * DescribeCluster: the cluster id and this broker, which is also the one named as controller (Kafka brokers
- * name a live broker there). Korvet has broker endpoints only: asking for controllers is
+ * DescribeCluster: the cluster id and the live brokers, the one with the lowest id named as controller (Kafka
+ * brokers name a live broker there). Korvet has broker endpoints only: asking for controllers is
  * MISMATCHED_ENDPOINT_TYPE, as a Kafka broker answers.
  */
 public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
 
     private final KorvetConfig config;
+    private final ClusterMembership membership;
 
-    public DescribeClusterHandler(KorvetConfig config) {
+    public DescribeClusterHandler(KorvetConfig config, ClusterMembership membership) {
         this.config = config;
+        this.membership = membership;
     }
 
     @Override
@@ -43,10 +48,11 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DescribeClusterRequest request) {
+        ClusterView view = membership.view();
         DescribeClusterResponseData data = new DescribeClusterResponseData()
                 .setEndpointType(EndpointType.BROKER.id())
                 .setClusterId(config.clusterId())
-                .setControllerId(config.nodeId())
+                .setControllerId(view.controllerId())
                 .setClusterAuthorizedOperations(request.data().includeClusterAuthorizedOperations()
                         ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
         if (context.apiVersion() >= 1 && request.data().endpointType() != EndpointType.BROKER.id()) {
@@ -55,12 +61,14 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
                     .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type "
                             + EndpointType.fromId(request.data().endpointType())));
         }
-        data.brokers().add(new DescribeClusterBroker()
-                .setBrokerId(config.nodeId())
-                .setHost(config.advertisedListener().host())
-                .setPort(config.advertisedListener().port())
-                .setRack(null)
-                .setIsFenced(false));
+        for (BrokerInfo b : view.brokers()) {
+            data.brokers().add(new DescribeClusterBroker()
+                    .setBrokerId(b.nodeId())
+                    .setHost(b.host())
+                    .setPort(b.port())
+                    .setRack(b.rack())
+                    .setIsFenced(false));
+        }
         return CompletableFuture.completedFuture(data.setErrorCode(Errors.NONE.code()));
     }
 }

@@ -1,6 +1,6 @@
 package io.korvet.handler;
 
-import io.korvet.config.KorvetConfig;
+import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.topic.Topic;
@@ -34,11 +34,11 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
     /** Kafka's {@code max.request.partition.size.limit} default. */
     private static final int MAX_PARTITIONS = 2000;
 
-    private final KorvetConfig config;
+    private final PartitionLeadership leadership;
     private final TopicManager topics;
 
-    public DescribeTopicPartitionsHandler(KorvetConfig config, TopicManager topics) {
-        this.config = config;
+    public DescribeTopicPartitionsHandler(PartitionLeadership leadership, TopicManager topics) {
+        this.leadership = leadership;
         this.topics = topics;
     }
 
@@ -59,6 +59,13 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DescribeTopicPartitionsRequest request) {
+        List<String> names = new ArrayList<>();
+        request.data().topics().forEach(t -> names.add(t.name()));
+        // A topic just created on another broker is looked up rather than reported unknown.
+        return topics.resolve(names).handle((v, e) -> null).thenCompose(v -> answer(request));
+    }
+
+    private CompletionStage<ApiMessage> answer(DescribeTopicPartitionsRequest request) {
         DescribeTopicPartitionsRequestData data = request.data();
         boolean all = data.topics().isEmpty();
         String cursorTopic = data.cursor() == null ? "" : data.cursor().topicName();
@@ -113,16 +120,16 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
     }
 
     private DescribeTopicPartitionsResponseTopic describe(Topic topic, int first, int end) {
-        List<Integer> self = List.of(config.nodeId());
         List<DescribeTopicPartitionsResponsePartition> partitions = new ArrayList<>();
         for (int p = Math.max(0, first); p < end; p++) {
+            int leader = leadership.leaderOf(topic, p);
             partitions.add(new DescribeTopicPartitionsResponsePartition()
                     .setErrorCode(Errors.NONE.code())
                     .setPartitionIndex(p)
-                    .setLeaderId(config.nodeId())
-                    .setLeaderEpoch(MetadataHandler.LEADER_EPOCH)
-                    .setReplicaNodes(self)
-                    .setIsrNodes(self)
+                    .setLeaderId(leader)
+                    .setLeaderEpoch(leadership.epochOf(topic, p))
+                    .setReplicaNodes(List.of(leader))
+                    .setIsrNodes(List.of(leader))
                     .setEligibleLeaderReplicas(List.of())
                     .setLastKnownElr(List.of())
                     .setOfflineReplicas(List.of()));

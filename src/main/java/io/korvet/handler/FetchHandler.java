@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import io.korvet.cluster.BrokerInfo;
+import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ConnectionCloseHooks;
 import io.korvet.dispatch.ErrorMapper;
@@ -54,11 +56,13 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private final TopicManager topics;
     private final LogManager logs;
     private final HashedWheelTimer timer;
+    private final PartitionLeadership leadership;
 
-    public FetchHandler(TopicManager topics, LogManager logs, HashedWheelTimer timer) {
+    public FetchHandler(TopicManager topics, LogManager logs, HashedWheelTimer timer, PartitionLeadership leadership) {
         this.topics = topics;
         this.logs = logs;
         this.timer = timer;
+        this.leadership = leadership;
     }
 
     @Override
@@ -137,11 +141,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         List<Wanted> wanted = new ArrayList<>(byPartition.values());
         CompletableFuture<ApiMessage> response = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, data.maxWaitMs()));
-        attempt(data, wanted, deadline, response, context.connection());
+        attempt(data, context.apiVersion(), wanted, deadline, response, context.connection());
         return response;
     }
 
-    private void attempt(FetchRequestData data, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response,
+    private void attempt(FetchRequestData data, short version, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response,
                          ConnectionCloseHooks connection) {
         if (connection.closed()) {
             // Nobody will read the answer: stop waiting and reading, and let the request count as answered.
@@ -154,7 +158,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         CompletableFuture.allOf(reads.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
             try {
-                answerOrWait(data, wanted, deadline, response, connection, reads);
+                answerOrWait(data, version, wanted, deadline, response, connection, reads);
             } catch (RuntimeException failure) {
                 // Never leave the request unanswered: the dispatcher turns this into the error response.
                 response.completeExceptionally(failure);
@@ -162,7 +166,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         });
     }
 
-    private void answerOrWait(FetchRequestData data, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response,
+    private void answerOrWait(FetchRequestData data, short version, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response,
                               ConnectionCloseHooks connection, List<CompletableFuture<Read>> reads) {
         List<Read> results = new ArrayList<>(reads.size());
         int bytes = 0;
@@ -175,17 +179,17 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         long remaining = deadline - System.nanoTime();
         if (bytes >= data.minBytes() || anyError || remaining <= 0 || wanted.isEmpty()) {
-            response.complete(respond(data, results));
+            response.complete(respond(data, results, version));
             return;
         }
-        waitForData(data, wanted, deadline, remaining, response, connection);
+        waitForData(data, version, wanted, deadline, remaining, response, connection);
     }
 
     /**
      * Waits until a partition of the request gets new records, the wait times out or the client's connection
      * closes, then reads again.
      */
-    private void waitForData(FetchRequestData data, List<Wanted> wanted, long deadline, long remainingNanos,
+    private void waitForData(FetchRequestData data, short version, List<Wanted> wanted, long deadline, long remainingNanos,
                              CompletableFuture<ApiMessage> response, ConnectionCloseHooks connection) {
         AtomicBoolean fired = new AtomicBoolean();
         Timeout[] timeout = new Timeout[1];
@@ -203,7 +207,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 }
             }
             connection.remove(wake[0]);
-            attempt(data, wanted, deadline, response, connection);
+            attempt(data, version, wanted, deadline, response, connection);
         };
         for (Wanted w : wanted) {
             if (w.log != null) {
@@ -220,7 +224,15 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         PartitionLog log = w.log;
         long offset = w.request.fetchOffset();
+        // Checked at every attempt: a fetch waiting for records wakes up when this broker stops leading.
+        if (!leadership.leads(w.topic, w.request.partition())) {
+            return CompletableFuture.completedFuture(new Read(w, Errors.NOT_LEADER_OR_FOLLOWER, -1, -1));
+        }
         return log.ensureLoaded().thenCompose(v -> {
+            Errors epochError = LeaderEpochCheck.check(w.request.currentLeaderEpoch(), log.leaderEpoch());
+            if (epochError != Errors.NONE) {
+                return CompletableFuture.completedFuture(new Read(w, epochError, -1, -1));
+            }
             long hw = log.highWatermark();
             long start = log.logStartOffset();
             if (offset < start || offset > hw) {
@@ -241,7 +253,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
     }
 
-    private static FetchResponseData respond(FetchRequestData data, List<Read> reads) {
+    private FetchResponseData respond(FetchRequestData data, List<Read> reads, short version) {
         FetchResponseData out = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
         int budget = Math.max(0, data.maxBytes());
         boolean firstData = true;
@@ -262,6 +274,15 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setLogStartOffset(r.logStartOffset)
                     .setPreferredReadReplica(-1)
                     .setRecords(MemoryRecords.EMPTY);
+            if (r.error == Errors.NOT_LEADER_OR_FOLLOWER && version >= 12) {
+                int leader = leadership.leaderOf(r.wanted.topic, r.wanted.request.partition());
+                pd.currentLeader().setLeaderId(leader).setLeaderEpoch(leadership.epochOf(r.wanted.topic, r.wanted.request.partition()));
+                BrokerInfo b = leadership.view().broker(leader);
+                if (version >= 16 && b != null && out.nodeEndpoints().find(leader) == null) {
+                    out.nodeEndpoints().add(new FetchResponseData.NodeEndpoint()
+                            .setNodeId(leader).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
+                }
+            }
             if (!r.batches.isEmpty()) {
                 int limit = Math.min(budget, Math.max(0, r.wanted.request.partitionMaxBytes()));
                 StoredBatches sent = withinLimit(r.batches, limit, firstData);

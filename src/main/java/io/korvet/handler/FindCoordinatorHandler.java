@@ -1,6 +1,8 @@
 package io.korvet.handler;
 
-import io.korvet.config.KorvetConfig;
+import io.korvet.cluster.BrokerInfo;
+import io.korvet.cluster.ClusterMembership;
+import io.korvet.cluster.ClusterView;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import java.util.concurrent.CompletableFuture;
@@ -14,15 +16,15 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
- * FindCoordinator: this broker coordinates every group. Transaction and share coordinators are refused
+ * FindCoordinator: each group has one coordinator among the live brokers ({@link ClusterView#coordinatorOf}). Transaction and share coordinators are refused
  * with a message the Java client shows to the user ("Korvet does not support transactions yet").
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
-    private final KorvetConfig config;
+    private final ClusterMembership membership;
 
-    public FindCoordinatorHandler(KorvetConfig config) {
-        this.config = config;
+    public FindCoordinatorHandler(ClusterMembership membership) {
+        this.membership = membership;
     }
 
     @Override
@@ -75,8 +77,10 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
             return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("The group id must not be empty")
                     .setNodeId(-1).setHost("").setPort(-1);
         }
-        return c.setErrorCode(Errors.NONE.code()).setNodeId(config.nodeId())
-                .setHost(config.advertisedListener().host()).setPort(config.advertisedListener().port());
+        ClusterView view = membership.view();
+        BrokerInfo coordinator = view.broker(view.coordinatorOf(key));
+        return c.setErrorCode(Errors.NONE.code()).setNodeId(coordinator.nodeId())
+                .setHost(coordinator.host()).setPort(coordinator.port());
     }
 
 }

@@ -1,5 +1,6 @@
 package io.korvet.handler;
 
+import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -32,10 +33,12 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
 
     private final TopicManager topics;
     private final LogManager logs;
+    private final PartitionLeadership leadership;
 
-    public ListOffsetsHandler(TopicManager topics, LogManager logs) {
+    public ListOffsetsHandler(TopicManager topics, LogManager logs, PartitionLeadership leadership) {
         this.topics = topics;
         this.logs = logs;
+        this.leadership = leadership;
     }
 
     @Override
@@ -65,6 +68,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 CompletableFuture<ListOffsetsPartitionResponse> part;
                 if (topic == null || !topic.hasPartition(lp.partitionIndex())) {
                     part = CompletableFuture.completedFuture(error(lp.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                } else if (!leadership.leads(topic, lp.partitionIndex())) {
+                    part = CompletableFuture.completedFuture(error(lp.partitionIndex(), Errors.NOT_LEADER_OR_FOLLOWER));
                 } else {
                     part = lookup(logs.log(new TopicPartition(topic.name(), lp.partitionIndex())), lp).toCompletableFuture();
                 }
@@ -93,24 +98,29 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         int partition = lp.partitionIndex();
         long ts = lp.timestamp();
         return log.ensureLoaded().thenCompose(v -> {
+            Errors epochError = LeaderEpochCheck.check(lp.currentLeaderEpoch(), log.leaderEpoch());
+            if (epochError != Errors.NONE) {
+                return CompletableFuture.completedFuture(error(partition, epochError));
+            }
+            int epoch = log.leaderEpoch();
             long start = log.logStartOffset();
             long end = log.highWatermark();
             if (ts == ListOffsetsRequest.EARLIEST_TIMESTAMP || ts == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-                return CompletableFuture.completedFuture(found(partition, -1, start));
+                return CompletableFuture.completedFuture(found(partition, epoch, -1, start));
             }
             if (ts == ListOffsetsRequest.LATEST_TIMESTAMP) {
-                return CompletableFuture.completedFuture(found(partition, -1, end));
+                return CompletableFuture.completedFuture(found(partition, epoch, -1, end));
             }
             if (ts == ListOffsetsRequest.MAX_TIMESTAMP) {
                 return TimestampSearch.max(logs.store(), log.topicPartition(), start).thenApply(r ->
-                        r == null || r.offset() >= end ? found(partition, -1, -1) : found(partition, r.timestamp(), r.offset()));
+                        r == null || r.offset() >= end ? found(partition, epoch, -1, -1) : found(partition, epoch, r.timestamp(), r.offset()));
             }
             if (ts < 0) {
                 // Tiered-storage lookups (latest tiered, earliest pending upload): nothing is tiered here.
-                return CompletableFuture.completedFuture(found(partition, -1, -1));
+                return CompletableFuture.completedFuture(found(partition, epoch, -1, -1));
             }
             return TimestampSearch.firstAtOrAfter(logs.store(), log.topicPartition(), start, ts).thenApply(r ->
-                    notFoundOrBeyond(r, end) ? found(partition, -1, -1) : found(partition, r.timestamp(), r.offset()));
+                    notFoundOrBeyond(r, end) ? found(partition, epoch, -1, -1) : found(partition, epoch, r.timestamp(), r.offset()));
         }).exceptionally(e -> error(partition, ErrorMapper.toError(e, ApiKeys.LIST_OFFSETS)));
     }
 
@@ -118,13 +128,13 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         return !r.found() || r.offset() >= end;
     }
 
-    private static ListOffsetsPartitionResponse found(int partition, long timestamp, long offset) {
+    private static ListOffsetsPartitionResponse found(int partition, int epoch, long timestamp, long offset) {
         return new ListOffsetsPartitionResponse()
                 .setPartitionIndex(partition)
                 .setErrorCode(Errors.NONE.code())
                 .setTimestamp(timestamp)
                 .setOffset(offset)
-                .setLeaderEpoch(MetadataHandler.LEADER_EPOCH);
+                .setLeaderEpoch(epoch);
     }
 
     private static ListOffsetsPartitionResponse error(int partition, Errors error) {

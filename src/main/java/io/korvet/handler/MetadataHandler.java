@@ -1,5 +1,8 @@
 package io.korvet.handler;
 
+import io.korvet.cluster.BrokerInfo;
+import io.korvet.cluster.ClusterView;
+import io.korvet.cluster.PartitionLeadership;
 import io.korvet.config.KorvetConfig;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
@@ -25,21 +28,20 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.MetadataRequest;
 
 /**
- * Metadata: this broker, and the requested topics (all of them for a null list) with this broker as the
- * leader of every partition. Unknown topics are created when the request allows it and
+ * Metadata: the live brokers, and the requested topics (all of them for a null list) with the leader of each
+ * partition and its leader epoch. Unknown topics are created when the request allows it and
  * {@code auto.create.topics.enable} is true.
  */
 public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
-    /** Leader epoch reported for every partition: a single broker never changes leaders. */
-    public static final int LEADER_EPOCH = 0;
-
     private final KorvetConfig config;
     private final TopicManager topics;
+    private final PartitionLeadership leadership;
 
-    public MetadataHandler(KorvetConfig config, TopicManager topics) {
+    public MetadataHandler(KorvetConfig config, TopicManager topics, PartitionLeadership leadership) {
         this.config = config;
         this.topics = topics;
+        this.leadership = leadership;
     }
 
     @Override
@@ -59,6 +61,17 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, MetadataRequest request) {
+        List<MetadataRequestTopic> named = request.data().topics();
+        if (named == null || named.isEmpty()) {
+            return answer(context, request);
+        }
+        // A topic just created on another broker is looked up rather than reported unknown (or created again).
+        List<String> names = new ArrayList<>();
+        named.forEach(t -> names.add(t.name()));
+        return topics.resolve(names).handle((v, e) -> null).thenCompose(v -> answer(context, request));
+    }
+
+    private CompletionStage<ApiMessage> answer(RequestContext context, MetadataRequest request) {
         short version = context.apiVersion();
         List<CompletableFuture<MetadataResponseTopic>> answers = new ArrayList<>();
         List<MetadataRequestTopic> requested = request.data().topics();
@@ -78,13 +91,17 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             }
         }
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenApply(v -> {
+            ClusterView view = leadership.view();
             MetadataResponseData data = new MetadataResponseData()
                     .setClusterId(config.clusterId())
-                    .setControllerId(config.nodeId());
-            data.brokers().add(new MetadataResponseBroker()
-                    .setNodeId(config.nodeId())
-                    .setHost(config.advertisedListener().host())
-                    .setPort(config.advertisedListener().port()));
+                    .setControllerId(view.controllerId());
+            for (BrokerInfo b : view.brokers()) {
+                data.brokers().add(new MetadataResponseBroker()
+                        .setNodeId(b.nodeId())
+                        .setHost(b.host())
+                        .setPort(b.port())
+                        .setRack(b.rack()));
+            }
             for (CompletableFuture<MetadataResponseTopic> a : answers) {
                 data.topics().add(a.join());
             }
@@ -125,15 +142,15 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .setTopicId(t.id())
                 .setErrorCode(Errors.NONE.code())
                 .setIsInternal(false);
-        List<Integer> self = List.of(config.nodeId());
         for (int p = 0; p < t.partitions(); p++) {
+            int leader = leadership.leaderOf(t, p);
             topic.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p)
                     .setErrorCode(Errors.NONE.code())
-                    .setLeaderId(config.nodeId())
-                    .setLeaderEpoch(LEADER_EPOCH)
-                    .setReplicaNodes(self)
-                    .setIsrNodes(self)
+                    .setLeaderId(leader)
+                    .setLeaderEpoch(leadership.epochOf(t, p))
+                    .setReplicaNodes(List.of(leader))
+                    .setIsrNodes(List.of(leader))
                     .setOfflineReplicas(List.of()));
         }
         return topic;

@@ -1,5 +1,6 @@
 package io.korvet.handler;
 
+import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -22,19 +23,22 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 
 /**
- * OffsetForLeaderEpoch, which consumers use to validate their positions. A partition here only ever has
- * leader epoch {@value MetadataHandler#LEADER_EPOCH}: asked for it, the end offset is the high watermark;
- * asked for any other epoch, the answer is Kafka's "undefined" (-1, -1). A current leader epoch other than
- * ours is FENCED_LEADER_EPOCH (older) or UNKNOWN_LEADER_EPOCH (newer), as a Kafka leader answers.
+ * OffsetForLeaderEpoch, which consumers use to validate their positions after a leader change (KIP-320), answered
+ * by the partition's leader from the epochs the partition had ({@link PartitionLog#endOffsetFor}): the end offset of
+ * the current epoch is the high watermark, of an earlier one the start of the next, of a later one undefined
+ * (-1, -1). A current leader epoch other than the leader's is FENCED_LEADER_EPOCH (older) or UNKNOWN_LEADER_EPOCH
+ * (newer), as a Kafka leader answers.
  */
 public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForLeaderEpochRequest> {
 
     private final TopicManager topics;
     private final LogManager logs;
+    private final PartitionLeadership leadership;
 
-    public OffsetForLeaderEpochHandler(TopicManager topics, LogManager logs) {
+    public OffsetForLeaderEpochHandler(TopicManager topics, LogManager logs, PartitionLeadership leadership) {
         this.topics = topics;
         this.logs = logs;
+        this.leadership = leadership;
     }
 
     @Override
@@ -65,23 +69,21 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
         if (topic == null || !topic.hasPartition(p.partition())) {
             return CompletableFuture.completedFuture(answer(p.partition(), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1));
         }
+        if (!leadership.leads(topic, p.partition())) {
+            return CompletableFuture.completedFuture(answer(p.partition(), Errors.NOT_LEADER_OR_FOLLOWER, -1, -1));
+        }
         return endOffset(logs.log(new TopicPartition(topic.name(), p.partition())), p);
     }
 
     private static CompletionStage<EpochEndOffset> endOffset(PartitionLog log, OffsetForLeaderPartition p) {
-        int current = p.currentLeaderEpoch();
-        if (current != -1 && current < MetadataHandler.LEADER_EPOCH) {
-            return CompletableFuture.completedFuture(answer(p.partition(), Errors.FENCED_LEADER_EPOCH, -1, -1));
-        }
-        if (current > MetadataHandler.LEADER_EPOCH) {
-            return CompletableFuture.completedFuture(answer(p.partition(), Errors.UNKNOWN_LEADER_EPOCH, -1, -1));
-        }
-        if (p.leaderEpoch() != MetadataHandler.LEADER_EPOCH) {
-            return CompletableFuture.completedFuture(answer(p.partition(), Errors.NONE, -1, -1));
-        }
-        return log.ensureLoaded()
-                .thenApply(v -> answer(p.partition(), Errors.NONE, MetadataHandler.LEADER_EPOCH, log.highWatermark()))
-                .exceptionally(e -> answer(p.partition(), ErrorMapper.toError(e, ApiKeys.OFFSET_FOR_LEADER_EPOCH), -1, -1));
+        return log.ensureLoaded().thenApply(v -> {
+            Errors epochError = LeaderEpochCheck.check(p.currentLeaderEpoch(), log.leaderEpoch());
+            if (epochError != Errors.NONE) {
+                return answer(p.partition(), epochError, -1, -1);
+            }
+            long[] end = log.endOffsetFor(p.leaderEpoch());
+            return answer(p.partition(), Errors.NONE, (int) end[0], end[1]);
+        }).exceptionally(e -> answer(p.partition(), ErrorMapper.toError(e, ApiKeys.OFFSET_FOR_LEADER_EPOCH), -1, -1));
     }
 
     private static EpochEndOffset answer(int partition, Errors error, int epoch, long endOffset) {

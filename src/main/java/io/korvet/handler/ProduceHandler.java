@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import io.korvet.cluster.BrokerInfo;
+import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -12,6 +14,8 @@ import io.korvet.topic.Topic;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
@@ -42,11 +46,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private final TopicManager topics;
     private final LogManager logs;
     private final ReplicaWaiter replicas;
+    private final PartitionLeadership leadership;
 
-    public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas) {
+    public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas, PartitionLeadership leadership) {
         this.topics = topics;
         this.logs = logs;
         this.replicas = replicas;
+        this.leadership = leadership;
     }
 
     @Override
@@ -86,6 +92,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     part = done(error(pd.index(), context.apiVersion() >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
                 } else if (!topic.hasPartition(pd.index())) {
                     part = done(error(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
+                } else if (!leadership.leads(topic, pd.index())) {
+                    part = done(notLeader(topic, pd.index(), context.apiVersion()));
                 } else {
                     int replicasNeeded = acks == -1 ? topic.minInsyncReplicas() - 1 : 0;
                     part = append(topic, pd, now, context, replicasNeeded, request.data().timeoutMs());
@@ -107,10 +115,24 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 return null;
             }
             ProduceResponseData data = new ProduceResponseData();
+            Set<Integer> leaders = new TreeSet<>();
             for (int i = 0; i < topicResponses.size(); i++) {
                 TopicProduceResponse tr = topicResponses.get(i);
-                partitionsByTopic.get(i).forEach(p -> tr.partitionResponses().add(p.join()));
+                partitionsByTopic.get(i).forEach(p -> {
+                    tr.partitionResponses().add(p.join());
+                    if (p.join().currentLeader().leaderId() >= 0) {
+                        leaders.add(p.join().currentLeader().leaderId());
+                    }
+                });
                 data.responses().add(tr);
+            }
+            // KIP-951: the leaders named above, so that the client moves without waiting for a metadata refresh.
+            for (int id : leaders) {
+                BrokerInfo b = leadership.view().broker(id);
+                if (b != null) {
+                    data.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
+                            .setNodeId(id).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
+                }
             }
             return data;
         });
@@ -138,13 +160,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         if (replicasNeeded <= 0) {
             appended = log.append(batch);
         } else {
-            appended = replicas.connectedReplicas().thenCompose(connected -> {
+            appended = replicas.connectedReplicas(tp).thenCompose(connected -> {
                 if (connected < replicasNeeded) {
                     throw new NotEnoughReplicasException("min.insync.replicas of " + topic.name() + " is " + (replicasNeeded + 1)
                             + " but Redis has " + connected + " replicas connected");
                 }
                 return log.append(batch);
-            }).thenCompose(result -> replicas.awaitReplicas(replicasNeeded, timeoutMs).thenApply(v -> result));
+            }).thenCompose(result -> replicas.awaitReplicas(tp, replicasNeeded, timeoutMs).thenApply(v -> result));
         }
         return appended.handle((AppendResult result, Throwable failure) -> {
             if (failure != null) {
@@ -159,6 +181,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     .setLogAppendTimeMs(batch.logAppendTime())
                     .setLogStartOffset(result.logStartOffset());
         }).toCompletableFuture();
+    }
+
+    /** NOT_LEADER_OR_FOLLOWER, with the leader (KIP-951) from v10 on. */
+    private PartitionProduceResponse notLeader(Topic topic, int partition, short version) {
+        PartitionProduceResponse r = error(partition, Errors.NOT_LEADER_OR_FOLLOWER,
+                "Broker " + leadership.view().self() + " does not lead " + topic.name() + "-" + partition);
+        if (version >= 10) {
+            r.currentLeader().setLeaderId(leadership.leaderOf(topic, partition)).setLeaderEpoch(leadership.epochOf(topic, partition));
+        }
+        return r;
     }
 
     private static PartitionProduceResponse error(int partition, ApiException e) {

@@ -108,7 +108,9 @@ public final class FetchedRecordsAssembler {
         buffer.position(start);
         buffer.putLong(first.offset());
         buffer.putInt(end - start - Records.LOG_OVERHEAD);
-        buffer.putInt(0); // partition leader epoch
+        // Record entries do not keep the epoch their records were written at: none, so that consumers skip the
+        // KIP-320 validation that a wrong epoch would fail.
+        buffer.putInt(RecordBatch.NO_PARTITION_LEADER_EPOCH);
         buffer.put(RecordBatch.MAGIC_VALUE_V2);
         int crcAt = buffer.position();
         buffer.putInt(0);

@@ -51,13 +51,13 @@ public record IncomingBatch(BatchHeader header, List<NewRecord> records, long lo
     }
 
     /**
-     * The stored batch with the offsets the partition gave it written in (base offset {@code base}, leader epoch 0,
-     * the CRC recomputed), as one stream entry will hold it. Called once per append attempt, under the partition's
+     * The stored batch with the offsets the partition gave it written in (base offset {@code base}, the leader epoch
+     * of its leader, the CRC recomputed), as one stream entry will hold it. Called once per append attempt, under the partition's
      * lock; writing the same offsets again is harmless.
      */
-    NewBatch toNewBatch(long base) {
+    NewBatch toNewBatch(long base, int leaderEpoch) {
         batch.setLastOffset(base + header.recordCount() - 1);
-        batch.setPartitionLeaderEpoch(0);
+        batch.setPartitionLeaderEpoch(leaderEpoch);
         return new NewBatch(header, maxTimestamp, batch.isTransactional(), batch.isControlBatch(), bytes.duplicate());
     }
 }

@@ -19,13 +19,46 @@ public final class LogManager implements PartitionLogs {
     /** Records read ahead for catching-up consumers, all partitions together: at most 64 MiB. */
     private final ReadAhead.Budget readAheadBudget = new ReadAhead.Budget(64L << 20);
 
+    private volatile LeadershipEvents events = LeadershipEvents.NONE;
+
     public LogManager(PartitionStore store, int producerStateScan) {
         this.store = store;
         this.producerStateScan = producerStateScan;
     }
 
+    /** Where the logs report the claims they make and the ones they lose. */
+    public void leadershipEvents(LeadershipEvents events) {
+        this.events = events;
+    }
+
+    /** Every partition log this broker has open. */
+    public java.util.Collection<PartitionLog> open() {
+        return logs.values();
+    }
+
+    @Override
+    public void forgetPartitions(String topic, int count) {
+        for (int p = 0; p < count; p++) {
+            PartitionLog log = logs.remove(new TopicPartition(topic, p));
+            if (log != null) {
+                log.close();
+            }
+        }
+    }
+
     public PartitionLog log(TopicPartition tp) {
-        return logs.computeIfAbsent(tp, p -> new PartitionLog(p, store, producerStateScan, readAheadBudget));
+        return logs.computeIfAbsent(tp, p -> new PartitionLog(p, store, producerStateScan, readAheadBudget,
+                new LeadershipEvents() {
+                    @Override
+                    public void claimed(TopicPartition t, int epoch) {
+                        events.claimed(t, epoch);
+                    }
+
+                    @Override
+                    public void lost(TopicPartition t) {
+                        events.lost(t);
+                    }
+                }));
     }
 
     /** The partition's log if this broker has it in use, else null (nothing is loaded). */

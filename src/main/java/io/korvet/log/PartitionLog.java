@@ -3,10 +3,14 @@ package io.korvet.log;
 import io.korvet.log.ProducerStateTable.CachedBatch;
 import io.korvet.storage.PartitionState;
 import io.korvet.storage.PartitionStore;
+import io.korvet.storage.StorageException;
 import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
@@ -48,12 +52,19 @@ public final class PartitionLog {
     private record WaitingAppend(IncomingBatch batch, CompletableFuture<AppendResult> result) {
     }
 
+    /** The leader epoch this broker claimed the partition at, -1 while it holds no claim. */
+    private volatile int leaderEpoch = -1;
+    /** Each leader epoch of the partition to the offset it started at, as of the last load. */
+    private volatile NavigableMap<Integer, Long> epochStarts = new TreeMap<>();
+    private final LeadershipEvents events;
     private volatile long highWatermark;
     private volatile long logStartOffset;
     private final PartitionReader reader;
 
-    PartitionLog(TopicPartition tp, PartitionStore store, int producerStateScan, ReadAhead.Budget readAheadBudget) {
+    PartitionLog(TopicPartition tp, PartitionStore store, int producerStateScan, ReadAhead.Budget readAheadBudget,
+                 LeadershipEvents events) {
         this.tp = tp;
+        this.events = events;
         this.store = store;
         this.producerStateScan = producerStateScan;
         this.reader = new PartitionReader(tp, store, readAheadBudget);
@@ -88,12 +99,12 @@ public final class PartitionLog {
         if (loading == null) {
             CompletableFuture<Void> load = new CompletableFuture<>();
             loading = load;
-            store.loadState(tp, producerStateScan).whenComplete((state, error) -> {
+            store.loadState(tp, producerStateScan, leaderEpoch).whenComplete((state, error) -> {
                 List<WaitingAppend> waiting;
                 synchronized (this) {
                     loading = null;
-                    if (error == null) {
-                        apply(state);
+                    if (error == null && apply(state)) {
+                        events.claimed(tp, state.leaderEpoch());
                     }
                     waiting = new ArrayList<>(waitingForLoad);
                     waitingForLoad.clear();
@@ -118,16 +129,64 @@ public final class PartitionLog {
         return loading;
     }
 
-    private void apply(PartitionState state) {
+    /** Returns whether the state came with a new claim. */
+    private boolean apply(PartitionState state) {
         generation++;
         nextOffset = state.nextOffset();
         highWatermark = state.nextOffset();
         // Trims only ever move the start forward; one that finished while loading is not undone.
         logStartOffset = Math.min(Math.max(logStartOffset, state.logStartOffset()), state.nextOffset());
         producers = ProducerStateTable.rebuild(state.recentBatches());
+        boolean claimed = state.leaderEpoch() != leaderEpoch;
+        if (claimed) {
+            log.info("Leading {} at leader epoch {} from offset {}", tp, state.leaderEpoch(), state.nextOffset());
+        }
+        leaderEpoch = state.leaderEpoch();
+        epochStarts = state.epochStarts();
         loaded = true;
         log.debug("Loaded {}: log start {}, next offset {}, {} recent batches", tp, state.logStartOffset(),
                 state.nextOffset(), state.recentBatches().size());
+        return claimed;
+    }
+
+    /** The leader epoch this broker leads the partition at, or -1 when it has not claimed it (yet, or any more). */
+    public int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    /**
+     * OffsetForLeaderEpoch, as Kafka's leader epoch cache answers it: the last epoch at or before {@code epoch} and
+     * the offset where the epoch after it started (the high watermark for the current epoch); {@code [-1, -1]} for
+     * an epoch past the current one. Call once loaded.
+     */
+    public long[] endOffsetFor(int epoch) {
+        NavigableMap<Integer, Long> starts = epochStarts;
+        if (epoch == leaderEpoch) {
+            return new long[] {epoch, highWatermark};
+        }
+        Map.Entry<Integer, Long> higher = starts.higherEntry(epoch);
+        if (epoch < 0 || higher == null) {
+            return new long[] {-1, -1};
+        }
+        Map.Entry<Integer, Long> floor = starts.floorEntry(epoch);
+        return new long[] {floor == null ? epoch : floor.getKey(), higher.getValue()};
+    }
+
+    /**
+     * This broker no longer leads the partition (another one does, or will): its state is dropped, so that nothing
+     * is appended on a stale claim and a later lead starts from the stream; fetches waiting here wake up.
+     */
+    public void resign() {
+        synchronized (this) {
+            if (leaderEpoch < 0 && !loaded) {
+                return;
+            }
+            log.info("No longer leading {} (leader epoch {})", tp, leaderEpoch);
+            loaded = false;
+            leaderEpoch = -1;
+            reader.clear();
+        }
+        notifyListeners();
     }
 
     /** Appends a validated batch, or answers a retried duplicate with the offset it got the first time. */
@@ -170,6 +229,7 @@ public final class PartitionLog {
             int count = batch.count();
             nextOffset += count;
             int gen = generation;
+            int epoch = leaderEpoch;
             CompletableFuture<Void> written = new CompletableFuture<>();
             lastWrite = written;
             if (batch.idempotent()) {
@@ -178,8 +238,8 @@ public final class PartitionLog {
             }
             reader.appended(batch);
             CompletionStage<Void> stored = batch.isStored()
-                    ? store.appendBatch(tp, base, batch.toNewBatch(base))
-                    : store.append(tp, base, header, batch.records());
+                    ? store.appendBatch(tp, base, epoch, batch.toNewBatch(base, epoch))
+                    : store.append(tp, base, epoch, header, batch.records());
             stored.whenComplete((v, error) -> {
                 if (error == null) {
                     advanceHighWatermark(base + count);
@@ -203,11 +263,26 @@ public final class PartitionLog {
         notifyListeners();
     }
 
-    private synchronized void invalidate(int gen, Throwable error) {
-        if (gen == generation && loaded) {
-            loaded = false;
-            log.warn("Append to {} failed ({}); its state will be reloaded from Redis before the next append", tp,
-                    error.getMessage());
+    private void invalidate(int gen, Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof StorageException.LeaderMoved) {
+            synchronized (this) {
+                if (gen == generation && loaded) {
+                    log.info("Another broker claimed {} (this broker held leader epoch {})", tp, leaderEpoch);
+                    loaded = false;
+                    leaderEpoch = -1;
+                }
+            }
+            events.lost(tp);
+            return;
+        }
+        synchronized (this) {
+            if (gen == generation && loaded) {
+                loaded = false;
+                log.warn("Append to {} failed ({}); its state will be reloaded from Redis before the next append", tp,
+                        error.getMessage());
+            }
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,11 @@ public final class RetentionEnforcer implements AutoCloseable {
         return t;
     });
 
-    public RetentionEnforcer(TopicManager topics, LogManager logs, long intervalMs, LongSupplier clock) {
+    /** Whether this broker leads a partition: retention runs on each partition's leader only. */
+    private final Predicate<TopicPartition> leads;
+
+    public RetentionEnforcer(TopicManager topics, LogManager logs, Predicate<TopicPartition> leads, long intervalMs, LongSupplier clock) {
+        this.leads = leads;
         this.topics = topics;
         this.logs = logs;
         this.intervalMs = intervalMs;
@@ -104,6 +109,9 @@ public final class RetentionEnforcer implements AutoCloseable {
             }
             for (int p = 0; p < topic.partitions() && unavailable.get() == null; p++) {
                 TopicPartition tp = new TopicPartition(topic.name(), p);
+                if (!leads.test(tp)) {
+                    continue;
+                }
                 window.acquire();
                 running.add(enforce(tp, retentionMs, retentionBytes, now).whenComplete((v, error) -> {
                     window.release();

@@ -1,12 +1,15 @@
 package io.korvet.storage;
 
 import java.util.List;
+import java.util.NavigableMap;
 
 /**
  * What a partition leader rebuilds its cache from: the log start offset, the next offset to assign,
- * and the batch headers found in the tail of the log (with the offset of each batch's first record).
+ * the batch headers found in the tail of the log (with the offset of each batch's first record), and the
+ * leadership it holds: its leader epoch and the offset each epoch of the partition started at.
  */
-public record PartitionState(long logStartOffset, long nextOffset, List<RecentBatch> recentBatches) {
+public record PartitionState(long logStartOffset, long nextOffset, List<RecentBatch> recentBatches,
+                             int leaderEpoch, NavigableMap<Integer, Long> epochStarts) {
 
     public record RecentBatch(long baseOffset, BatchHeader header) {
     }

@@ -7,22 +7,29 @@ import org.apache.kafka.common.TopicPartition;
 /** The partition logs. Each method touches one partition's stream only. */
 public interface PartitionStore {
 
-    /** Reads offsets and the recent batch headers (from at most {@code scanEntries} tail entries). */
-    CompletionStage<PartitionState> loadState(TopicPartition partition, int scanEntries);
+    /**
+     * Reads offsets and the recent batch headers (from at most {@code scanEntries} tail entries), and claims the
+     * partition for this broker: unless this broker still holds {@code heldEpoch} (-1: none), with the next leader
+     * epoch, after which the appends of any other broker are refused.
+     */
+    CompletionStage<PartitionState> loadState(TopicPartition partition, int scanEntries, int heldEpoch);
 
     /**
      * Appends one batch atomically at offsets {@code baseOffset}, {@code baseOffset + 1}, ..., provided the
-     * log's next offset is {@code baseOffset}; otherwise fails with {@link StorageException.Fenced} and
-     * writes nothing. The batch header rides on the first record.
+     * log's next offset is {@code baseOffset} and this broker still leads the partition at {@code leaderEpoch};
+     * otherwise fails with {@link StorageException.Fenced} (or {@link StorageException.LeaderMoved}) and writes
+     * nothing. The batch header rides on the first record.
      */
-    CompletionStage<Void> append(TopicPartition partition, long baseOffset, BatchHeader header, List<NewRecord> records);
+    CompletionStage<Void> append(TopicPartition partition, long baseOffset, int leaderEpoch, BatchHeader header,
+                                 List<NewRecord> records);
 
     /**
      * Appends one batch as one entry of a {@code batch}-format stream, atomically, provided the log's next offset is
-     * {@code baseOffset} (the base offset already written into the batch's bytes); otherwise fails with
-     * {@link StorageException.Fenced} and writes nothing.
+     * {@code baseOffset} (the base offset already written into the batch's bytes) and this broker still leads the
+     * partition at {@code leaderEpoch}; otherwise fails with {@link StorageException.Fenced} (or
+     * {@link StorageException.LeaderMoved}) and writes nothing.
      */
-    CompletionStage<Void> appendBatch(TopicPartition partition, long baseOffset, NewBatch batch);
+    CompletionStage<Void> appendBatch(TopicPartition partition, long baseOffset, int leaderEpoch, NewBatch batch);
 
     /**
      * Up to {@code maxBatches} batches of a {@code batch}-format stream, from the one holding {@code fromOffset} on

@@ -1,6 +1,7 @@
 package io.korvet.storage;
 
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What acks=all waits for beyond the write itself: copies on Redis replicas. A topic whose
@@ -8,13 +9,14 @@ import java.util.concurrent.CompletionStage;
  */
 public interface ReplicaWaiter {
 
-    /** The replicas connected to Redis now (refreshed at most about once a second). */
-    CompletionStage<Integer> connectedReplicas();
+    /** The replicas connected to the Redis (master) holding {@code tp} now (refreshed at most about once a second). */
+    CompletionStage<Integer> connectedReplicas(TopicPartition tp);
 
     /**
-     * Completes once at least {@code replicas} replicas hold every write acknowledged so far, or fails with
+     * Completes once at least {@code replicas} replicas of the Redis holding {@code tp} hold every write acknowledged
+     * there so far, or fails with
      * {@link org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException} when they do not
      * within {@code timeoutMs}.
      */
-    CompletionStage<Void> awaitReplicas(int replicas, long timeoutMs);
+    CompletionStage<Void> awaitReplicas(TopicPartition tp, int replicas, long timeoutMs);
 }

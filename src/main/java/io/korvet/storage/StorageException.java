@@ -34,4 +34,11 @@ public class StorageException extends RuntimeException {
             return actualNextOffset;
         }
     }
+
+    /** Another broker claimed the partition since this one did: nothing was written, this broker no longer leads it. */
+    public static final class LeaderMoved extends StorageException {
+        public LeaderMoved(String partition, int epoch) {
+            super("another broker leads " + partition + " since this broker's leader epoch " + epoch, null);
+        }
+    }
 }

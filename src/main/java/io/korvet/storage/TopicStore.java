@@ -1,5 +1,6 @@
 package io.korvet.storage;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -9,6 +10,9 @@ import java.util.function.UnaryOperator;
 public interface TopicStore {
 
     CompletionStage<List<TopicRecord>> loadTopics();
+
+    /** The records of the named topics that are registered (the others are left out). */
+    CompletionStage<List<TopicRecord>> loadTopics(Collection<String> names);
 
     /** Registers the topic; completes with false when a topic of that name already exists. */
     CompletionStage<Boolean> createTopic(TopicRecord topic);

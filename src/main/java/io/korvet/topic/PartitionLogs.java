@@ -10,4 +10,7 @@ public interface PartitionLogs {
      * cached about them, and removes their logs from storage once the appends in flight are done.
      */
     CompletionStage<Void> deletePartitions(String topic, int from, int to);
+
+    /** Drops what is cached about partitions {@code [0, count)} of a topic another broker deleted; storage is untouched. */
+    void forgetPartitions(String topic, int count);
 }

@@ -4,6 +4,7 @@ import io.korvet.config.KorvetConfig;
 import io.korvet.storage.StreamFormat;
 import io.korvet.storage.TopicRecord;
 import io.korvet.storage.TopicStore;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -50,8 +51,7 @@ public final class TopicManager {
     private final PartitionLogs partitionLogs;
     private final BrokerConfigs brokerConfigs;
     private final int maxPartitions;
-    private final Map<String, Topic> byName = new ConcurrentHashMap<>();
-    private final Map<Uuid, Topic> byId = new ConcurrentHashMap<>();
+    private final TopicCache cache = new TopicCache();
     /** Topics marked for deletion whose streams may still exist. */
     private final Map<String, TopicRecord> deleting = new ConcurrentHashMap<>();
     private final List<Consumer<Topic>> deletionListeners = new CopyOnWriteArrayList<>();
@@ -85,15 +85,15 @@ public final class TopicManager {
     }
 
     public Topic get(String name) {
-        return name == null ? null : byName.get(name);
+        return cache.get(name);
     }
 
     public Topic get(Uuid id) {
-        return id == null ? null : byId.get(id);
+        return cache.get(id);
     }
 
     public Collection<Topic> all() {
-        return Collections.unmodifiableCollection(byName.values());
+        return cache.all();
     }
 
     /** The broker's configs: static, and dynamic as altered. */
@@ -117,14 +117,14 @@ public final class TopicManager {
         Map<String, String> configs = TopicConfigs.normalize(requestedConfigs);
         try {
             org.apache.kafka.common.internals.Topic.validate(name);
-            if (byName.containsKey(name)) {
+            if (cache.contains(name)) {
                 throw new TopicExistsException("Topic '" + name + "' already exists.");
             }
             if (deleting.containsKey(name)) {
                 throw new TopicExistsException("Topic '" + name + "' is marked for deletion.");
             }
             if (org.apache.kafka.common.internals.Topic.hasCollisionChars(name)) {
-                for (String existing : byName.keySet()) {
+                for (String existing : cache.names()) {
                     if (org.apache.kafka.common.internals.Topic.hasCollision(name, existing)) {
                         throw new InvalidTopicException("Topic '" + name + "' collides with existing topic: " + existing);
                     }
@@ -168,7 +168,7 @@ public final class TopicManager {
 
     /** Deletes a topic named by name: its partition streams and its registry entry. */
     public CompletionStage<Topic> delete(String name) {
-        Topic topic = byName.get(name);
+        Topic topic = cache.get(name);
         if (topic == null) {
             TopicRecord half = deleting.get(name);
             if (half != null) {
@@ -182,7 +182,7 @@ public final class TopicManager {
 
     /** Deletes a topic named by id. */
     public CompletionStage<Topic> delete(Uuid id) {
-        Topic topic = byId.get(id);
+        Topic topic = cache.get(id);
         if (topic == null) {
             return CompletableFuture.failedFuture(new UnknownTopicIdException("Topic id " + id + " does not exist."));
         }
@@ -226,7 +226,7 @@ public final class TopicManager {
      * under their keys is removed first); fewer or as many partitions as now is INVALID_PARTITIONS.
      */
     public CompletionStage<Topic> createPartitions(String name, int count, boolean validateOnly) {
-        Topic topic = byName.get(name);
+        Topic topic = cache.get(name);
         try {
             if (topic == null) {
                 throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
@@ -278,7 +278,7 @@ public final class TopicManager {
      * must be; the result is validated (INVALID_CONFIG) before anything is written.
      */
     public CompletionStage<Topic> alterConfigs(String name, UnaryOperator<Map<String, String>> change, boolean validateOnly) {
-        Topic topic = byName.get(name);
+        Topic topic = cache.get(name);
         if (topic == null) {
             return CompletableFuture.failedFuture(new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
         }
@@ -334,14 +334,56 @@ public final class TopicManager {
     }
 
     private Topic cache(TopicRecord record) {
-        Topic topic = Topic.of(record, brokerConfigs);
-        byName.put(record.name(), topic);
-        byId.put(record.id(), topic);
-        return topic;
+        return cache.put(record, brokerConfigs);
     }
 
     private void uncache(TopicRecord record) {
-        byName.computeIfPresent(record.name(), (n, t) -> t.id().equals(record.id()) ? null : t);
-        byId.remove(record.id());
+        cache.remove(record);
+    }
+
+    /**
+     * Looks the named topics this broker does not know up in the registry, so that a topic just created on another
+     * broker is found before the next refresh; completes at once when every name is known.
+     */
+    public CompletionStage<Void> resolve(Collection<String> names) {
+        List<String> unknown = new ArrayList<>();
+        for (String name : names) {
+            if (name != null && !cache.contains(name) && !deleting.containsKey(name)) {
+                unknown.add(name);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long readAfter = cache.stamp();
+        return store.loadTopics(unknown).thenAccept(found -> {
+            for (TopicRecord r : found) {
+                if (!r.deleting()) {
+                    cache.putIfUnchanged(r, readAfter, brokerConfigs);
+                }
+            }
+        });
+    }
+
+    /**
+     * Reloads the registry and the dynamic broker configs, which another broker may have changed: topics created,
+     * reconfigured or given partitions there appear here; topics deleted there go, their logs dropped here.
+     */
+    public CompletionStage<Void> refresh() {
+        long readAfter = cache.stamp();
+        CompletionStage<Void> dynamic = store.loadBrokerConfigs().thenAccept(all -> {
+            for (String resource : List.of("", brokerConfigs.nodeResource())) {
+                if (!all.containsKey(resource)) {
+                    brokerConfigs.setDynamic(resource, Map.of());
+                }
+            }
+            all.forEach(brokerConfigs::setDynamic);
+        });
+        CompletionStage<Void> registry = store.loadTopics().thenAccept(records -> cache.reconcile(records, readAfter, brokerConfigs,
+                gone -> {
+                    log.info("Topic {} (id {}) was deleted on another broker", gone.name(), gone.id());
+                    partitionLogs.forgetPartitions(gone.name(), gone.partitions());
+                }));
+        return dynamic.thenCombine(registry, (a, b) -> null);
     }
 }

@@ -42,12 +42,12 @@ final class InMemoryStores {
     static io.korvet.storage.ReplicaWaiter noReplicas() {
         return new io.korvet.storage.ReplicaWaiter() {
             @Override
-            public java.util.concurrent.CompletionStage<Integer> connectedReplicas() {
+            public java.util.concurrent.CompletionStage<Integer> connectedReplicas(TopicPartition tp) {
                 return java.util.concurrent.CompletableFuture.completedFuture(0);
             }
 
             @Override
-            public java.util.concurrent.CompletionStage<Void> awaitReplicas(int replicas, long timeoutMs) {
+            public java.util.concurrent.CompletionStage<Void> awaitReplicas(TopicPartition tp, int replicas, long timeoutMs) {
                 return java.util.concurrent.CompletableFuture.failedFuture(
                         new org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException("no replicas"));
             }
@@ -90,6 +90,10 @@ final class InMemoryStores {
             return CompletableFuture.completedFuture(List.copyOf(topics.values()));
         }
 
+        public CompletionStage<List<TopicRecord>> loadTopics(java.util.Collection<String> names) {
+            return CompletableFuture.completedFuture(names.stream().map(topics::get).filter(java.util.Objects::nonNull).toList());
+        }
+
         public CompletionStage<Boolean> createTopic(TopicRecord topic) {
             return CompletableFuture.completedFuture(topics.putIfAbsent(topic.name(), topic) == null);
         }
@@ -97,6 +101,40 @@ final class InMemoryStores {
         public CompletionStage<Long> nextProducerId() {
             return CompletableFuture.completedFuture(producerIds.getAndIncrement());
         }
+    }
+
+    /** A single broker's leadership (node 0, leading everything), over a registry nobody else is in. */
+    public static io.korvet.cluster.PartitionLeadership leadership(TopicManager topics, io.korvet.log.LogManager logs) {
+        io.korvet.cluster.ClusterStore alone = new io.korvet.cluster.ClusterStore() {
+            @Override
+            public CompletionStage<Heartbeat> heartbeat(io.korvet.cluster.BrokerInfo self, String incarnation, long sessionMs,
+                                                        boolean takeOver) {
+                return CompletableFuture.completedFuture(new Heartbeat(true, 0, List.of(), null));
+            }
+
+            @Override
+            public CompletionStage<Void> leave(int nodeId, String incarnation) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletionStage<Long> version() {
+                return CompletableFuture.completedFuture(0L);
+            }
+
+            @Override
+            public CompletionStage<Map<TopicPartition, Integer>> leaderEpochs() {
+                return CompletableFuture.completedFuture(Map.of());
+            }
+
+            @Override
+            public CompletionStage<Void> publishLeader(TopicPartition tp, int epoch, int nodeId) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        var membership = new io.korvet.cluster.ClusterMembership(alone,
+                new io.korvet.cluster.BrokerInfo(0, "localhost", 9092, null), 9000, 2000, 100);
+        return new io.korvet.cluster.PartitionLeadership(membership, topics, logs);
     }
 
     /** The {@link PartitionStore} methods the handlers use. */
@@ -107,11 +145,13 @@ final class InMemoryStores {
             return logs.computeIfAbsent(tp, p -> new ArrayList<>());
         }
 
-        public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries) {
-            return CompletableFuture.completedFuture(new PartitionState(0, log(tp).size(), List.of()));
+        public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries, int heldEpoch) {
+            return CompletableFuture.completedFuture(new PartitionState(0, log(tp).size(), List.of(), 0,
+                    new java.util.TreeMap<>(Map.of(0, 0L))));
         }
 
-        public CompletionStage<Void> append(TopicPartition tp, long baseOffset, BatchHeader header, List<NewRecord> records) {
+        public CompletionStage<Void> append(TopicPartition tp, long baseOffset, int leaderEpoch, BatchHeader header,
+                                            List<NewRecord> records) {
             List<StoredRecord> log = log(tp);
             if (baseOffset != log.size()) {
                 return CompletableFuture.failedFuture(new StorageException.Fenced(baseOffset, log.size()));

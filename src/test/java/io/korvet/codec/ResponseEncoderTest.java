@@ -120,12 +120,13 @@ class ResponseEncoderTest {
     private final TopicManager topics = InMemoryStores.topicManager(InMemoryStores.topicStore(), config, logs);
     private final HandlerRegistry registry = new HandlerRegistry();
     private final ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
-    private final MetadataHandler metadata = new MetadataHandler(config, topics);
+    private final io.korvet.cluster.PartitionLeadership leadership = InMemoryStores.leadership(topics, logs);
+    private final MetadataHandler metadata = new MetadataHandler(config, topics, leadership);
     private final CreateTopicsHandler createTopics = new CreateTopicsHandler(config, topics);
     private final InitProducerIdHandler initProducerId = new InitProducerIdHandler(InMemoryStores.topicStore());
-    private final ProduceHandler produce = new ProduceHandler(topics, logs, InMemoryStores.noReplicas());
-    private final ListOffsetsHandler listOffsets = new ListOffsetsHandler(topics, logs);
-    private final FetchHandler fetch = new FetchHandler(topics, logs, TIMER);
+    private final ProduceHandler produce = new ProduceHandler(topics, logs, InMemoryStores.noReplicas(), leadership);
+    private final ListOffsetsHandler listOffsets = new ListOffsetsHandler(topics, logs, leadership);
+    private final FetchHandler fetch = new FetchHandler(topics, logs, TIMER, leadership);
     private Topic orders;
 
     @BeforeEach
@@ -312,7 +313,7 @@ class ResponseEncoderTest {
             assertThat(p.isrNodes()).containsExactly(0);
         });
         if (v >= 7) {
-            assertThat(ordersAnswer.partitions().get(0).leaderEpoch()).isEqualTo(MetadataHandler.LEADER_EPOCH);
+            assertThat(ordersAnswer.partitions().get(0).leaderEpoch()).isZero();
         }
         if (v >= 10) {
             assertThat(ordersAnswer.topicId()).isEqualTo(orders.id());
@@ -489,7 +490,7 @@ class ResponseEncoderTest {
         assertThat(p.get(3).offset()).isZero();
         assertThat(p.get(4).offset()).as("no record at or after the timestamp").isEqualTo(-1);
         if (v >= 4) {
-            assertThat(p.get(0).leaderEpoch()).isEqualTo(MetadataHandler.LEADER_EPOCH);
+            assertThat(p.get(0).leaderEpoch()).isZero();
         }
         if (v >= 7) {
             assertThat(p.get(6).offset()).isEqualTo(2);

@@ -94,7 +94,9 @@ class ConnectionLeakIT {
                 .isGreaterThanOrEqualTo(needed);
 
         // No retention pass may run during the checks that Redis gets no command from an idle broker.
-        cluster = KorvetCluster.start(Map.of("log.retention.check.interval.ms", "3600000"));
+        // Nothing on a timer either: no retention pass, no registry poll, no heartbeat within the quiet second.
+        cluster = KorvetCluster.start(Map.of("log.retention.check.interval.ms", "3600000", "korvet.registry.poll.ms", "3600000",
+                "broker.heartbeat.interval.ms", "3600000", "broker.session.timeout.ms", "7200000"));
         try (Admin admin = cluster.admin()) {
             CreateTopicsResult created = admin.createTopics(Stream.of(ROUND_TRIPS, HALF_FRAMES, IDLE_FETCH, ABANDONED_PRODUCE,
                     RESET_PRODUCE, ABANDONED_PIPELINE).map(t -> new NewTopic(t, 1, (short) 1)).toList());

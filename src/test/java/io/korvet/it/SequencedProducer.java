@@ -40,6 +40,9 @@ final class SequencedProducer implements AutoCloseable {
     private final AtomicInteger failed = new AtomicInteger();
     private final Queue<String> failures = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    /** Per partition: when its first acknowledgement after {@link #mark()} came (System.nanoTime), 0 before. */
+    private final java.util.concurrent.atomic.AtomicLongArray firstAckAfterMark = new java.util.concurrent.atomic.AtomicLongArray(KEYS);
+    private volatile long markedAt = Long.MAX_VALUE;
     private volatile Throwable crash;
 
     SequencedProducer(KafkaProducer<String, String> producer, String topic, int total, int window) {
@@ -83,6 +86,10 @@ final class SequencedProducer implements AutoCloseable {
                     if (error == null) {
                         ackedAt.set(s, (long) meta.partition() << 40 | meta.offset());
                         acked.incrementAndGet();
+                        long now = System.nanoTime();
+                        if (now > markedAt && meta.partition() < KEYS) {
+                            firstAckAfterMark.compareAndSet(meta.partition(), 0, now);
+                        }
                     } else {
                         failed.incrementAndGet();
                         if (failures.size() < 10) {
@@ -130,6 +137,21 @@ final class SequencedProducer implements AutoCloseable {
 
     long ackedOffset(int seq) {
         return ackedAt.get(seq) & ((1L << 40) - 1);
+    }
+
+    /** Marks now (System.nanoTime, returned): {@link #firstAckAfterMark} then tells when each partition was next acknowledged. */
+    long mark() {
+        for (int p = 0; p < KEYS; p++) {
+            firstAckAfterMark.set(p, 0);
+        }
+        long now = System.nanoTime();
+        markedAt = now;
+        return now;
+    }
+
+    /** When {@code partition}'s first acknowledgement after the mark came (System.nanoTime), 0 if none yet. */
+    long firstAckAfterMark(int partition) {
+        return firstAckAfterMark.get(partition);
     }
 
     /** Waits (bounded) until at least {@code count} records are acknowledged; false if the time ran out. */

@@ -250,7 +250,7 @@ class FetchedRecordsAssemblerTest {
                     logAppend ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME, first.offset(),
                     logAppend ? first.timestamp() : RecordBatch.NO_TIMESTAMP,
                     whole ? h.producerId() : RecordBatch.NO_PRODUCER_ID, whole ? h.producerEpoch() : RecordBatch.NO_PRODUCER_EPOCH,
-                    whole ? h.baseSequence() : RecordBatch.NO_SEQUENCE, false, 0);
+                    whole ? h.baseSequence() : RecordBatch.NO_SEQUENCE, false, RecordBatch.NO_PARTITION_LEADER_EPOCH);
             for (StoredRecord r : records.subList(i, j)) {
                 builder.appendWithOffset(r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
             }

@@ -94,7 +94,7 @@ class StoredBatchDecoderTest extends BatchDecoderTest {
     void theOffsetsWrittenInKeepTheBatchValid() {
         IncomingBatch decoded = BatchDecoder.decode(TP, batch(Compression.lz4().build(), -1, three()), PLAIN, NOW);
 
-        NewBatch stored = decoded.toNewBatch(1_000L);
+        NewBatch stored = decoded.toNewBatch(1_000L, 0);
 
         MutableRecordBatch read = only(stored.bytes());
         assertThat(read.isValid()).isTrue();
@@ -112,7 +112,7 @@ class StoredBatchDecoderTest extends BatchDecoderTest {
 
         IncomingBatch decoded = BatchDecoder.decode(TP, batch(compression, -1, three()), stamped, NOW);
 
-        MutableRecordBatch read = only(decoded.toNewBatch(0).bytes());
+        MutableRecordBatch read = only(decoded.toNewBatch(0, 0).bytes());
         assertThat(read.isValid()).isTrue();
         assertThat(read.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
         assertThat(read.maxTimestamp()).isEqualTo(NOW);
@@ -129,14 +129,14 @@ class StoredBatchDecoderTest extends BatchDecoderTest {
         IncomingBatch toNone = BatchDecoder.decode(TP, batch(Compression.zstd().build(), -1, three()), uncompressed, NOW);
         IncomingBatch kept = BatchDecoder.decode(TP, batch(Compression.gzip().build(), -1, three()), same, NOW);
 
-        MutableRecordBatch read = only(toLz4.toNewBatch(5).bytes());
+        MutableRecordBatch read = only(toLz4.toNewBatch(5, 0).bytes());
         assertThat(read.compressionType()).isEqualTo(CompressionType.LZ4);
         assertThat(read.isValid()).isTrue();
         assertThat(read.producerId()).isEqualTo(9L);
         assertThat(read.baseOffset()).isEqualTo(5L);
         assertThat(records(toLz4)).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("1", "2", "3");
         assertThat(records(toLz4)).extracting(r -> r.timestamp()).containsExactly(T0 + 7, T0 + 9, T0 + 3);
-        assertThat(only(toNone.toNewBatch(0).bytes()).compressionType()).isEqualTo(CompressionType.NONE);
+        assertThat(only(toNone.toNewBatch(0, 0).bytes()).compressionType()).isEqualTo(CompressionType.NONE);
         assertThat(kept.batch().compressionType()).isEqualTo(CompressionType.GZIP);
     }
 

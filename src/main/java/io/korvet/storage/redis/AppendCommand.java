@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The EVALSHA of append.lua for one batch, encoded once, by the thread that handles the Produce request:
- * {@code EVALSHA <sha> 2 <stream> <next key> <expected next offset>}, then per record its entry ID, its shape, its
+ * {@code EVALSHA <sha> 3 <stream> <next key> <leader key> <expected next offset> <leader value>}, then per record its entry ID, its shape, its
  * timestamp and the values of the other fields it has (see append.lua). Building it from Lettuce's argument
  * objects (one per field, each encoded on Lettuce's single I/O thread, numbers through Long.toString) cost
  * the broker more CPU per record than anything else in a produce profile.
@@ -18,28 +18,30 @@ import java.util.List;
 final class AppendCommand {
 
     private static final byte[] EVALSHA = "EVALSHA".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] TWO_KEYS = {'2'};
+    private static final byte[] THREE_KEYS = {'3'};
 
     private AppendCommand() {
     }
 
     /** The append of a batch's records to a {@code record}-format stream, one entry each (append.lua). */
-    static RawCommand<List<Object>> records(byte[] sha, byte[] key, byte[] nextKey, long baseOffset, BatchHeader header,
-                                            List<NewRecord> records) {
+    static RawCommand<List<Object>> records(byte[] sha, byte[] key, byte[] nextKey, byte[] leaderKey, long baseOffset,
+                                            byte[] leader, BatchHeader header, List<NewRecord> records) {
         return new RawCommand<>(CommandType.EVALSHA, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE),
-                encode(sha, key, nextKey, baseOffset, header, records), null);
+                encode(sha, key, nextKey, leaderKey, baseOffset, leader, header, records), null, key);
     }
 
-    static byte[] encode(byte[] sha, byte[] key, byte[] nextKey, long baseOffset, BatchHeader header, List<NewRecord> records) {
-        int args = 6;
-        int bytes = 128 + key.length + nextKey.length;
+    static byte[] encode(byte[] sha, byte[] key, byte[] nextKey, byte[] leaderKey, long baseOffset, byte[] leader,
+                         BatchHeader header, List<NewRecord> records) {
+        int args = 8;
+        int bytes = 160 + key.length + nextKey.length + leaderKey.length + leader.length;
         for (int i = 0; i < records.size(); i++) {
             NewRecord r = records.get(i);
             args += 2 + StreamEntryCodec.fieldCount(r, i == 0 ? header : null);
             bytes += 160 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
         }
         RespWriter out = new RespWriter(bytes);
-        out.array(args).bulk(EVALSHA).bulk(sha).bulk(TWO_KEYS).bulk(key).bulk(nextKey).bulk(baseOffset);
+        out.array(args).bulk(EVALSHA).bulk(sha).bulk(THREE_KEYS).bulk(key).bulk(nextKey).bulk(leaderKey).bulk(baseOffset)
+                .bulk(leader);
         Entry entry = new Entry();
         long offset = baseOffset;
         for (int i = 0; i < records.size(); i++) {

@@ -15,12 +15,13 @@ import java.util.List;
  * through Lua (Redis hashes every byte of a Lua string; see append_fence.lua):
  * <pre>
  * MULTI
- * EVALSHA &lt;append_fence&gt; 3 &lt;stream&gt; &lt;next key&gt; &lt;appending key&gt; &lt;base&gt; &lt;base + count&gt;
+ * EVALSHA &lt;append_fence&gt; 4 &lt;stream&gt; &lt;next key&gt; &lt;appending key&gt; &lt;leader key&gt; &lt;base&gt; &lt;base + count&gt; &lt;leader&gt;
  * XADD &lt;appending key&gt; NOMKSTREAM &lt;last offset&gt;-1 base &lt;base&gt; count .. maxts .. pid .. epoch .. seq .. flags .. data &lt;batch&gt;
  * RENAME &lt;appending key&gt; &lt;stream&gt;
  * EXEC
  * </pre>
- * The fence moves the stream to the appending key only when the log ends where the leader expects, so the
+ * The fence moves the stream to the appending key only when the log ends where the leader expects and the leader
+ * key still names this broker's claim, so the
  * XADD writes nothing otherwise. The five must reach Redis back to back: {@link RedisConnector#dispatchTogether}.
  */
 final class BatchAppend {
@@ -31,7 +32,7 @@ final class BatchAppend {
     private static final byte[] XADD = bytes("XADD");
     private static final byte[] RENAME = bytes("RENAME");
     private static final byte[] NOMKSTREAM = bytes("NOMKSTREAM");
-    private static final byte[] THREE_KEYS = {'3'};
+    private static final byte[] FOUR_KEYS = {'4'};
     private static final byte[][] FIELDS = names("base", "count", "maxts", "pid", "epoch", "seq", "flags", "data");
 
     /** MULTI and the commands it queues. */
@@ -44,12 +45,13 @@ final class BatchAppend {
     }
 
     /** The commands of the append of {@code batch} at {@code baseOffset}, encoded on the calling thread. */
-    static BatchAppend of(byte[] fenceSha, byte[] stream, byte[] nextKey, byte[] appendingKey, long baseOffset, NewBatch batch) {
+    static BatchAppend of(byte[] fenceSha, byte[] stream, byte[] nextKey, byte[] appendingKey, byte[] leaderKey,
+                          long baseOffset, byte[] leader, NewBatch batch) {
         BatchHeader h = batch.header();
         long last = baseOffset + h.recordCount() - 1;
-        byte[] fence = new RespWriter(160 + stream.length + nextKey.length + appendingKey.length)
-                .array(8).bulk(EVALSHA).bulk(fenceSha).bulk(THREE_KEYS).bulk(stream).bulk(nextKey).bulk(appendingKey)
-                .bulk(baseOffset).bulk(last + 1).toByteArray();
+        byte[] fence = new RespWriter(192 + stream.length + nextKey.length + appendingKey.length + leaderKey.length + leader.length)
+                .array(10).bulk(EVALSHA).bulk(fenceSha).bulk(FOUR_KEYS).bulk(stream).bulk(nextKey).bulk(appendingKey)
+                .bulk(leaderKey).bulk(baseOffset).bulk(last + 1).bulk(leader).toByteArray();
         ByteBuffer data = batch.bytes();
         byte[] xadd = new RespWriter(256 + appendingKey.length)
                 .array(20).bulk(XADD).bulk(appendingKey).bulk(NOMKSTREAM)
@@ -73,15 +75,15 @@ final class BatchAppend {
     }
 
     /**
-     * What EXEC answered: {@code fenced} with the log's actual next offset, or appended, or a failure of one of
-     * the commands inside (its error text).
+     * What EXEC answered: {@code fenced} with the log's actual next offset, or {@code leaderMoved} (another broker
+     * claimed the partition), or appended, or a failure of one of the commands inside (its error text).
      */
-    record Outcome(boolean fenced, long actualNextOffset, String error) {
+    record Outcome(boolean fenced, long actualNextOffset, boolean leaderMoved, String error) {
     }
 
     /**
      * EXEC's reply: {@code [fence reply, XADD reply, RENAME reply]}, the fence's {@code [1]} or
-     * {@code [0, actual next offset]}. An error inside it is kept as the outcome's, not raised as the command's:
+     * {@code [0, actual next offset]} or {@code [-1]}. An error inside it is kept as the outcome's, not raised as the command's:
      * RENAME fails by design when the append is fenced.
      */
     static final class ExecOutput extends CommandOutput<byte[], byte[], Outcome> {
@@ -143,7 +145,7 @@ final class BatchAppend {
                 return;
             }
             after++;
-            if (error == null && !(after == 2 && fence[0] == 0 && fenceValues > 0)) {
+            if (error == null && !(after == 2 && fence[0] != 1 && fenceValues > 0)) {
                 error = (after == 1 ? "XADD" : "RENAME") + " failed: " + message;
             }
         }
@@ -151,15 +153,18 @@ final class BatchAppend {
         @Override
         public Outcome get() {
             if (error != null) {
-                return new Outcome(false, -1, error);
+                return new Outcome(false, -1, false, error);
             }
             if (fenceValues == 0) {
-                return new Outcome(false, -1, "EXEC answered no fence reply");
+                return new Outcome(false, -1, false, "EXEC answered no fence reply");
+            }
+            if (fence[0] == -1) {
+                return new Outcome(false, -1, true, null);
             }
             if (fence[0] != 1) {
-                return new Outcome(true, fenceValues > 1 ? fence[1] : -1, null);
+                return new Outcome(true, fenceValues > 1 ? fence[1] : -1, false, null);
             }
-            return xadded ? new Outcome(false, -1, null) : new Outcome(false, -1, "XADD wrote nothing after the fence let it");
+            return xadded ? new Outcome(false, -1, false, null) : new Outcome(false, -1, false, "XADD wrote nothing after the fence let it");
         }
     }
 

@@ -3,7 +3,7 @@ package io.korvet.storage.redis;
 import io.korvet.storage.StorageException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,7 +39,7 @@ final class LuaScript {
     }
 
     /** Loads the script into Redis's script cache. */
-    CompletionStage<String> preload(RedisAsyncCommands<byte[], byte[]> redis) {
+    CompletionStage<String> preload(RedisClusterAsyncCommands<byte[], byte[]> redis) {
         return redis.scriptLoad(body);
     }
 
@@ -48,12 +48,12 @@ final class LuaScript {
      * the stream, trims commute with appends): when Redis has lost its script cache (a restart), it is sent again
      * in full and run.
      */
-    <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {
+    <T> CompletionStage<T> run(RedisClusterAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[] key, byte[]... args) {
         return run(redis, type, new byte[][] {key}, args);
     }
 
-    /** {@link #run(RedisAsyncCommands, ScriptOutputType, byte[], byte[]...)} for a script of several keys. */
-    <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
+    /** {@link #run(RedisClusterAsyncCommands, ScriptOutputType, byte[], byte[]...)} for a script of several keys. */
+    <T> CompletionStage<T> run(RedisClusterAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
         return run(redis, () -> redis.<T>evalsha(sha, type, keys, args), () -> redis.<T>eval(body, type, keys, args));
     }
 
@@ -62,7 +62,7 @@ final class LuaScript {
      * When Redis has lost its script cache it fails (nothing was run) and the script is loaded again for the
      * next call: re-sending it here could let a later call overtake it.
      */
-    <T> CompletionStage<T> runInOrder(RedisAsyncCommands<byte[], byte[]> redis, Supplier<CompletionStage<T>> evalsha) {
+    <T> CompletionStage<T> runInOrder(RedisClusterAsyncCommands<byte[], byte[]> redis, Supplier<CompletionStage<T>> evalsha) {
         return run(redis, evalsha, null);
     }
 
@@ -71,7 +71,7 @@ final class LuaScript {
     }
 
     /** Runs {@code evalsha}; when Redis has lost the script, runs {@code eval} (the full body), or fails without one. */
-    private <T> CompletionStage<T> run(RedisAsyncCommands<byte[], byte[]> redis, Supplier<CompletionStage<T>> evalsha,
+    private <T> CompletionStage<T> run(RedisClusterAsyncCommands<byte[], byte[]> redis, Supplier<CompletionStage<T>> evalsha,
                                        Supplier<CompletionStage<T>> eval) {
         CompletableFuture<T> result = new CompletableFuture<>();
         evalsha.get().whenComplete((value, error) -> {

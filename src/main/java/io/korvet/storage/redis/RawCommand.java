@@ -39,7 +39,15 @@ final class RawCommand<T> extends Command<byte[], byte[], T> {
      * @param last the bytes of the last argument, or null (its position does not move)
      */
     RawCommand(ProtocolKeyword type, CommandOutput<byte[], byte[], T> output, byte[] head, ByteBuffer last) {
-        super(type, output, new CommandArgs<>(ByteArrayCodec.INSTANCE));
+        this(type, output, head, last, null);
+    }
+
+    /**
+     * @param key the command's first key, which a Redis Cluster connection routes it by (its arguments are not
+     *            encoded from there: {@link #encode} writes {@code head})
+     */
+    RawCommand(ProtocolKeyword type, CommandOutput<byte[], byte[], T> output, byte[] head, ByteBuffer last, byte[] key) {
+        super(type, output, key == null ? new CommandArgs<>(ByteArrayCodec.INSTANCE) : new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(key));
         this.head = head;
         this.last = last;
     }

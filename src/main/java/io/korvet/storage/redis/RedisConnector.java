@@ -1,6 +1,7 @@
 package io.korvet.storage.redis;
 
 import io.korvet.storage.StorageException;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -8,8 +9,15 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.RedisCommand;
@@ -17,56 +25,143 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A pipelined Lettuce connection to Redis, and beside it one that carries transactions alone (see
- * {@link #dispatchTogether}). Commands sent while Redis is unreachable are rejected at once rather than queued,
- * and every failure is translated to a {@link StorageException}.
+ * A pipelined Lettuce connection to Redis, and beside it the connections that carry transactions alone (see
+ * {@link #dispatchTogether}). When the Redis it reaches has cluster mode on ({@code cluster_enabled:1}), the same
+ * setting serves a Redis Cluster: Lettuce's cluster client routes each command to its key's master and follows the
+ * slots as they move (topology refresh on MOVED, ASK, reconnects, and every 10 s), and each master has a transaction
+ * connection of its own. Commands sent while Redis is unreachable are rejected at once rather than queued, and every
+ * failure is translated to a {@link StorageException}.
  */
 public final class RedisConnector implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    /** Written only by {@link #dispatchTogether}, holding its lock; null when not asked for. */
-    private final StatefulRedisConnection<byte[], byte[]> transactions;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<byte[], byte[]> connection;
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final boolean cluster;
+    /** Standalone Redis: the one transaction connection (null when not asked for). */
+    private final TransactionLane transactions;
+    /** Redis Cluster: one per master (null when not asked for, or standalone). */
+    private final ClusterTransactionLanes clusterTransactions;
     private final String description;
+    private final List<RedisURI> seeds;
 
     /** Both connections. */
     public RedisConnector(String uri, Duration commandTimeout) {
         this(uri, commandTimeout, true);
     }
 
-    /** The pipelined connection, and the transaction connection when {@code transactions}. */
+    /** The pipelined connection, and the transaction connections when {@code transactions}. */
     public RedisConnector(String uri, Duration commandTimeout, boolean transactions) {
-        RedisURI redisUri = RedisURI.create(uri);
-        redisUri.setTimeout(commandTimeout);
-        this.description = redisUri.getHost() + ":" + redisUri.getPort();
+        this(RedisSeeds.parse(uri, commandTimeout), commandTimeout, transactions, false);
+    }
+
+    /** A plain connection to one node of a Redis Cluster, for what must run on that node itself (WAIT). */
+    static RedisConnector toNode(RedisURI node, Duration commandTimeout) {
+        return new RedisConnector(List.of(node), commandTimeout, false, true);
+    }
+
+    private RedisConnector(List<RedisURI> seeds, Duration commandTimeout, boolean transactions, boolean oneNode) {
+        this.seeds = seeds;
+        this.description = seeds.stream().map(u -> u.getHost() + ":" + u.getPort()).collect(Collectors.joining(","));
         // Reconnect quickly once Redis is back: at most a second between attempts.
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        this.client = RedisClient.create(resources, redisUri);
-        client.setOptions(ClientOptions.builder()
+        ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .build());
-        this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        this.transactions = transactions ? client.connect(ByteArrayCodec.INSTANCE) : null;
+                .build();
+        this.cluster = !oneNode && clusterEnabled(seeds, options);
+        if (cluster) {
+            RedisClusterClient clusterClient = RedisClusterClient.create(resources, seeds);
+            clusterClient.setOptions(ClusterClientOptions.builder(options)
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(Duration.ofSeconds(10))
+                            .enableAllAdaptiveRefreshTriggers()
+                            .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                            .build())
+                    .maxRedirects(5)
+                    .build());
+            StatefulRedisClusterConnection<byte[], byte[]> c = clusterClient.connect(ByteArrayCodec.INSTANCE);
+            this.client = clusterClient;
+            this.connection = c;
+            this.commands = c.async();
+            this.transactions = null;
+            this.clusterTransactions = transactions ? new ClusterTransactionLanes(clusterClient, seeds.get(0), resources, options) : null;
+        } else {
+            RedisClient standalone = RedisClient.create(resources, seeds.get(0));
+            standalone.setOptions(options);
+            StatefulRedisConnection<byte[], byte[]> c = standalone.connect(ByteArrayCodec.INSTANCE);
+            this.client = standalone;
+            this.connection = c;
+            this.commands = c.async();
+            this.transactions = transactions ? new TransactionLane(standalone.connect(ByteArrayCodec.INSTANCE)) : null;
+            this.clusterTransactions = null;
+        }
     }
 
-    public RedisAsyncCommands<byte[], byte[]> async() {
-        return connection.async();
+    /** Asks the first seed that answers whether it runs in cluster mode; throws when none answers. */
+    private boolean clusterEnabled(List<RedisURI> seeds, ClientOptions options) {
+        RuntimeException last = null;
+        for (RedisURI seed : seeds) {
+            RedisClient probe = RedisClient.create(resources, seed);
+            probe.setOptions(options);
+            try (StatefulRedisConnection<String, String> c = probe.connect()) {
+                return c.sync().info("cluster").contains("cluster_enabled:1");
+            } catch (RuntimeException e) {
+                last = e;
+                log.debug("Redis seed {}:{} did not answer: {}", seed.getHost(), seed.getPort(), e.toString());
+            } finally {
+                probe.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+        }
+        throw last;
     }
 
-    /** Sends a command Korvet built itself (its own encoding and output). */
+    public RedisClusterAsyncCommands<byte[], byte[]> async() {
+        return commands;
+    }
+
+    /** Whether this is a Redis Cluster. */
+    public boolean isCluster() {
+        return cluster;
+    }
+
+    /** On a Redis Cluster, the master of {@code key}'s slot as the cluster client sees it now (null if none). */
+    RedisURI masterOf(byte[] key) {
+        RedisClusterNode master = ((RedisClusterClient) client).getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+        if (master == null) {
+            ((RedisClusterClient) client).refreshPartitionsAsync();
+            return null;
+        }
+        RedisURI uri = RedisURI.builder(seeds.get(0)).withHost(master.getUri().getHost()).withPort(master.getUri().getPort()).build();
+        uri.setTimeout(seeds.get(0).getTimeout());
+        return uri;
+    }
+
+    /** The seed the connector was made with first, for connections of the same settings. */
+    RedisURI seed() {
+        return seeds.get(0);
+    }
+
+    /**
+     * Sends a command Korvet built itself (its own encoding and output); on a Redis Cluster it goes to the master of
+     * the command's first key.
+     */
     <T> CompletionStage<T> dispatch(RedisCommand<byte[], byte[], T> command) {
         AsyncCommand<byte[], byte[], T> async = new AsyncCommand<>(command);
         connection.dispatch(async);
@@ -74,26 +169,21 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     /**
-     * Sends {@code commands} back to back on the transaction connection, which carries nothing else: a
+     * Sends {@code commands} back to back on a transaction connection, which carries nothing else: a
      * {@code MULTI ... EXEC} group reaches Redis whole, with no other command inside it (a command of the shared
-     * connection sent meanwhile would be queued into the transaction). After a reconnect Lettuce may send again
-     * the commands Redis had not answered, a group's tail without its MULTI: {@link BatchAppend} is safe then.
+     * connection sent meanwhile would be queued into the transaction). On a Redis Cluster, the connection to the
+     * master of {@code key}'s slot. After a reconnect Lettuce may send again the commands Redis had not answered, a
+     * group's tail without its MULTI: {@link BatchAppend} is safe then.
      */
-    <T> CompletionStage<T> dispatchTogether(List<? extends RedisCommand<byte[], byte[], ?>> leading,
+    <T> CompletionStage<T> dispatchTogether(byte[] key, List<? extends RedisCommand<byte[], byte[], ?>> leading,
                                             RedisCommand<byte[], byte[], T> last) {
+        if (clusterTransactions != null) {
+            return clusterTransactions.dispatch(key, leading, last);
+        }
         if (transactions == null) {
             throw new IllegalStateException("this connector has no transaction connection");
         }
-        List<RedisCommand<byte[], byte[], ?>> all = new ArrayList<>(leading.size() + 1);
-        for (RedisCommand<byte[], byte[], ?> c : leading) {
-            all.add(new AsyncCommand<>(c));
-        }
-        AsyncCommand<byte[], byte[], T> result = new AsyncCommand<>(last);
-        all.add(result);
-        synchronized (transactions) {
-            transactions.dispatch(all);
-        }
-        return result;
+        return transactions.dispatch(leading, last);
     }
 
     public String description() {
@@ -136,6 +226,9 @@ public final class RedisConnector implements AutoCloseable {
         connection.close();
         if (transactions != null) {
             transactions.close();
+        }
+        if (clusterTransactions != null) {
+            clusterTransactions.close();
         }
         client.shutdown(0, 2, TimeUnit.SECONDS);
         resources.shutdown(0, 2, TimeUnit.SECONDS);

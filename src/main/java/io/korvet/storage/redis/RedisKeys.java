@@ -56,6 +56,28 @@ public final class RedisKeys {
         return companion(tp, "appending");
     }
 
+    /**
+     * The partition's leader: {@code "<leader epoch> <node id>"}, set by the broker that claims the partition (see
+     * load_state.lua) and checked by every append's fence, so that a broker which lost the partition can no longer
+     * write to it. {@code {<stream>}:leader}, in the stream's slot.
+     */
+    public byte[] partitionLeader(TopicPartition tp) {
+        return companion(tp, "leader");
+    }
+
+    /**
+     * On a Redis Cluster, the counter an {@code acks=all} wait bumps on the partition's master before its WAIT (see
+     * {@link #replicationMarker()}). {@code {<stream>}:replicated}, in the stream's slot.
+     */
+    public byte[] partitionReplicated(TopicPartition tp) {
+        return companion(tp, "replicated");
+    }
+
+    /** Hash: each leader epoch of the partition to the offset it started at. {@code {<stream>}:epochs}. */
+    public byte[] partitionEpochs(TopicPartition tp) {
+        return companion(tp, "epochs");
+    }
+
     /** {@code {<stream>}:<what>}: the stream key as hash tag puts it in the stream's Redis Cluster slot. */
     private byte[] companion(TopicPartition tp, String what) {
         return bytes("{" + namespace + ":" + tp.topic() + ":" + tp.partition() + "}:" + what);
@@ -68,6 +90,28 @@ public final class RedisKeys {
      */
     public byte[] replicationMarker() {
         return bytes(namespace + ":replication-marker");
+    }
+
+    /**
+     * Hash: node id to {@code "<expires at ms> <incarnation> <host> <port> <rack>"}, each live broker's
+     * registration, renewed by its heartbeat (see brokers.lua). Two parts, never a stream key's shape.
+     */
+    public byte[] brokers() {
+        return bytes(namespace + ":brokers");
+    }
+
+    /**
+     * Hash: {@code <topic>:<partition>} to {@code "<leader epoch> <node id>"}, what each partition's leader published
+     * after claiming it, so that every broker reports current epochs. A copy of the partitions' leader keys, for
+     * Metadata only: the append fence reads the leader key itself.
+     */
+    public byte[] leaders() {
+        return bytes(namespace + ":leaders");
+    }
+
+    /** Counter bumped by every change of the topic registry or of the leaders, which brokers poll to refresh. */
+    public byte[] registryVersion() {
+        return bytes(namespace + ":registry-version");
     }
 
     /** Hash: topic name to its registry record. */

@@ -16,6 +16,8 @@ import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
@@ -36,9 +38,18 @@ public final class RedisPartitionStore implements PartitionStore {
     private final LuaScript trim = LuaScript.load("trim");
     private final LuaScript trimToSize = LuaScript.load("trim_to_size");
 
-    public RedisPartitionStore(RedisConnector redis, RedisKeys keys) {
+    private final String nodeId;
+
+    /** @param nodeId this broker's id, which its claims of partitions name */
+    public RedisPartitionStore(RedisConnector redis, RedisKeys keys, int nodeId) {
         this.redis = redis;
         this.keys = keys;
+        this.nodeId = Integer.toString(nodeId);
+    }
+
+    /** The leader key's value while this broker leads a partition at {@code epoch}. */
+    private byte[] leaderValue(int epoch) {
+        return RedisKeys.bytes(epoch + " " + nodeId);
     }
 
     /** Loads every script into Redis's script cache, so that appends never need to send one. */
@@ -53,27 +64,42 @@ public final class RedisPartitionStore implements PartitionStore {
     }
 
     @Override
-    public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries) {
-        byte[][] keys4 = {keys.partition(tp), keys.partitionStart(tp), keys.partitionNext(tp), keys.partitionAppending(tp)};
-        CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, keys4,
-                RedisKeys.bytes(Integer.toString(scanEntries)));
+    public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries, int heldEpoch) {
+        byte[][] keys6 = {keys.partition(tp), keys.partitionStart(tp), keys.partitionNext(tp), keys.partitionAppending(tp),
+                keys.partitionLeader(tp), keys.partitionEpochs(tp)};
+        CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, keys6,
+                RedisKeys.bytes(Integer.toString(scanEntries)), RedisKeys.bytes(nodeId),
+                heldEpoch < 0 ? new byte[0] : leaderValue(heldEpoch));
         return RedisConnector.translate(reply, "loading " + tp).thenApply(list -> {
             long start = (Long) list.get(0);
             long next = (Long) list.get(1);
+            String leader = text(list.get(2));
+            int epoch = Integer.parseInt(leader.substring(0, leader.indexOf(' ')));
+            int epochCount = (int) (long) (Long) list.get(3);
+            NavigableMap<Integer, Long> epochStarts = new TreeMap<>();
+            int i = 4;
+            for (int e = 0; e < epochCount; e++, i += 2) {
+                epochStarts.put((int) (long) (Long) list.get(i), (Long) list.get(i + 1));
+            }
             List<PartitionState.RecentBatch> batches = new ArrayList<>();
-            for (int i = 2; i + 1 < list.size(); i += 2) {
+            for (; i + 1 < list.size(); i += 2) {
                 long offset = (Long) list.get(i);
                 batches.add(new PartitionState.RecentBatch(offset, BatchHeader.decode(text(list.get(i + 1)))));
             }
-            return new PartitionState(start, next, batches);
+            return new PartitionState(start, next, batches, epoch, epochStarts);
         });
     }
 
     @Override
-    public CompletionStage<Void> append(TopicPartition tp, long baseOffset, BatchHeader header, List<NewRecord> records) {
-        RawCommand<List<Object>> command = AppendCommand.records(appendSha, keys.partition(tp), keys.partitionNext(tp), baseOffset, header, records);
+    public CompletionStage<Void> append(TopicPartition tp, long baseOffset, int leaderEpoch, BatchHeader header,
+                                        List<NewRecord> records) {
+        RawCommand<List<Object>> command = AppendCommand.records(appendSha, keys.partition(tp), keys.partitionNext(tp),
+                keys.partitionLeader(tp), baseOffset, leaderValue(leaderEpoch), header, records);
         CompletionStage<List<Object>> reply = append.runInOrder(redis.async(), () -> redis.dispatch(command));
         return RedisConnector.translate(reply, "appending to " + tp).thenApply(list -> {
+            if ((Long) list.get(0) == -1L) {
+                throw new StorageException.LeaderMoved(tp.toString(), leaderEpoch);
+            }
             if ((Long) list.get(0) != 1L) {
                 throw new StorageException.Fenced(baseOffset, (Long) list.get(1));
             }
@@ -83,10 +109,13 @@ public final class RedisPartitionStore implements PartitionStore {
 
     /** One transaction, the batch's bytes never in Lua: see {@link BatchAppend}. */
     @Override
-    public CompletionStage<Void> appendBatch(TopicPartition tp, long baseOffset, NewBatch batch) {
+    public CompletionStage<Void> appendBatch(TopicPartition tp, long baseOffset, int leaderEpoch, NewBatch batch) {
         BatchAppend a = BatchAppend.of(appendFenceSha, keys.partition(tp), keys.partitionNext(tp), keys.partitionAppending(tp),
-                baseOffset, batch);
-        return RedisConnector.translate(redis.dispatchTogether(a.queued, a.exec), "appending to " + tp).thenApply(outcome -> {
+                keys.partitionLeader(tp), baseOffset, leaderValue(leaderEpoch), batch);
+        return RedisConnector.translate(redis.dispatchTogether(keys.partition(tp), a.queued, a.exec), "appending to " + tp).thenApply(outcome -> {
+            if (outcome.leaderMoved()) {
+                throw new StorageException.LeaderMoved(tp.toString(), leaderEpoch);
+            }
             if (outcome.fenced()) {
                 throw new StorageException.Fenced(baseOffset, outcome.actualNextOffset());
             }
@@ -151,7 +180,10 @@ public final class RedisPartitionStore implements PartitionStore {
     @Override
     public CompletionStage<Void> delete(TopicPartition tp) {
         return RedisConnector.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp),
-                keys.partitionNext(tp), keys.partitionAppending(tp)), "deleting " + tp)
+                keys.partitionNext(tp), keys.partitionAppending(tp), keys.partitionLeader(tp), keys.partitionEpochs(tp)),
+                "deleting " + tp)
+                .thenCompose(n -> RedisConnector.translate(redis.async().hdel(keys.leaders(),
+                        RedisKeys.bytes(tp.topic() + ":" + tp.partition())), "deleting " + tp))
                 .thenApply(n -> null);
     }
 

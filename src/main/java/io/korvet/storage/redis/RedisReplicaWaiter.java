@@ -1,129 +1,77 @@
 package io.korvet.storage.redis;
 
 import io.korvet.storage.ReplicaWaiter;
+import io.korvet.storage.StorageException;
+import io.lettuce.core.RedisURI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * Waits for Redis replicas with {@code WAIT}, on a connection of its own: WAIT blocks the connection that
- * sends it, and the broker's main connection must keep serving everyone else meanwhile.
- *
- * <p>WAIT counts the replicas holding the sending connection's last write, so each wait first bumps a
- * marker key on this connection: that write comes after every append already acknowledged by Redis, and
- * a replica holding it holds them too. Waiters that arrive while a WAIT is under way are served together
- * by the next one (a group commit), asking for the most replicas any of them needs.
+ * What {@code acks=all} waits for beyond the write on a topic whose {@code min.insync.replicas} is above one: its
+ * Redis's replicas ({@link NodeReplicas}). On a standalone Redis, one waiter with one marker key; on a Redis Cluster,
+ * one per master, each partition waited for on the master of its stream's slot, bumping a marker key in that slot.
  */
 public final class RedisReplicaWaiter implements ReplicaWaiter, AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(RedisReplicaWaiter.class);
     /** The longest one WAIT blocks; a produce with a longer timeout is answered after this at the latest. */
-    public static final long MAX_WAIT_MS = 30_000;
-    private static final long REPLICA_COUNT_TTL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    public static final long MAX_WAIT_MS = NodeReplicas.MAX_WAIT_MS;
 
-    private record Waiter(int replicas, long deadlineNanos, CompletableFuture<Void> done) {
-    }
-
-    private final RedisConnector connection;
+    private final RedisConnector redis;
     private final RedisKeys keys;
-    // Guarded by this.
-    private final List<Waiter> queued = new ArrayList<>();
-    private boolean waiting;
-    private CompletableFuture<Integer> replicaCount;
-    private long replicaCountAt;
+    private final Duration timeout;
+    /** Standalone: the one waiter. */
+    private final NodeReplicas single;
+    /** Redis Cluster: by master address. */
+    private final Map<String, NodeReplicas> byMaster = new ConcurrentHashMap<>();
 
-    public RedisReplicaWaiter(String uri, Duration redisTimeout, RedisKeys keys) {
-        this.connection = new RedisConnector(uri, redisTimeout.plusMillis(MAX_WAIT_MS), false);
+    /** @param redis the broker's connector, which tells a standalone Redis from a cluster and where slots are */
+    public RedisReplicaWaiter(RedisConnector redis, String uri, Duration redisTimeout, RedisKeys keys) {
+        this.redis = redis;
         this.keys = keys;
+        this.timeout = redisTimeout.plusMillis(MAX_WAIT_MS);
+        this.single = redis.isCluster() ? null : new NodeReplicas(new RedisConnector(uri, timeout, false));
+    }
+
+    private NodeReplicas of(TopicPartition tp) {
+        if (single != null) {
+            return single;
+        }
+        RedisURI master = redis.masterOf(keys.partition(tp));
+        if (master == null) {
+            return null;
+        }
+        return byMaster.computeIfAbsent(master.getHost() + ":" + master.getPort(),
+                a -> new NodeReplicas(RedisConnector.toNode(master, timeout)));
     }
 
     @Override
-    public synchronized CompletionStage<Integer> connectedReplicas() {
-        long now = System.nanoTime();
-        if (replicaCount == null || (replicaCount.isDone() && now - replicaCountAt > REPLICA_COUNT_TTL_NANOS)) {
-            replicaCountAt = now;
-            replicaCount = RedisConnector.translate(connection.async().info("replication"), "INFO replication")
-                    .thenApply(RedisReplicaWaiter::connectedSlaves).toCompletableFuture();
-        }
-        return replicaCount;
-    }
-
-    /** The {@code connected_slaves} line of {@code INFO replication}. */
-    static int connectedSlaves(String info) {
-        return Integer.parseInt(RedisDurability.field(info, "connected_slaves", "0"));
+    public CompletionStage<Integer> connectedReplicas(TopicPartition tp) {
+        NodeReplicas node = of(tp);
+        return node == null ? unavailable(tp) : node.connectedReplicas();
     }
 
     @Override
-    public CompletionStage<Void> awaitReplicas(int replicas, long timeoutMs) {
-        if (replicas <= 0) {
-            return CompletableFuture.completedFuture(null);
+    public CompletionStage<Void> awaitReplicas(TopicPartition tp, int replicas, long timeoutMs) {
+        NodeReplicas node = of(tp);
+        if (node == null) {
+            return unavailable(tp);
         }
-        long bounded = Math.max(1, Math.min(timeoutMs, MAX_WAIT_MS));
-        Waiter w = new Waiter(replicas, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(bounded), new CompletableFuture<>());
-        synchronized (this) {
-            queued.add(w);
-            if (!waiting) {
-                startWait();
-            }
-        }
-        return w.done;
+        return node.awaitReplicas(single != null ? keys.replicationMarker() : keys.partitionReplicated(tp), replicas, timeoutMs);
     }
 
-    /** Sends one WAIT for everything queued. Called holding the lock. */
-    private void startWait() {
-        List<Waiter> batch = new ArrayList<>(queued);
-        queued.clear();
-        waiting = true;
-        int needed = 0;
-        long now = System.nanoTime();
-        long timeoutMs = Long.MAX_VALUE;
-        for (Waiter w : batch) {
-            needed = Math.max(needed, w.replicas);
-            timeoutMs = Math.min(timeoutMs, TimeUnit.NANOSECONDS.toMillis(w.deadlineNanos - now));
-        }
-        // WAIT's timeout 0 would mean forever.
-        long waitMs = Math.max(1, timeoutMs);
-        int replicasNeeded = needed;
-        var redis = connection.async();
-        redis.incr(keys.replicationMarker());
-        RedisConnector.translate(redis.waitForReplication(replicasNeeded, waitMs), "WAIT").whenComplete((acked, error) -> {
-            List<Runnable> outcomes = new ArrayList<>();
-            synchronized (this) {
-                waiting = false;
-                long after = System.nanoTime();
-                for (Waiter w : batch) {
-                    if (error == null && acked >= w.replicas) {
-                        outcomes.add(() -> w.done.complete(null));
-                    } else if (error != null) {
-                        outcomes.add(() -> w.done.completeExceptionally(error));
-                    } else if (after - w.deadlineNanos >= 0) {
-                        outcomes.add(() -> w.done.completeExceptionally(new NotEnoughReplicasAfterAppendException(
-                                "Only " + acked + " Redis replicas acknowledged the append in time; min.insync.replicas needs "
-                                        + w.replicas + " besides the master")));
-                    } else {
-                        queued.add(w);
-                    }
-                }
-                if (!queued.isEmpty()) {
-                    startWait();
-                }
-            }
-            if (error == null && acked < replicasNeeded) {
-                log.warn("WAIT for {} Redis replicas: {} acknowledged within {} ms", replicasNeeded, acked, waitMs);
-            }
-            // Outside the lock: what runs on completion may wait again.
-            outcomes.forEach(Runnable::run);
-        });
+    private static <T> CompletionStage<T> unavailable(TopicPartition tp) {
+        return CompletableFuture.failedFuture(new StorageException.Unavailable("no Redis Cluster master serves " + tp + " now", null));
     }
 
     @Override
     public void close() {
-        connection.close();
+        if (single != null) {
+            single.close();
+        }
+        byMaster.values().forEach(NodeReplicas::close);
     }
 }

@@ -29,12 +29,14 @@ public final class RedisServerProcess implements AutoCloseable {
     private final Path executable;
     private final Path dataDir;
     private final int port;
+    private final List<String> extraArgs;
     private Process process;
 
-    private RedisServerProcess(Path executable, Path dataDir, int port) {
+    private RedisServerProcess(Path executable, Path dataDir, int port, List<String> extraArgs) {
         this.executable = executable;
         this.dataDir = dataDir;
         this.port = port;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     /** Starts a server keeping its data in {@code dataDir}, on a free loopback port. */
@@ -43,7 +45,18 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     public static RedisServerProcess start(Path dataDir, int port) throws IOException {
-        RedisServerProcess server = new RedisServerProcess(findExecutable(), dataDir.toAbsolutePath(), port);
+        RedisServerProcess server = new RedisServerProcess(findExecutable(), dataDir.toAbsolutePath(), port, List.of());
+        server.start();
+        return server;
+    }
+
+    /**
+     * Starts a node for a Redis Cluster (not yet part of one: {@code redis-cli --cluster create} joins nodes), its
+     * cluster state in {@code nodes.conf} beside its data, with a node timeout of 2 s so that failovers are quick.
+     */
+    public static RedisServerProcess startClusterNode(Path dataDir) throws IOException {
+        RedisServerProcess server = new RedisServerProcess(findExecutable(), dataDir.toAbsolutePath(), freePort(),
+                List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"));
         server.start();
         return server;
     }
@@ -94,6 +107,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 "--rdbcompression", "no",
                 "--daemonize", "no",
                 "--logfile", dataDir.resolve("redis.log").toString()));
+        cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

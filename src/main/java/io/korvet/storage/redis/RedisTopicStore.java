@@ -50,10 +50,25 @@ public final class RedisTopicStore implements TopicStore {
     }
 
     @Override
+    public CompletionStage<List<TopicRecord>> loadTopics(java.util.Collection<String> names) {
+        byte[][] fields = names.stream().map(RedisKeys::bytes).toArray(byte[][]::new);
+        return RedisConnector.translate(redis.async().hmget(keys.topics(), fields), "loading topics " + names).thenApply(values -> {
+            List<TopicRecord> topics = new ArrayList<>();
+            for (var kv : values) {
+                if (kv.hasValue()) {
+                    topics.add(decode(text(kv.getKey()), text(kv.getValue())));
+                }
+            }
+            return topics;
+        });
+    }
+
+    @Override
     public CompletionStage<Boolean> createTopic(TopicRecord topic) {
         return RedisConnector.translate(
                 redis.async().hsetnx(keys.topics(), RedisKeys.bytes(topic.name()), RedisKeys.bytes(encode(topic))),
-                "creating topic " + topic.name());
+                "creating topic " + topic.name())
+                .thenCompose(created -> created ? changed(true) : CompletableFuture.completedFuture(false));
     }
 
     @Override
@@ -92,6 +107,11 @@ public final class RedisTopicStore implements TopicStore {
                 "updating broker configs of '" + resource + "'", 1).thenApply(m -> m == null ? Map.of() : m);
     }
 
+    /** Tells the other brokers that the registry changed, then completes with {@code value}. */
+    private <T> CompletionStage<T> changed(T value) {
+        return RedisClusterStore.bumpVersion(redis, keys).thenApply(v -> value);
+    }
+
     /** Reads a field, applies {@code change} and writes the result only if the field is still as read. */
     private <T> CompletionStage<T> replace(byte[] hash, String field, Function<String, T> decode, Function<T, String> encode,
                                            UnaryOperator<T> change, String what, int attempt) {
@@ -108,7 +128,7 @@ public final class RedisTopicStore implements TopicStore {
                     RedisKeys.bytes(after == null ? "0" : "1"), RedisKeys.bytes(after == null ? "" : encode.apply(after)));
             return RedisConnector.translate(done, what).thenCompose(ok -> {
                 if (ok == 1L) {
-                    return CompletableFuture.completedFuture(after);
+                    return changed(after);
                 }
                 if (attempt >= MAX_ATTEMPTS) {
                     return CompletableFuture.failedFuture(new StorageException(

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 class AppendCommandTest {
 
     private static final byte[] NEXT = "{korvet:orders:7}:next".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LEADER_KEY = "{korvet:orders:7}:leader".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LEADER = "12 3".getBytes(StandardCharsets.UTF_8);
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -28,7 +30,7 @@ class AppendCommandTest {
     /** The same EVALSHA built the ordinary way, from Lettuce's argument objects and the entry's named fields. */
     private static byte[] lettuceEncoding(byte[] sha, byte[] key, long base, BatchHeader header, List<NewRecord> records) {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .add(sha).add(2).addKey(key).addKey(NEXT).add(b(Long.toString(base)));
+                .add(sha).add(3).addKey(key).addKey(NEXT).addKey(LEADER_KEY).add(b(Long.toString(base))).add(LEADER);
         long offset = base;
         for (NewRecord r : records) {
             // append.lua's layout: ID, shape (the first letter of each field name after ts), ts, other values.
@@ -63,9 +65,9 @@ class AppendCommandTest {
         records.add(new NewRecord(5, b("key only"), null, new Header[] {new RecordHeader("n", null)}));
 
         for (long base : new long[] {0, 9, 10, 99_999, 9_223_372_036_854_775_000L}) {
-            byte[] ours = AppendCommand.encode(sha, key, NEXT, base, header, records);
+            byte[] ours = AppendCommand.encode(sha, key, NEXT, LEADER_KEY, base, LEADER, header, records);
             assertThat(ours).as("base %d", base).isEqualTo(lettuceEncoding(sha, key, base, header, records));
-            assertThat(AppendCommand.encode(sha, key, NEXT, base, null, records.subList(1, 2)))
+            assertThat(AppendCommand.encode(sha, key, NEXT, LEADER_KEY, base, LEADER, null, records.subList(1, 2)))
                     .isEqualTo(lettuceEncoding(sha, key, base, null, records.subList(1, 2)));
         }
     }

@@ -1,0 +1,46 @@
+package io.korvet.storage.redis;
+
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code korvet.redis.uri}: {@code redis://[user:password@]host:port[,host:port...]} (or {@code rediss://}), one
+ * Redis or the seed nodes of a Redis Cluster; the credentials apply to every address.
+ */
+final class RedisSeeds {
+
+    private RedisSeeds() {
+    }
+
+    static List<RedisURI> parse(String uri, Duration timeout) {
+        int schemeEnd = uri.indexOf("://");
+        if (schemeEnd < 0) {
+            throw new IllegalArgumentException("expected redis://host:port, got '" + uri + "'");
+        }
+        String scheme = uri.substring(0, schemeEnd + 3);
+        String rest = uri.substring(schemeEnd + 3);
+        int at = rest.lastIndexOf('@');
+        String credentials = at < 0 ? "" : rest.substring(0, at + 1);
+        String hosts = at < 0 ? rest : rest.substring(at + 1);
+        String path = "";
+        int slash = hosts.indexOf('/');
+        if (slash >= 0) {
+            path = hosts.substring(slash);
+            hosts = hosts.substring(0, slash);
+        }
+        List<RedisURI> seeds = new ArrayList<>();
+        for (String host : hosts.split(",")) {
+            if (!host.isBlank()) {
+                RedisURI seed = RedisURI.create(scheme + credentials + host.trim() + path);
+                seed.setTimeout(timeout);
+                seeds.add(seed);
+            }
+        }
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("no Redis address in '" + uri + "'");
+        }
+        return seeds;
+    }
+}
