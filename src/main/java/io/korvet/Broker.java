@@ -106,7 +106,9 @@ public final class Broker implements AutoCloseable {
                     new BrokerInfo(config.nodeId(), config.advertisedListener().host(), advertisedPort(), m.rack()),
                     m.sessionTimeoutMs(), m.heartbeatIntervalMs(), m.registryPollMs());
             membership.register();
-            PartitionLeadership leadership = new PartitionLeadership(membership, topics, logs);
+            PartitionLeadership leadership = new PartitionLeadership(membership, topics, logs, m.rackAwareReads());
+            ClusterMembership live = membership;
+            topics.liveBrokers(() -> live.view().brokers().size());
             membership.onRegistryChange(() -> topics.refresh().whenComplete((v, e) -> {
                 if (e != null) {
                     log.warn("Could not reload the topic registry: {}", e.getMessage());

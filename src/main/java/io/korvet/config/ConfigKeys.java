@@ -20,6 +20,9 @@ public final class ConfigKeys {
             new Key("broker.session.timeout.ms", "9000",
                     "how long a broker counts as live after its last heartbeat; its partitions and groups then move"),
             new Key("broker.heartbeat.interval.ms", "2000", "how often a broker renews its registration in Redis"),
+            new Key("replica.selector.class", "",
+                    "org.apache.kafka.common.replica.RackAwareReplicaSelector sends consumers to a broker of their client.rack"
+                            + " (KIP-392); none: consumers read from leaders"),
             new Key("korvet.registry.poll.ms", "100",
                     "how often a broker checks whether another changed topics, configs or leaders (one GET)"),
             new Key("num.partitions", "1", "partitions of auto-created topics and of CreateTopics without a count"),

@@ -32,8 +32,13 @@ public record KorvetConfig(
         Map<String, String> settings) {
 
     /** How this broker takes part in a cluster of brokers: its rack (null: none) and its heartbeat, Kafka's keys. */
-    public record MembershipSettings(String rack, long sessionTimeoutMs, long heartbeatIntervalMs, long registryPollMs) {
+    public record MembershipSettings(String rack, long sessionTimeoutMs, long heartbeatIntervalMs, long registryPollMs,
+                                     boolean rackAwareReads) {
     }
+
+    /** Kafka's replica selectors Korvet has: the default (none, or the leader's) and the rack-aware one. */
+    private static final String LEADER_SELECTOR = "org.apache.kafka.common.replica.LeaderSelector";
+    private static final String RACK_AWARE_SELECTOR = "org.apache.kafka.common.replica.RackAwareReplicaSelector";
 
     /** The group coordinator's settings, with Kafka's names and defaults. */
     public record GroupSettings(int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
@@ -153,8 +158,13 @@ public record KorvetConfig(
             throw new ConfigException("broker.heartbeat.interval.ms (" + heartbeat + ") must be below broker.session.timeout.ms ("
                     + session + ")");
         }
+        String selector = all.get("replica.selector.class").trim();
+        if (!selector.isEmpty() && !selector.equals(LEADER_SELECTOR) && !selector.equals(RACK_AWARE_SELECTOR)) {
+            throw new ConfigException("replica.selector.class: Korvet has " + RACK_AWARE_SELECTOR + " and " + LEADER_SELECTOR
+                    + ", got '" + selector + "'");
+        }
         return new MembershipSettings(rack.isEmpty() ? null : rack, session, heartbeat,
-                longValue(all, "korvet.registry.poll.ms", 1, Integer.MAX_VALUE));
+                longValue(all, "korvet.registry.poll.ms", 1, Integer.MAX_VALUE), selector.equals(RACK_AWARE_SELECTOR));
     }
 
     /** Whether the broker must start a Redis of its own. */

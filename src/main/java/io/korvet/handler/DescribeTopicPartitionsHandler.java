@@ -128,8 +128,8 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
                     .setPartitionIndex(p)
                     .setLeaderId(leader)
                     .setLeaderEpoch(leadership.epochOf(topic, p))
-                    .setReplicaNodes(List.of(leader))
-                    .setIsrNodes(List.of(leader))
+                    .setReplicaNodes(leadership.replicasOf(topic, p))
+                    .setIsrNodes(leadership.replicasOf(topic, p))
                     .setEligibleLeaderReplicas(List.of())
                     .setLastKnownElr(List.of())
                     .setOfflineReplicas(List.of()));

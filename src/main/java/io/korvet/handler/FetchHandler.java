@@ -8,6 +8,7 @@ import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.log.FetchedRecordsAssembler;
 import io.korvet.log.LogManager;
+import io.korvet.log.FollowerReads;
 import io.korvet.log.PartitionLog;
 import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
@@ -56,13 +57,21 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private final TopicManager topics;
     private final LogManager logs;
     private final HashedWheelTimer timer;
+    /** Bytes a follower guesses a stored entry holds when sizing its read (it keeps no averages of its own). */
+    private static final int FOLLOWER_BATCH_GUESS = 4096;
+    private static final int FOLLOWER_RECORD_GUESS = 256;
+    /** How often a fetch waiting on a follower looks for new records (a follower hears of no appends). */
+    private static final long FOLLOWER_POLL_MS = 50;
+
     private final PartitionLeadership leadership;
+    private final FollowerReads followers;
 
     public FetchHandler(TopicManager topics, LogManager logs, HashedWheelTimer timer, PartitionLeadership leadership) {
         this.topics = topics;
         this.logs = logs;
         this.timer = timer;
         this.leadership = leadership;
+        this.followers = new FollowerReads(logs.store());
     }
 
     @Override
@@ -90,7 +99,12 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     /** What one read of a partition found. */
     private record Read(Wanted wanted, Errors error, List<StoredRecord> records, StoredBatches batches, long highWatermark,
-                        long logStartOffset, int count) {
+                        long logStartOffset, int count, int preferredReadReplica) {
+
+        Read(Wanted wanted, Errors error, List<StoredRecord> records, StoredBatches batches, long highWatermark,
+             long logStartOffset, int count) {
+            this(wanted, error, records, batches, highWatermark, logStartOffset, count, -1);
+        }
 
         Read(Wanted wanted, Errors error, long highWatermark, long logStartOffset) {
             this(wanted, error, List.of(), StoredBatches.EMPTY, highWatermark, logStartOffset, 0);
@@ -154,7 +168,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         List<CompletableFuture<Read>> reads = new ArrayList<>(wanted.size());
         for (Wanted w : wanted) {
-            reads.add(read(w).toCompletableFuture());
+            reads.add(read(w, data.rackId()).toCompletableFuture());
         }
         CompletableFuture.allOf(reads.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
             try {
@@ -174,7 +188,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         for (CompletableFuture<Read> r : reads) {
             Read read = r.join();
             results.add(read);
-            anyError |= read.error != Errors.NONE;
+            // An error, or a redirect to a replica of the consumer's rack, is answered at once.
+            anyError |= read.error != Errors.NONE || read.preferredReadReplica >= 0;
             bytes += read.bytes();
         }
         long remaining = deadline - System.nanoTime();
@@ -214,19 +229,25 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 w.log.onNextAppend(wake[0]);
             }
         }
-        timeout[0] = timer.newTimeout(t -> wake[0].run(), remainingNanos, TimeUnit.NANOSECONDS);
+        // A follower hears of no appends: it looks again every FOLLOWER_POLL_MS (the deadline stays the request's).
+        boolean follower = false;
+        for (Wanted w : wanted) {
+            follower |= w.topic != null && w.error == Errors.NONE && !leadership.leads(w.topic, w.request.partition());
+        }
+        long wait = follower ? Math.min(remainingNanos, TimeUnit.MILLISECONDS.toNanos(FOLLOWER_POLL_MS)) : remainingNanos;
+        timeout[0] = timer.newTimeout(t -> wake[0].run(), wait, TimeUnit.NANOSECONDS);
         connection.onClose(wake[0]);
     }
 
-    private CompletionStage<Read> read(Wanted w) {
+    private CompletionStage<Read> read(Wanted w, String clientRack) {
         if (w.error != Errors.NONE) {
             return CompletableFuture.completedFuture(new Read(w, w.error, -1, -1));
         }
         PartitionLog log = w.log;
         long offset = w.request.fetchOffset();
-        // Checked at every attempt: a fetch waiting for records wakes up when this broker stops leading.
+        // Checked at every attempt: a fetch waiting for records here reads as a follower once this broker stops leading.
         if (!leadership.leads(w.topic, w.request.partition())) {
-            return CompletableFuture.completedFuture(new Read(w, Errors.NOT_LEADER_OR_FOLLOWER, -1, -1));
+            return followerRead(w);
         }
         return log.ensureLoaded().thenCompose(v -> {
             Errors epochError = LeaderEpochCheck.check(w.request.currentLeaderEpoch(), log.leaderEpoch());
@@ -235,6 +256,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             }
             long hw = log.highWatermark();
             long start = log.logStartOffset();
+            int preferred = leadership.preferredReadReplica(w.topic, w.request.partition(), clientRack);
+            if (preferred >= 0) {
+                // KIP-392: no records from here; the consumer fetches from the broker of its rack from now on.
+                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, List.of(), StoredBatches.EMPTY, hw, start, 0, preferred));
+            }
             if (offset < start || offset > hw) {
                 return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, hw, start));
             }
@@ -250,6 +276,34 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ, maxBytes / log.averageRecordBytes() + 1));
             return log.read(offset, count).thenApply(
                     records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, count));
+        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
+    }
+
+    /**
+     * A consumer fetching from this broker, a follower of the partition (KIP-392), or one whose metadata still names
+     * it the leader: read from the stream up to what the leader acknowledged, without claiming the partition.
+     */
+    private CompletionStage<Read> followerRead(Wanted w) {
+        TopicPartition tp = new TopicPartition(w.topic.name(), w.request.partition());
+        long offset = w.request.fetchOffset();
+        long maxBytes = Math.max(0, w.request.partitionMaxBytes());
+        return followers.offsets(tp).thenCompose(o -> {
+            long hw = o.highWatermark();
+            long start = o.logStartOffset();
+            if (offset < start || offset > hw) {
+                return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, hw, start));
+            }
+            if (offset == hw) {
+                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, hw, start));
+            }
+            if (w.topic.format() == StreamFormat.BATCH) {
+                int count = (int) Math.max(1, Math.min(MAX_BATCHES_PER_READ, maxBytes / FOLLOWER_BATCH_GUESS + 1));
+                return followers.readBatches(tp, offset, count, hw).thenApply(
+                        batches -> new Read(w, Errors.NONE, List.of(), batches, hw, start, 0));
+            }
+            int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ, maxBytes / FOLLOWER_RECORD_GUESS + 1));
+            return followers.read(tp, offset, count, hw).thenApply(
+                    records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, 0));
         }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
     }
 
@@ -272,7 +326,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setHighWatermark(r.highWatermark)
                     .setLastStableOffset(r.highWatermark)
                     .setLogStartOffset(r.logStartOffset)
-                    .setPreferredReadReplica(-1)
+                    .setPreferredReadReplica(r.preferredReadReplica)
                     .setRecords(MemoryRecords.EMPTY);
             if (r.error == Errors.NOT_LEADER_OR_FOLLOWER && version >= 12) {
                 int leader = leadership.leaderOf(r.wanted.topic, r.wanted.request.partition());
@@ -291,7 +345,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     pd.setRecords(records);
                     budget = Math.max(0, budget - records.sizeInBytes());
                     firstData = false;
-                    r.wanted.log.readAhead(sent.lastOffset(sent.count() - 1) + 1, r.count, true);
+                    if (r.count > 0) {
+                        r.wanted.log.readAhead(sent.lastOffset(sent.count() - 1) + 1, r.count, true);
+                    }
                 }
             } else if (!r.records.isEmpty()) {
                 int limit = Math.min(budget, Math.max(0, r.wanted.request.partitionMaxBytes()));
@@ -312,7 +368,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     budget = Math.max(0, budget - assembled.sizeInBytes());
                     firstData = false;
                     // A consumer behind the high watermark fetches from here next: have Redis read it now.
-                    r.wanted.log.readAhead(assembled.nextOffset(), r.count, false);
+                    if (r.count > 0) {
+                        r.wanted.log.readAhead(assembled.nextOffset(), r.count, false);
+                    }
                 }
             }
             current.partitions().add(pd);

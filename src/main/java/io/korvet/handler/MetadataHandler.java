@@ -149,8 +149,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                     .setErrorCode(Errors.NONE.code())
                     .setLeaderId(leader)
                     .setLeaderEpoch(leadership.epochOf(t, p))
-                    .setReplicaNodes(List.of(leader))
-                    .setIsrNodes(List.of(leader))
+                    .setReplicaNodes(leadership.replicasOf(t, p))
+                    .setIsrNodes(leadership.replicasOf(t, p))
                     .setOfflineReplicas(List.of()));
         }
         return topic;

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -57,6 +58,8 @@ public final class PartitionLog {
     /** Each leader epoch of the partition to the offset it started at, as of the last load. */
     private volatile NavigableMap<Integer, Long> epochStarts = new TreeMap<>();
     private final LeadershipEvents events;
+    /** Bumped by every {@link #resign}: a load that started before one does not make this broker the leader. */
+    private int resignations;
     private volatile long highWatermark;
     private volatile long logStartOffset;
     private final PartitionReader reader;
@@ -99,10 +102,17 @@ public final class PartitionLog {
         if (loading == null) {
             CompletableFuture<Void> load = new CompletableFuture<>();
             loading = load;
-            store.loadState(tp, producerStateScan, leaderEpoch).whenComplete((state, error) -> {
+            int asOf = resignations;
+            store.loadState(tp, producerStateScan, leaderEpoch).whenComplete((state, loadError) -> {
                 List<WaitingAppend> waiting;
+                Throwable error = loadError;
                 synchronized (this) {
                     loading = null;
+                    if (error == null && resignations != asOf) {
+                        // The broker stopped leading while this load (and its claim) was under way: the claim is
+                        // not used, and the leader's next load supersedes it.
+                        error = new NotLeaderOrFollowerException("This broker stopped leading " + tp + " while loading it");
+                    }
                     if (error == null && apply(state)) {
                         events.claimed(tp, state.leaderEpoch());
                     }
@@ -178,12 +188,13 @@ public final class PartitionLog {
      */
     public void resign() {
         synchronized (this) {
-            if (leaderEpoch < 0 && !loaded) {
+            if (leaderEpoch < 0 && !loaded && loading == null) {
                 return;
             }
             log.info("No longer leading {} (leader epoch {})", tp, leaderEpoch);
             loaded = false;
             leaderEpoch = -1;
+            resignations++;
             reader.clear();
         }
         notifyListeners();

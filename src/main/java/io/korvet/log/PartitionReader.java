@@ -57,13 +57,25 @@ final class PartitionReader {
         CompletionStage<List<StoredRecord>> source = ahead == null
                 ? store.read(tp, offset, limit)
                 : ahead.exceptionallyCompose(e -> store.read(tp, offset, limit).toCompletableFuture());
-        return source.thenApply(list -> {
-            int end = Math.min(list.size(), limit);
-            while (end > 0 && list.get(end - 1).offset() >= hw) {
-                end--;
-            }
-            return end == list.size() ? list : list.subList(0, end);
-        });
+        return source.thenApply(list -> below(list, limit, hw));
+    }
+
+    /** The first {@code limit} of {@code list}, without those at or past the high watermark. */
+    static List<StoredRecord> below(List<StoredRecord> list, int limit, long hw) {
+        int end = Math.min(list.size(), limit);
+        while (end > 0 && list.get(end - 1).offset() >= hw) {
+            end--;
+        }
+        return end == list.size() ? list : list.subList(0, end);
+    }
+
+    /** The batches of {@code read} that start below the high watermark (and so end below it). */
+    static StoredBatches below(StoredBatches read, long hw) {
+        int end = read.count();
+        while (end > 0 && read.baseOffset(end - 1) >= hw) {
+            end--;
+        }
+        return read.first(end);
     }
 
     /**
@@ -78,13 +90,7 @@ final class PartitionReader {
         CompletionStage<StoredBatches> source = ahead == null
                 ? store.readBatches(tp, offset, maxBatches)
                 : ahead.exceptionallyCompose(e -> store.readBatches(tp, offset, maxBatches).toCompletableFuture());
-        return source.thenApply(read -> {
-            int end = read.count();
-            while (end > 0 && read.baseOffset(end - 1) >= hw) {
-                end--;
-            }
-            return read.first(end);
-        });
+        return source.thenApply(read -> below(read, hw));
     }
 
     void readAhead(long offset, int maxRecords, long hw) {

@@ -14,6 +14,9 @@ public interface PartitionStore {
      */
     CompletionStage<PartitionState> loadState(TopicPartition partition, int scanEntries, int heldEpoch);
 
+    /** {log start offset, next offset} of a partition, read without claiming it (a follower's view). */
+    CompletionStage<long[]> offsets(TopicPartition partition);
+
     /**
      * Appends one batch atomically at offsets {@code baseOffset}, {@code baseOffset + 1}, ..., provided the
      * log's next offset is {@code baseOffset} and this broker still leads the partition at {@code leaderEpoch};

@@ -55,6 +55,7 @@ public final class TopicManager {
     /** Topics marked for deletion whose streams may still exist. */
     private final Map<String, TopicRecord> deleting = new ConcurrentHashMap<>();
     private final List<Consumer<Topic>> deletionListeners = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.IntSupplier liveBrokers = () -> 1;
 
     public TopicManager(TopicStore store, KorvetConfig config, PartitionLogs partitionLogs) {
         this.store = store;
@@ -101,6 +102,11 @@ public final class TopicManager {
         return brokerConfigs;
     }
 
+    /** How many brokers are live: a topic's replication factor may be up to that (each is a replica of every partition). */
+    public void liveBrokers(java.util.function.IntSupplier count) {
+        this.liveBrokers = count;
+    }
+
     /** Runs {@code listener} with each topic once it is deleted (its streams and registry entry gone). */
     public void onTopicDeleted(Consumer<Topic> listener) {
         deletionListeners.add(listener);
@@ -110,7 +116,7 @@ public final class TopicManager {
      * Creates a topic as Kafka's CreateTopics does.
      *
      * @param partitions -1 for {@code num.partitions}
-     * @param replicationFactor -1 or 1; Redis, not Korvet, keeps copies
+     * @param replicationFactor -1, or up to the live brokers; Redis, not Korvet, keeps copies
      */
     public CompletionStage<Topic> create(String name, int partitions, short replicationFactor,
                                                          Map<String, String> requestedConfigs, boolean validateOnly) {
@@ -142,10 +148,11 @@ public final class TopicManager {
             if (replicationFactor == 0 || replicationFactor < -1) {
                 throw new InvalidReplicationFactorException("Replication factor must be larger than 0.");
             }
-            if (replicationFactor > 1) {
+            int brokers = liveBrokers.getAsInt();
+            if (replicationFactor > brokers) {
                 throw new InvalidReplicationFactorException("Replication factor: " + replicationFactor
-                        + " larger than available brokers: 1. Korvet keeps one copy of each partition in Redis;"
-                        + " redundancy is Redis's job (replicas, persistence).");
+                        + " larger than available brokers: " + brokers + ". Every Korvet broker serves every partition from"
+                        + " one copy in Redis; redundancy is Redis's job (replicas, persistence).");
             }
             TopicConfigs.validate(configs);
             StreamFormat format = StreamFormat.parse(TopicConfigs.effective(configs, TopicConfigs.STREAM_FORMAT, brokerConfigs));

@@ -134,7 +134,7 @@ final class InMemoryStores {
         };
         var membership = new io.korvet.cluster.ClusterMembership(alone,
                 new io.korvet.cluster.BrokerInfo(0, "localhost", 9092, null), 9000, 2000, 100);
-        return new io.korvet.cluster.PartitionLeadership(membership, topics, logs);
+        return new io.korvet.cluster.PartitionLeadership(membership, topics, logs, false);
     }
 
     /** The {@link PartitionStore} methods the handlers use. */
@@ -143,6 +143,10 @@ final class InMemoryStores {
 
         private List<StoredRecord> log(TopicPartition tp) {
             return logs.computeIfAbsent(tp, p -> new ArrayList<>());
+        }
+
+        public CompletionStage<long[]> offsets(TopicPartition tp) {
+            return CompletableFuture.completedFuture(new long[] {0, log(tp).size()});
         }
 
         public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries, int heldEpoch) {

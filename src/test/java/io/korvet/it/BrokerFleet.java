@@ -75,6 +75,9 @@ final class BrokerFleet implements AutoCloseable {
         settings.put("broker.session.timeout.ms", Integer.toString(SESSION_MS));
         settings.put("broker.heartbeat.interval.ms", "500");
         settings.put("group.initial.rebalance.delay.ms", "0");
+        // A rack per broker, and consumers sent to a broker of their client.rack (KIP-392).
+        settings.put("broker.rack", "rack-" + nodeId);
+        settings.put("replica.selector.class", "org.apache.kafka.common.replica.RackAwareReplicaSelector");
         BrokerProcess broker = new BrokerProcess(home, settings);
         if (existing == null) {
             brokers.put(nodeId, broker);
@@ -112,6 +115,16 @@ final class BrokerFleet implements AutoCloseable {
     public void close() {
         for (BrokerProcess b : brokers.values()) {
             b.close();
+        }
+        // Every broker's output, kept for a look after the run (the test's directory is removed).
+        Path kept = Path.of("target", "it-broker-logs", namespace);
+        try {
+            Files.createDirectories(kept);
+            for (Map.Entry<Integer, BrokerProcess> e : brokers.entrySet()) {
+                Files.writeString(kept.resolve("broker-" + e.getKey() + ".log"), e.getValue().output());
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("BrokerFleet: could not keep the broker logs: " + e);
         }
         if (redis != null) {
             redis.stop();

@@ -73,7 +73,7 @@ class KcatIT {
         }
     }
 
-    private static String run(String stdin, String... args) throws IOException, InterruptedException {
+    static String run(String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add("kcat");
         cmd.addAll(List.of(args));

@@ -100,6 +100,11 @@ class MultiBrokerIT {
         System.out.println("MultiBrokerIT: kafka-topics --describe:\n" + describe.output());
         assertThat(leaders).containsExactly("1", "2", "3");
 
+        // librdkafka sees the same cluster.
+        String kcat = KcatIT.run("", "-b", fleet.bootstrap(3), "-L", "-t", "spread");
+        assertThat(kcat).contains("3 brokers:").contains("broker 1 at").contains("broker 2 at").contains("broker 3 at")
+                .contains("leader 1,").contains("leader 2,").contains("leader 3,");
+
         int total = 3_000;
         Properties p = Clients.producer(fleet.bootstrap(1), StringSerializer.class);
         try (SequencedProducer sender = new SequencedProducer(new KafkaProducer<>(p), "spread", total, 1_000).start()) {
@@ -110,6 +115,8 @@ class MultiBrokerIT {
                 assertThat(AcknowledgedRecordsAudit.check(consumer, "spread", 12, sender).acknowledgedFound()).isEqualTo(total);
             }
         }
+        String consumed = KcatIT.run("", "-b", fleet.bootstrap(2), "-C", "-t", "spread", "-e", "-q", "-f", "%p:%o\\n");
+        assertThat(consumed.lines().filter(l -> l.matches("\\d+:\\d+"))).hasSize(total);
     }
 
     @Test
@@ -145,6 +152,48 @@ class MultiBrokerIT {
 
     @Test
     @Order(4)
+    void aConsumerWithAClientRackReadsFromTheBrokerOfItsRackNotTheLeader() throws Exception {
+        String topic = "racks";
+        admin.createTopics(List.of(new NewTopic(topic, 3, (short) 3))).all().get(30, TimeUnit.SECONDS);
+        awaitOnEveryBroker(topic, r -> r.error == Errors.NONE);
+        int total = 3_000;
+        Properties p = Clients.producer(fleet.bootstrap(), StringSerializer.class);
+        SequencedProducer sender = new SequencedProducer(new KafkaProducer<>(p), topic, total, 1_000).start();
+        sender.awaitDone(Duration.ofSeconds(60));
+        sender.close();
+        TopicDescription d = describe(topic);
+        for (TopicPartitionInfo info : d.partitions()) {
+            assertThat(info.replicas()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3);
+            int leader = info.leader().id();
+            int follower = leader % 3 + 1;
+            TopicPartition tp = new TopicPartition(topic, info.partition());
+            Properties c = Clients.readingFromTheStart(fleet.bootstrap(), StringDeserializer.class);
+            c.put(ConsumerConfig.CLIENT_RACK_CONFIG, "rack-" + follower);
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+                consumer.assign(List.of(tp));
+                long end = consumer.endOffsets(List.of(tp)).get(tp);
+                long read = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (read < end && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        assertThat(r.offset()).isEqualTo(read);
+                        read++;
+                    }
+                }
+                assertThat(read).as("records of %s read", tp).isEqualTo(end);
+                Object replica = consumer.metrics().entrySet().stream()
+                        .filter(e -> e.getKey().name().equals("preferred-read-replica")
+                                && String.valueOf(info.partition()).equals(e.getKey().tags().get("partition")))
+                        .map(e -> e.getValue().metricValue()).findFirst().orElse(null);
+                System.out.printf("MultiBrokerIT: %s (leader %d) read by a consumer in rack-%d from broker %s%n", tp, leader,
+                        follower, replica);
+                assertThat(replica).as("the broker %s was read from", tp).isEqualTo(follower);
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
     void aBrokerWithTheNodeIdOfALiveOneIsRefusedAtStartUp() throws Exception {
         BrokerProcess duplicate = fleet.broker(2, io.korvet.storage.redis.RedisServerProcess.freePort());
         try {
@@ -157,7 +206,7 @@ class MultiBrokerIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aKilledBrokersPartitionsAndGroupsMoveAndNothingAcknowledgedIsLostOrDuplicated() throws Exception {
         String topic = "failover";
         int partitions = 6;

@@ -22,6 +22,7 @@ public final class RedisClusterStore implements ClusterStore {
     private final RedisConnector redis;
     private final RedisKeys keys;
     private final LuaScript brokers = LuaScript.load("brokers");
+    private final LuaScript publishLeader = LuaScript.load("publish_leader");
 
     public RedisClusterStore(RedisConnector redis, RedisKeys keys) {
         this.redis = redis;
@@ -87,10 +88,10 @@ public final class RedisClusterStore implements ClusterStore {
 
     @Override
     public CompletionStage<Void> publishLeader(TopicPartition tp, int epoch, int nodeId) {
-        CompletionStage<Boolean> set = redis.async().hset(keys.leaders(), bytes(tp.topic() + ":" + tp.partition()),
-                bytes(epoch + " " + nodeId));
+        CompletionStage<Long> set = publishLeader.run(redis.async(), ScriptOutputType.INTEGER, keys.leaders(),
+                bytes(tp.topic() + ":" + tp.partition()), bytes(epoch + " " + nodeId));
         return RedisConnector.translate(set, "publishing the leader of " + tp)
-                .thenCompose(v -> bumpVersion(redis, keys));
+                .thenCompose(written -> written == 1L ? bumpVersion(redis, keys) : CompletableFuture.<Void>completedFuture(null));
     }
 
     /** Bumps the change counter, so that every broker reloads what it caches of the registry. */

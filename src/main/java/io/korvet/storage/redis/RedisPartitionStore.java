@@ -35,6 +35,7 @@ public final class RedisPartitionStore implements PartitionStore {
     private final byte[] appendFenceSha = appendFence.shaBytes();
     private final LuaScript loadState = LuaScript.load("load_state");
     private final LuaScript timestamps = LuaScript.load("timestamps");
+    private final LuaScript offsets = LuaScript.load("offsets");
     private final LuaScript trim = LuaScript.load("trim");
     private final LuaScript trimToSize = LuaScript.load("trim_to_size");
 
@@ -59,6 +60,7 @@ public final class RedisPartitionStore implements PartitionStore {
                 appendFence.preload(redis.async()).toCompletableFuture(),
                 loadState.preload(redis.async()).toCompletableFuture(),
                 timestamps.preload(redis.async()).toCompletableFuture(),
+                offsets.preload(redis.async()).toCompletableFuture(),
                 trim.preload(redis.async()).toCompletableFuture(),
                 trimToSize.preload(redis.async()).toCompletableFuture()), "loading scripts");
     }
@@ -88,6 +90,14 @@ public final class RedisPartitionStore implements PartitionStore {
             }
             return new PartitionState(start, next, batches, epoch, epochStarts);
         });
+    }
+
+    @Override
+    public CompletionStage<long[]> offsets(TopicPartition tp) {
+        CompletionStage<List<Object>> reply = offsets.run(redis.async(), ScriptOutputType.MULTI,
+                new byte[][] {keys.partition(tp), keys.partitionStart(tp), keys.partitionNext(tp)});
+        return RedisConnector.translate(reply, "reading the offsets of " + tp)
+                .thenApply(list -> new long[] {(Long) list.get(0), (Long) list.get(1)});
     }
 
     @Override

@@ -1,0 +1,39 @@
+package io.korvet.log;
+
+import io.korvet.storage.PartitionStore;
+import io.korvet.storage.StoredBatches;
+import io.korvet.storage.StoredRecord;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads of a partition this broker does not lead, for consumers fetching from a follower (KIP-392): storage is
+ * shared, so a follower reads the stream itself, up to the offset its leader last acknowledged (the next key, which
+ * every append sets in the same transaction as its entry). Nothing is cached and nothing is claimed.
+ */
+public final class FollowerReads {
+
+    /** What a follower knows of a partition: its log start offset and its high watermark. */
+    public record Offsets(long logStartOffset, long highWatermark) {
+    }
+
+    private final PartitionStore store;
+
+    public FollowerReads(PartitionStore store) {
+        this.store = store;
+    }
+
+    public CompletionStage<Offsets> offsets(TopicPartition tp) {
+        return store.offsets(tp).thenApply(o -> new Offsets(o[0], o[1]));
+    }
+
+    public CompletionStage<StoredBatches> readBatches(TopicPartition tp, long offset, int maxBatches, long hw) {
+        return store.readBatches(tp, offset, maxBatches).thenApply(read -> PartitionReader.below(read, hw));
+    }
+
+    public CompletionStage<List<StoredRecord>> read(TopicPartition tp, long offset, int maxRecords, long hw) {
+        int limit = (int) Math.max(1, Math.min(maxRecords, hw - offset));
+        return store.read(tp, offset, limit).thenApply(list -> PartitionReader.below(list, limit, hw));
+    }
+}
