@@ -8,7 +8,6 @@ import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -164,22 +163,9 @@ public final class PartitionLog {
         return leaderEpoch;
     }
 
-    /**
-     * OffsetForLeaderEpoch, as Kafka's leader epoch cache answers it: the last epoch at or before {@code epoch} and
-     * the offset where the epoch after it started (the high watermark for the current epoch); {@code [-1, -1]} for
-     * an epoch past the current one. Call once loaded.
-     */
+    /** OffsetForLeaderEpoch's answer for {@code epoch} ({@link LeaderEpochCache#endOffsetFor}). Call once loaded. */
     public long[] endOffsetFor(int epoch) {
-        NavigableMap<Integer, Long> starts = epochStarts;
-        if (epoch == leaderEpoch) {
-            return new long[] {epoch, highWatermark};
-        }
-        Map.Entry<Integer, Long> higher = starts.higherEntry(epoch);
-        if (epoch < 0 || higher == null) {
-            return new long[] {-1, -1};
-        }
-        Map.Entry<Integer, Long> floor = starts.floorEntry(epoch);
-        return new long[] {floor == null ? epoch : floor.getKey(), higher.getValue()};
+        return LeaderEpochCache.endOffsetFor(epochStarts, leaderEpoch, highWatermark, epoch);
     }
 
     /**

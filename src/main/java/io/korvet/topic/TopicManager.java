@@ -4,9 +4,7 @@ import io.korvet.config.KorvetConfig;
 import io.korvet.storage.StreamFormat;
 import io.korvet.storage.TopicRecord;
 import io.korvet.storage.TopicStore;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,10 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.InvalidPartitionsException;
-import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -37,21 +32,17 @@ import org.slf4j.LoggerFactory;
 public final class TopicManager {
 
     private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
-    /**
-     * Kafka's limit on the records of one controller operation, which bounds the partitions a topic is created
-     * with and the partitions added to it at once.
-     */
-    private static final int MAX_NEW_PARTITIONS = 10_000;
 
     /** The broker key bounding a topic's partition count: each partition is a stream, listed in every Metadata answer. */
-    public static final String MAX_PARTITIONS_KEY = "korvet.max.partitions.per.topic";
+    public static final String MAX_PARTITIONS_KEY = TopicRules.MAX_PARTITIONS_KEY;
 
     private final TopicStore store;
     private final KorvetConfig config;
     private final PartitionLogs partitionLogs;
     private final BrokerConfigs brokerConfigs;
-    private final int maxPartitions;
+    private final TopicRules rules;
     private final TopicCache cache = new TopicCache();
+    private final RegistrySync sync;
     /** Topics marked for deletion whose streams may still exist. */
     private final Map<String, TopicRecord> deleting = new ConcurrentHashMap<>();
     private final List<Consumer<Topic>> deletionListeners = new CopyOnWriteArrayList<>();
@@ -62,7 +53,9 @@ public final class TopicManager {
         this.config = config;
         this.partitionLogs = partitionLogs;
         this.brokerConfigs = new BrokerConfigs(config);
-        this.maxPartitions = (int) KorvetConfig.parseLong(MAX_PARTITIONS_KEY, brokerConfigs.value(MAX_PARTITIONS_KEY), 1, Integer.MAX_VALUE);
+        this.sync = new RegistrySync(store, cache, brokerConfigs, partitionLogs, deleting::containsKey);
+        this.rules = new TopicRules((int) KorvetConfig.parseLong(MAX_PARTITIONS_KEY, brokerConfigs.value(MAX_PARTITIONS_KEY), 1,
+                Integer.MAX_VALUE));
     }
 
     /** Loads the registry and the dynamic broker configs; finishes deletions a previous run left half-done. */
@@ -136,24 +129,8 @@ public final class TopicManager {
                     }
                 }
             }
-            int count = partitions == -1 ? config.numPartitions() : partitions;
-            if (count <= 0) {
-                throw new InvalidPartitionsException("Number of partitions must be larger than 0.");
-            }
-            if (count > MAX_NEW_PARTITIONS) {
-                // As Kafka's controller refuses an operation of more than 10,000 records (one per partition).
-                throw new PolicyViolationException("Unable to perform excessively large batch operation.");
-            }
-            checkMaxPartitions(name, count);
-            if (replicationFactor == 0 || replicationFactor < -1) {
-                throw new InvalidReplicationFactorException("Replication factor must be larger than 0.");
-            }
-            int brokers = liveBrokers.getAsInt();
-            if (replicationFactor > brokers) {
-                throw new InvalidReplicationFactorException("Replication factor: " + replicationFactor
-                        + " larger than available brokers: " + brokers + ". Every Korvet broker serves every partition from"
-                        + " one copy in Redis; redundancy is Redis's job (replicas, persistence).");
-            }
+            int count = rules.newPartitionCount(name, partitions == -1 ? config.numPartitions() : partitions);
+            TopicRules.checkReplicationFactor(replicationFactor, liveBrokers.getAsInt());
             TopicConfigs.validate(configs);
             StreamFormat format = StreamFormat.parse(TopicConfigs.effective(configs, TopicConfigs.STREAM_FORMAT, brokerConfigs));
             TopicRecord record = new TopicRecord(name, Uuid.randomUuid(), count, configs, format);
@@ -238,7 +215,7 @@ public final class TopicManager {
             if (topic == null) {
                 throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
             }
-            checkIncrease(name, topic.partitions(), count);
+            rules.checkIncrease(name, topic.partitions(), count);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -250,34 +227,13 @@ public final class TopicManager {
                     if (current == null || current.deleting() || !current.id().equals(topic.id())) {
                         throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
                     }
-                    checkIncrease(name, current.partitions(), count);
+                    rules.checkIncrease(name, current.partitions(), count);
                     return current.withPartitions(count);
                 }))
                 .thenApply(updated -> {
                     log.info("Topic {} now has {} partitions (was {})", name, count, topic.partitions());
                     return cache(updated);
                 });
-    }
-
-    private void checkMaxPartitions(String name, int count) {
-        if (count > maxPartitions) {
-            throw new InvalidPartitionsException("Topic " + name + " cannot have " + count + " partitions: at most " + maxPartitions
-                    + " are allowed (" + MAX_PARTITIONS_KEY + ").");
-        }
-    }
-
-    private void checkIncrease(String name, int current, int count) {
-        if (count < current) {
-            throw new InvalidPartitionsException("The topic " + name + " currently has " + current + " partition(s); "
-                    + count + " would not be an increase.");
-        }
-        if (count == current) {
-            throw new InvalidPartitionsException("Topic already has " + current + " partition(s).");
-        }
-        if (count - current > MAX_NEW_PARTITIONS) {
-            throw new PolicyViolationException("Unable to perform excessively large batch operation.");
-        }
-        checkMaxPartitions(name, count);
     }
 
     /**
@@ -353,23 +309,7 @@ public final class TopicManager {
      * broker is found before the next refresh; completes at once when every name is known.
      */
     public CompletionStage<Void> resolve(Collection<String> names) {
-        List<String> unknown = new ArrayList<>();
-        for (String name : names) {
-            if (name != null && !cache.contains(name) && !deleting.containsKey(name)) {
-                unknown.add(name);
-            }
-        }
-        if (unknown.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        long readAfter = cache.stamp();
-        return store.loadTopics(unknown).thenAccept(found -> {
-            for (TopicRecord r : found) {
-                if (!r.deleting()) {
-                    cache.putIfUnchanged(r, readAfter, brokerConfigs);
-                }
-            }
-        });
+        return sync.resolve(names);
     }
 
     /**
@@ -377,20 +317,6 @@ public final class TopicManager {
      * reconfigured or given partitions there appear here; topics deleted there go, their logs dropped here.
      */
     public CompletionStage<Void> refresh() {
-        long readAfter = cache.stamp();
-        CompletionStage<Void> dynamic = store.loadBrokerConfigs().thenAccept(all -> {
-            for (String resource : List.of("", brokerConfigs.nodeResource())) {
-                if (!all.containsKey(resource)) {
-                    brokerConfigs.setDynamic(resource, Map.of());
-                }
-            }
-            all.forEach(brokerConfigs::setDynamic);
-        });
-        CompletionStage<Void> registry = store.loadTopics().thenAccept(records -> cache.reconcile(records, readAfter, brokerConfigs,
-                gone -> {
-                    log.info("Topic {} (id {}) was deleted on another broker", gone.name(), gone.id());
-                    partitionLogs.forgetPartitions(gone.name(), gone.partitions());
-                }));
-        return dynamic.thenCombine(registry, (a, b) -> null);
+        return sync.refresh();
     }
 }
