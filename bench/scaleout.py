@@ -32,10 +32,26 @@ class Scenario:
     props = {}
 
 
+def free_cluster_port():
+    """A free port whose cluster bus port (+10000, which a cluster node binds too) exists and is free."""
+    import socket
+    for _ in range(1000):
+        port = h.free_port()
+        if port + 10000 > 65535:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 10000))
+                return port
+            except OSError:
+                continue
+    raise h.BenchError("no free port with a free cluster bus port")
+
+
 def start_cluster(workdir, masters):
     nodes = []
     for i in range(masters):
-        port = h.free_port()
+        port = free_cluster_port()
         data = os.path.join(workdir, f"shard-{i}")
         os.makedirs(data)
         # Korvet's embedded settings (see harness.start_redis), in cluster mode.

@@ -55,7 +55,7 @@ public final class RedisServerProcess implements AutoCloseable {
      * cluster state in {@code nodes.conf} beside its data, with a node timeout of 2 s so that failovers are quick.
      */
     public static RedisServerProcess startClusterNode(Path dataDir) throws IOException {
-        RedisServerProcess server = new RedisServerProcess(findExecutable(), dataDir.toAbsolutePath(), freePort(),
+        RedisServerProcess server = new RedisServerProcess(findExecutable(), dataDir.toAbsolutePath(), freeClusterPort(),
                 List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"));
         server.start();
         return server;
@@ -184,6 +184,24 @@ public final class RedisServerProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /**
+     * A free loopback port whose cluster bus port (the port + 10000, which a cluster node also binds) is a port too
+     * and free: an ephemeral port above 55535 has none.
+     */
+    static int freeClusterPort() throws IOException {
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = freePort();
+            if (port + 10_000 <= 65_535) {
+                try (ServerSocket bus = new ServerSocket(port + 10_000, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException taken) {
+                    // Try another.
+                }
+            }
+        }
+        throw new IOException("no free port with a free cluster bus port");
     }
 
     private static void sleep(long ms) {
