@@ -29,6 +29,7 @@ class Scenario:
     """What ProducerPerformance sends: 1 KiB records, acks=all, the producer's other defaults."""
     size = SIZE
     acks = "all"
+    partitions = PARTITIONS
     props = {}
 
 
@@ -145,13 +146,14 @@ def measure(fleet, broker_pids, shard_pids, topic, records, logdir, consumer_too
 
 
 def run_fleet(fleet, broker_pids, shard_pids, seconds, logdir, consumer_tool):
+    """Warms the brokers up as the main harness does (runs until the rate is steady, reads read back), then measures."""
     topic_warm, topic = f"warm-{fleet.slug}", f"bench-{fleet.slug}"
-    h.create_topic(fleet.brokers[0] if hasattr(fleet, "brokers") else fleet, topic_warm, PARTITIONS, logdir)
-    h.create_topic(fleet.brokers[0] if hasattr(fleet, "brokers") else fleet, topic, PARTITIONS, logdir)
+    rate, produced = h.warm_up(fleet, Scenario, topic_warm, logdir, seconds, 20_000, 5)
+    h.warm_up_reads(fleet, topic_warm, produced, logdir, consumer_tool)
+    h.create_topic(fleet, topic, PARTITIONS, logdir)
     time.sleep(1)
-    warm = h.produce(fleet, Scenario, topic_warm, 100_000, logdir, 600, record=False)
-    records = max(50_000, int(warm["rate"] * seconds))
-    h.log(f"{fleet.name}: warm-up {warm['rate']:.0f} records/s; measuring {records} records")
+    records = max(50_000, int(rate * seconds))
+    h.log(f"{fleet.name}: warm-up {rate:.0f} records/s; measuring {records} records")
     return measure(fleet, broker_pids, shard_pids, topic, records, logdir, consumer_tool)
 
 
