@@ -168,7 +168,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         List<CompletableFuture<Read>> reads = new ArrayList<>(wanted.size());
         for (Wanted w : wanted) {
-            reads.add(read(w, data.rackId()).toCompletableFuture());
+            // As Kafka's brokers, only clients that can follow a preferred read replica (v11+) read from followers.
+            reads.add(read(w, version >= 11 ? data.rackId() : null).toCompletableFuture());
         }
         CompletableFuture.allOf(reads.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
             try {
@@ -239,6 +240,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         connection.onClose(wake[0]);
     }
 
+    /** @param clientRack the consumer's rack ("" for none), or null when its version reads from leaders only */
     private CompletionStage<Read> read(Wanted w, String clientRack) {
         if (w.error != Errors.NONE) {
             return CompletableFuture.completedFuture(new Read(w, w.error, -1, -1));
@@ -247,7 +249,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         long offset = w.request.fetchOffset();
         // Checked at every attempt: a fetch waiting for records here reads as a follower once this broker stops leading.
         if (!leadership.leads(w.topic, w.request.partition())) {
-            return followerRead(w);
+            return clientRack == null ? CompletableFuture.completedFuture(new Read(w, Errors.NOT_LEADER_OR_FOLLOWER, -1, -1))
+                    : followerRead(w);
         }
         return log.ensureLoaded().thenCompose(v -> {
             Errors epochError = LeaderEpochCheck.check(w.request.currentLeaderEpoch(), log.leaderEpoch());
