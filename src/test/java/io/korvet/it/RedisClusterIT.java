@@ -89,6 +89,21 @@ class RedisClusterIT {
     }
 
     @Test
+    void acksAllWithTwoInSyncReplicasWaitsForEachPartitionsOwnMastersReplica() throws Exception {
+        String topic = "replicated";
+        int partitions = 3;
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(Map.of("min.insync.replicas", "2"))))
+                .all().get(30, TimeUnit.SECONDS);
+        SequencedProducer sender = produce(topic, 3_000);
+        audit(topic, partitions, sender);
+        // Each partition's WAIT ran on the master of its stream, bumping a counter in the stream's own slot.
+        for (int p = 0; p < partitions; p++) {
+            String marker = "{" + NAMESPACE + ":" + topic + ":" + p + "}:replicated";
+            assertThat(Long.parseLong(redis.cli(redis.masterOf(marker), "GET", marker).trim())).as(marker).isPositive();
+        }
+    }
+
+    @Test
     void aMasterFailoverWhileProducingLosesAndDuplicatesNothing() throws Exception {
         String topic = "failover";
         int partitions = 3;
