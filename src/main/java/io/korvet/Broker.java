@@ -107,8 +107,8 @@ public final class Broker implements AutoCloseable {
                     m.sessionTimeoutMs(), m.heartbeatIntervalMs(), m.registryPollMs());
             membership.register();
             PartitionLeadership leadership = new PartitionLeadership(membership, topics, logs, m.rackAwareReads());
-            ClusterMembership live = membership;
-            topics.liveBrokers(() -> live.view().brokers().size());
+            ClusterMembership cluster = membership;
+            topics.liveBrokers(() -> cluster.view().brokers().size());
             membership.onRegistryChange(() -> topics.refresh().whenComplete((v, e) -> {
                 if (e != null) {
                     log.warn("Could not reload the topic registry: {}", e.getMessage());
@@ -143,9 +143,10 @@ public final class Broker implements AutoCloseable {
                     log.warn("Could not drop committed offsets of deleted topic {}: {}", topic.name(), e.getMessage());
                 }
             }));
-            ClusterMembership members = membership;
-            groups.coordinate(id -> members.view().coordinates(id));
-            membership.onViewChange(view -> groups.coordinate(view::coordinates));
+            // The groups of the current view; a new view also drops the groups that moved away.
+            java.util.function.Predicate<String> coordinated = id -> cluster.view().coordinates(id);
+            groups.coordinate(coordinated);
+            membership.onViewChange(view -> groups.coordinate(coordinated));
             registry.register(new FindCoordinatorHandler(membership))
                     .register(new JoinGroupHandler(groups))
                     .register(new SyncGroupHandler(groups))

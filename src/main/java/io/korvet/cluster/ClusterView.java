@@ -16,7 +16,7 @@ public final class ClusterView {
     private final int self;
     private final List<BrokerInfo> brokers;
     private final int[] ids;
-    /** Leaders per topic, by "<partition count>:<topic>", computed once per view. */
+    /** Leaders per topic by partition, computed once per view (again when the topic's partition count changed). */
     private final Map<String, int[]> leaders = new ConcurrentHashMap<>();
 
     public ClusterView(BrokerInfo self, List<BrokerInfo> live) {
@@ -57,8 +57,11 @@ public final class ClusterView {
 
     /** The node id of the partition's leader, for a topic of {@code partitionCount} partitions. */
     public int leaderOf(String topic, int partition, int partitionCount) {
-        int[] byPartition = leaders.computeIfAbsent(partitionCount + ":" + topic,
-                k -> LeaderAssignment.leaders(topic, partitionCount, ids));
+        int[] byPartition = leaders.get(topic);
+        if (byPartition == null || byPartition.length != partitionCount) {
+            byPartition = LeaderAssignment.leaders(topic, partitionCount, ids);
+            leaders.put(topic, byPartition);
+        }
         return partition < byPartition.length ? byPartition[partition] : -1;
     }
 

@@ -123,13 +123,14 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
         List<DescribeTopicPartitionsResponsePartition> partitions = new ArrayList<>();
         for (int p = Math.max(0, first); p < end; p++) {
             int leader = leadership.leaderOf(topic, p);
+            List<Integer> replicas = leadership.replicasOf(topic, p);
             partitions.add(new DescribeTopicPartitionsResponsePartition()
                     .setErrorCode(Errors.NONE.code())
                     .setPartitionIndex(p)
                     .setLeaderId(leader)
                     .setLeaderEpoch(leadership.epochOf(topic, p))
-                    .setReplicaNodes(leadership.replicasOf(topic, p))
-                    .setIsrNodes(leadership.replicasOf(topic, p))
+                    .setReplicaNodes(replicas)
+                    .setIsrNodes(replicas)
                     .setEligibleLeaderReplicas(List.of())
                     .setLastKnownElr(List.of())
                     .setOfflineReplicas(List.of()));

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -246,7 +247,6 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             return CompletableFuture.completedFuture(new Read(w, w.error, -1, -1));
         }
         PartitionLog log = w.log;
-        long offset = w.request.fetchOffset();
         // Checked at every attempt: a fetch waiting for records here reads as a follower once this broker stops leading.
         if (!leadership.leads(w.topic, w.request.partition())) {
             return clientRack == null ? CompletableFuture.completedFuture(new Read(w, Errors.NOT_LEADER_OR_FOLLOWER, -1, -1))
@@ -264,21 +264,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 // KIP-392: no records from here; the consumer fetches from the broker of its rack from now on.
                 return CompletableFuture.completedFuture(new Read(w, Errors.NONE, List.of(), StoredBatches.EMPTY, hw, start, 0, preferred));
             }
-            if (offset < start || offset > hw) {
-                return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, hw, start));
-            }
-            if (offset == hw) {
-                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, hw, start));
-            }
-            long maxBytes = Math.max(0, w.request.partitionMaxBytes());
-            if (w.topic.format() == StreamFormat.BATCH) {
-                int count = (int) Math.max(1, Math.min(MAX_BATCHES_PER_READ, maxBytes / log.averageBatchBytes() + 1));
-                return log.readBatches(offset, count).thenApply(
-                        batches -> new Read(w, Errors.NONE, List.of(), batches, hw, start, count));
-            }
-            int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ, maxBytes / log.averageRecordBytes() + 1));
-            return log.read(offset, count).thenApply(
-                    records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, count));
+            return readRange(w, start, hw, new Source(log.averageBatchBytes(), log.averageRecordBytes(), true,
+                    log::readBatches, log::read));
         }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
     }
 
@@ -288,26 +275,41 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
      */
     private CompletionStage<Read> followerRead(Wanted w) {
         TopicPartition tp = new TopicPartition(w.topic.name(), w.request.partition());
-        long offset = w.request.fetchOffset();
-        long maxBytes = Math.max(0, w.request.partitionMaxBytes());
         return followers.offsets(tp).thenCompose(o -> {
             long hw = o.highWatermark();
-            long start = o.logStartOffset();
-            if (offset < start || offset > hw) {
-                return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, hw, start));
-            }
-            if (offset == hw) {
-                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, hw, start));
-            }
-            if (w.topic.format() == StreamFormat.BATCH) {
-                int count = (int) Math.max(1, Math.min(MAX_BATCHES_PER_READ, maxBytes / FOLLOWER_BATCH_GUESS + 1));
-                return followers.readBatches(tp, offset, count, hw).thenApply(
-                        batches -> new Read(w, Errors.NONE, List.of(), batches, hw, start, 0));
-            }
-            int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ, maxBytes / FOLLOWER_RECORD_GUESS + 1));
-            return followers.read(tp, offset, count, hw).thenApply(
-                    records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, 0));
+            return readRange(w, o.logStartOffset(), hw, new Source(FOLLOWER_BATCH_GUESS, FOLLOWER_RECORD_GUESS, false,
+                    (offset, count) -> followers.readBatches(tp, offset, count, hw),
+                    (offset, count) -> followers.read(tp, offset, count, hw)));
         }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
+    }
+
+    /**
+     * Where a partition's records come from: the leader's log (which reads ahead for the next fetch) or, on a
+     * follower, the stream itself up to the leader's high watermark; and the entry sizes the read is sized by.
+     */
+    private record Source(int averageBatchBytes, int averageRecordBytes, boolean readsAhead,
+                          BiFunction<Long, Integer, CompletionStage<StoredBatches>> batches,
+                          BiFunction<Long, Integer, CompletionStage<List<StoredRecord>>> records) {
+    }
+
+    /** The records from the fetch offset, within [start, hw] (OFFSET_OUT_OF_RANGE outside), as many as the request's bytes. */
+    private static CompletionStage<Read> readRange(Wanted w, long start, long hw, Source source) {
+        long offset = w.request.fetchOffset();
+        if (offset < start || offset > hw) {
+            return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, hw, start));
+        }
+        if (offset == hw) {
+            return CompletableFuture.completedFuture(new Read(w, Errors.NONE, hw, start));
+        }
+        long maxBytes = Math.max(0, w.request.partitionMaxBytes());
+        if (w.topic.format() == StreamFormat.BATCH) {
+            int count = (int) Math.max(1, Math.min(MAX_BATCHES_PER_READ, maxBytes / source.averageBatchBytes() + 1));
+            return source.batches().apply(offset, count).thenApply(
+                    batches -> new Read(w, Errors.NONE, List.of(), batches, hw, start, source.readsAhead() ? count : 0));
+        }
+        int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ, maxBytes / source.averageRecordBytes() + 1));
+        return source.records().apply(offset, count).thenApply(
+                records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, source.readsAhead() ? count : 0));
     }
 
     private FetchResponseData respond(FetchRequestData data, List<Read> reads, short version) {

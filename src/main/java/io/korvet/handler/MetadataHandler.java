@@ -144,13 +144,14 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .setIsInternal(false);
         for (int p = 0; p < t.partitions(); p++) {
             int leader = leadership.leaderOf(t, p);
+            List<Integer> replicas = leadership.replicasOf(t, p);
             topic.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p)
                     .setErrorCode(Errors.NONE.code())
                     .setLeaderId(leader)
                     .setLeaderEpoch(leadership.epochOf(t, p))
-                    .setReplicaNodes(leadership.replicasOf(t, p))
-                    .setIsrNodes(leadership.replicasOf(t, p))
+                    .setReplicaNodes(replicas)
+                    .setIsrNodes(replicas)
                     .setOfflineReplicas(List.of()));
         }
         return topic;

@@ -5,7 +5,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
@@ -15,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * On a Redis Cluster a transaction must run on the master of its keys' slot: one {@link TransactionLane} per master,
@@ -24,26 +24,27 @@ import java.util.concurrent.TimeUnit;
 final class ClusterTransactionLanes {
 
     private final RedisClusterClient cluster;
-    private final RedisURI seed;
+    /** The master of a key's slot as the cluster client sees it now, null if none ({@link RedisConnector#masterOf}). */
+    private final Function<byte[], RedisURI> masterOf;
     private final RedisClient nodes;
     private final Map<String, TransactionLane> lanes = new ConcurrentHashMap<>();
 
-    ClusterTransactionLanes(RedisClusterClient cluster, RedisURI seed, ClientResources resources, ClientOptions options) {
+    ClusterTransactionLanes(RedisClusterClient cluster, Function<byte[], RedisURI> masterOf, ClientResources resources,
+                            ClientOptions options) {
         this.cluster = cluster;
-        this.seed = seed;
+        this.masterOf = masterOf;
         this.nodes = RedisClient.create(resources);
         nodes.setOptions(options);
     }
 
     <T> CompletionStage<T> dispatch(byte[] key, List<? extends RedisCommand<byte[], byte[], ?>> leading,
                                     RedisCommand<byte[], byte[], T> last) {
-        RedisClusterNode master = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+        RedisURI master = masterOf.apply(key);
         if (master == null) {
-            cluster.refreshPartitionsAsync();
             return CompletableFuture.failedFuture(new io.lettuce.core.RedisConnectionException(
                     "no Redis Cluster master serves slot " + SlotHash.getSlot(key) + " (not connected)"));
         }
-        String address = master.getUri().getHost() + ":" + master.getUri().getPort();
+        String address = master.getHost() + ":" + master.getPort();
         TransactionLane lane = lanes.compute(address, (a, existing) -> existing == null || existing.isFailed() ? connect(master) : existing);
         CompletionStage<T> result = lane.dispatch(leading, last);
         result.whenComplete((v, error) -> {
@@ -55,11 +56,10 @@ final class ClusterTransactionLanes {
     }
 
     /** A lane to {@code master}, connecting in the background (appends may come from Lettuce's own threads). */
-    private TransactionLane connect(RedisClusterNode master) {
-        RedisURI uri = RedisURI.builder(seed).withHost(master.getUri().getHost()).withPort(master.getUri().getPort()).build();
+    private TransactionLane connect(RedisURI uri) {
         TransactionLane lane = new TransactionLane();
         nodes.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
-                .orTimeout(seed.getTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .orTimeout(uri.getTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((connection, error) -> {
                     if (error != null) {
                         lane.failed(new io.lettuce.core.RedisConnectionException("cannot connect to Redis " + uri.getHost() + ":"

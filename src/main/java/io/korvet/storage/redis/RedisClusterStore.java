@@ -32,9 +32,9 @@ public final class RedisClusterStore implements ClusterStore {
     @Override
     public CompletionStage<Heartbeat> heartbeat(BrokerInfo self, String incarnation, long sessionMs, boolean takeOver) {
         CompletionStage<List<Object>> reply = brokers.run(redis.async(), ScriptOutputType.MULTI, keys.brokers(),
-                bytes(Integer.toString(self.nodeId())), bytes(incarnation), bytes(self.host()),
-                bytes(Integer.toString(self.port())), bytes(self.rack() == null ? "" : self.rack()),
-                bytes(Long.toString(sessionMs)), bytes(takeOver ? "1" : "0"));
+                RedisKeys.bytes(Integer.toString(self.nodeId())), RedisKeys.bytes(incarnation), RedisKeys.bytes(self.host()),
+                RedisKeys.bytes(Integer.toString(self.port())), RedisKeys.bytes(self.rack() == null ? "" : self.rack()),
+                RedisKeys.bytes(Long.toString(sessionMs)), RedisKeys.bytes(takeOver ? "1" : "0"));
         return RedisConnector.translate(reply, "renewing the registration of broker " + self.nodeId()).thenApply(list -> {
             long now = (Long) list.get(1);
             if ((Long) list.get(0) != 1L) {
@@ -57,7 +57,7 @@ public final class RedisClusterStore implements ClusterStore {
 
     @Override
     public CompletionStage<Void> leave(int nodeId, String incarnation) {
-        byte[] field = bytes(Integer.toString(nodeId));
+        byte[] field = RedisKeys.bytes(Integer.toString(nodeId));
         return RedisConnector.translate(redis.async().hget(keys.brokers(), field), "deregistering broker " + nodeId)
                 .thenCompose(value -> value != null && decode(nodeId, text(value)).incarnation().equals(incarnation)
                         ? RedisConnector.translate(redis.async().hdel(keys.brokers(), field), "deregistering broker " + nodeId)
@@ -89,7 +89,7 @@ public final class RedisClusterStore implements ClusterStore {
     @Override
     public CompletionStage<Void> publishLeader(TopicPartition tp, int epoch, int nodeId) {
         CompletionStage<Long> set = publishLeader.run(redis.async(), ScriptOutputType.INTEGER, keys.leaders(),
-                bytes(tp.topic() + ":" + tp.partition()), bytes(epoch + " " + nodeId));
+                RedisKeys.bytes(tp.topic() + ":" + tp.partition()), RedisKeys.bytes(epoch + " " + nodeId));
         return RedisConnector.translate(set, "publishing the leader of " + tp)
                 .thenCompose(written -> written == 1L ? bumpVersion(redis, keys) : CompletableFuture.<Void>completedFuture(null));
     }
@@ -97,10 +97,6 @@ public final class RedisClusterStore implements ClusterStore {
     /** Bumps the change counter, so that every broker reloads what it caches of the registry. */
     static CompletionStage<Void> bumpVersion(RedisConnector redis, RedisKeys keys) {
         return RedisConnector.translate(redis.async().incr(keys.registryVersion()), "bumping the registry version").thenApply(n -> null);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String text(byte[] b) {

@@ -101,7 +101,7 @@ public final class RedisConnector implements AutoCloseable {
             this.connection = c;
             this.commands = c.async();
             this.transactions = null;
-            this.clusterTransactions = transactions ? new ClusterTransactionLanes(clusterClient, seeds.get(0), resources, options) : null;
+            this.clusterTransactions = transactions ? new ClusterTransactionLanes(clusterClient, this::masterOf, resources, options) : null;
         } else {
             RedisClient standalone = RedisClient.create(resources, seeds.get(0));
             standalone.setOptions(options);
