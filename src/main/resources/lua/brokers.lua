@@ -1,6 +1,7 @@
--- The broker registry, one hash (KEYS[1]): node id -> '<expires at ms> <incarnation> <host> <port> <rack>'.
--- Registers or renews the registration of broker ARGV[1] (incarnation ARGV[2], host ARGV[3], port ARGV[4], rack
--- ARGV[5], '' for none) for ARGV[6] ms of Redis's clock, unless another incarnation holds that node id and has
+-- The broker registry, one hash (KEYS[1]): node id -> '<expires at ms> <incarnation> <host> <port> <rack> <listeners>'.
+-- Registers or renews the registration of broker ARGV[1] (incarnation ARGV[2], primary host ARGV[3] and port ARGV[4],
+-- rack ARGV[5], '' for none, every advertised listener ARGV[8], NAME=host:port joined by ',') for ARGV[6] ms of
+-- Redis's clock, unless another incarnation holds that node id and has
 -- not expired, and ARGV[7] is not '1' (take over). Removes expired registrations on the way.
 -- Returns {1, now, id, registration, id, registration, ...} for the live brokers after it, or {0, now, holder's
 -- registration} when refused.
@@ -25,7 +26,7 @@ end
 if holder and ARGV[7] ~= '1' then
   return {0, now, holder}
 end
-local mine = string.format('%d', now + tonumber(ARGV[6])) .. ' ' .. ARGV[2] .. ' ' .. ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. ARGV[5]
+local mine = string.format('%d', now + tonumber(ARGV[6])) .. ' ' .. ARGV[2] .. ' ' .. ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. ARGV[8]
 redis.call('HSET', KEYS[1], ARGV[1], mine)
 local result = {1, now, ARGV[1], mine}
 for i = 1, #live do

@@ -3,7 +3,18 @@ package io.korvet;
 import io.korvet.cluster.BrokerInfo;
 import io.korvet.cluster.ClusterMembership;
 import io.korvet.cluster.PartitionLeadership;
+import io.korvet.config.Endpoint;
 import io.korvet.config.KorvetConfig;
+import io.korvet.config.ListenerConfig;
+import io.korvet.handler.AlterUserScramCredentialsHandler;
+import io.korvet.handler.DescribeUserScramCredentialsHandler;
+import io.korvet.handler.SaslAuthenticateHandler;
+import io.korvet.handler.SaslHandshakeHandler;
+import io.korvet.security.SaslAuthenticator;
+import io.korvet.storage.redis.RedisScramCredentialStore;
+import io.korvet.storage.redis.RedisSeeds;
+import java.util.ArrayList;
+import java.util.List;
 import io.korvet.dispatch.HandlerRegistry;
 import io.korvet.group.GroupCoordinator;
 import io.korvet.handler.AlterConfigsHandler;
@@ -67,7 +78,7 @@ public final class Broker implements AutoCloseable {
     private HashedWheelTimer timer;
     private RetentionEnforcer retention;
     private KafkaServer server;
-    private InetSocketAddress boundAddress;
+    private java.util.Map<String, InetSocketAddress> boundAddresses;
 
     public Broker(KorvetConfig config) {
         this.config = config;
@@ -81,8 +92,15 @@ public final class Broker implements AutoCloseable {
                 embeddedRedis = EmbeddedRedis.lock(config.dataDir());
             }
             HandlerRegistry registry = new HandlerRegistry();
-            server = new KafkaServer(config.listener(), config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(), registry);
-            boundAddress = server.bind();
+            timer = new HashedWheelTimer(r -> {
+                Thread t = new Thread(r, "korvet-timer");
+                t.setDaemon(true);
+                return t;
+            }, 5, TimeUnit.MILLISECONDS);
+            SaslAuthenticator authenticator = new SaslAuthenticator(timer, config.failedAuthenticationDelayMs());
+            server = new KafkaServer(config.listeners(), config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(), registry,
+                    authenticator);
+            boundAddresses = server.bind();
             String redisUri = config.redisUri();
             if (embeddedRedis != null) {
                 embeddedRedis.start(config.embeddedRedisPort());
@@ -91,7 +109,8 @@ public final class Broker implements AutoCloseable {
             redis = new RedisConnector(redisUri, config.redisTimeout());
             RedisDurability durability = RedisDurability.read(redis);
             if (durability.volatileData()) {
-                log.warn("Redis {} keeps no data on disk (no AOF, no RDB): acknowledged records are lost when it restarts", redisUri);
+                log.warn("Redis {} keeps no data on disk (no AOF, no RDB): acknowledged records are lost when it restarts",
+                        RedisSeeds.redacted(redisUri));
             }
             RedisKeys keys = new RedisKeys(config.namespace());
             RedisTopicStore topicStore = new RedisTopicStore(redis, keys);
@@ -103,7 +122,7 @@ public final class Broker implements AutoCloseable {
             topics.load().toCompletableFuture().get(30, TimeUnit.SECONDS);
             var m = config.membership();
             membership = new ClusterMembership(new RedisClusterStore(redis, keys),
-                    new BrokerInfo(config.nodeId(), config.advertisedListener().host(), advertisedPort(), m.rack()),
+                    new BrokerInfo(config.nodeId(), advertised(), m.rack()),
                     m.sessionTimeoutMs(), m.heartbeatIntervalMs(), m.registryPollMs());
             membership.register();
             PartitionLeadership leadership = new PartitionLeadership(membership, topics, logs, m.rackAwareReads());
@@ -114,11 +133,8 @@ public final class Broker implements AutoCloseable {
                     log.warn("Could not reload the topic registry: {}", e.getMessage());
                 }
             }));
-            timer = new HashedWheelTimer(r -> {
-                Thread t = new Thread(r, "korvet-timer");
-                t.setDaemon(true);
-                return t;
-            }, 5, TimeUnit.MILLISECONDS);
+            RedisScramCredentialStore credentials = new RedisScramCredentialStore(redis, keys);
+            authenticator.useCredentials(credentials);
 
             registry.register(new ApiVersionsHandler(registry))
                     .register(new MetadataHandler(config, topics, leadership))
@@ -136,7 +152,12 @@ public final class Broker implements AutoCloseable {
                     .register(new DescribeClusterHandler(config, membership))
                     .register(new DescribeTopicPartitionsHandler(leadership, topics))
                     .register(new ListPartitionReassignmentsHandler())
-                    .register(new OffsetForLeaderEpochHandler(topics, logs, leadership));
+                    .register(new OffsetForLeaderEpochHandler(topics, logs, leadership))
+                    .register(new SaslHandshakeHandler(authenticator))
+                    .register(new SaslAuthenticateHandler(authenticator))
+                    .register(new AlterUserScramCredentialsHandler(credentials))
+                    .register(new DescribeUserScramCredentialsHandler(credentials))
+                    .register(new io.korvet.handler.DescribeClientQuotasHandler());
             GroupCoordinator groups = new GroupCoordinator(new RedisGroupStore(redis, keys), timer, config.groups());
             topics.onTopicDeleted(topic -> groups.forgetTopic(topic.name()).whenComplete((v, e) -> {
                 if (e != null) {
@@ -165,10 +186,9 @@ public final class Broker implements AutoCloseable {
             retention = new RetentionEnforcer(topics, logs, leadership::leads, config.retention().checkIntervalMs(),
                     System::currentTimeMillis);
             retention.start();
-            log.info("Korvet started: listening on {}, advertised as {}:{}, node {}, cluster {}, Redis {} ({}){}",
-                    config.listener().host() + ":" + boundAddress.getPort(),
-                    config.advertisedListener().host(), advertisedPort(), config.nodeId(), config.clusterId(),
-                    redisUri, durability, embeddedRedis != null
+            log.info("Korvet started: listening on {}, advertised as {}, node {}, cluster {}, Redis {} ({}){}",
+                    listening(), advertised(), config.nodeId(), config.clusterId(),
+                    RedisSeeds.redacted(redisUri), durability, embeddedRedis != null
                             ? " (embedded " + embeddedRedis.executable() + ", data in " + config.dataDir().toAbsolutePath() + ")"
                             : "");
             return this;
@@ -183,13 +203,43 @@ public final class Broker implements AutoCloseable {
         return server.stats();
     }
 
-    /** The port actually bound (useful with port 0). */
+    /** The port the first listener actually bound (useful with port 0). */
     public int port() {
-        return boundAddress.getPort();
+        return boundAddresses.values().iterator().next().getPort();
     }
 
-    private int advertisedPort() {
-        return config.advertisedListener().port() == 0 ? boundAddress.getPort() : config.advertisedListener().port();
+    /** The port a listener actually bound. */
+    public int port(String listenerName) {
+        return boundAddresses.get(listenerName).getPort();
+    }
+
+    /** Each listener's advertised address, port 0 replaced by the port bound. */
+    private List<Endpoint> advertised() {
+        List<Endpoint> out = new ArrayList<>();
+        for (ListenerConfig l : config.listeners()) {
+            Endpoint a = l.advertised();
+            out.add(a.port() == 0 ? a.at(a.host(), port(l.name())) : a);
+        }
+        return out;
+    }
+
+    private String listening() {
+        StringBuilder s = new StringBuilder();
+        for (ListenerConfig l : config.listeners()) {
+            Endpoint b = l.bind();
+            s.append(s.length() == 0 ? "" : ", ").append(b.listenerName()).append("://").append(b.host().isEmpty() ? "*" : b.host())
+                    .append(':').append(port(l.name()));
+            if (!l.name().equals(l.protocol().name)) {
+                s.append(" (").append(l.protocol().name).append(')');
+            }
+            if (l.sasl()) {
+                s.append(' ').append(l.saslMechanisms());
+            }
+            if (l.tls() && !l.ssl().get("ssl.client.auth").equals("none")) {
+                s.append(" client certificates ").append(l.ssl().get("ssl.client.auth"));
+            }
+        }
+        return s.toString();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.korvet.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -10,8 +11,8 @@ import java.util.TreeMap;
  * {@link #KEYS} lists every key it knows with its default.
  */
 public record KorvetConfig(
-        Endpoint listener,
-        Endpoint advertisedListener,
+        List<ListenerConfig> listeners,
+        long failedAuthenticationDelayMs,
         int nodeId,
         String clusterId,
         int numPartitions,
@@ -69,16 +70,15 @@ public record KorvetConfig(
 
     /** Builds the configuration from explicit settings over the defaults; unknown keys are rejected. */
     public static KorvetConfig fromMap(Map<String, String> settings) {
+        ListenerConfigs.refuseUnsupported(settings);
         for (String key : settings.keySet()) {
-            if (!KEYS.containsKey(key)) {
+            if (!KEYS.containsKey(key) && !ListenerConfigs.isListenerKey(key)) {
                 throw new ConfigException("unknown setting '" + key + "'; known settings: " + new TreeMap<>(KEYS).keySet());
             }
         }
         Map<String, String> all = new TreeMap<>(KEYS);
         all.putAll(settings);
-        Endpoint listener = Endpoint.parse("listeners", all.get("listeners"));
-        String adv = all.get("advertised.listeners");
-        Endpoint advertised = adv.isBlank() ? defaultAdvertised(listener) : Endpoint.parse("advertised.listeners", adv);
+        List<ListenerConfig> listeners = ListenerConfigs.parse(all, settings);
         String tsType = all.get("log.message.timestamp.type");
         if (!tsType.equals("CreateTime") && !tsType.equals("LogAppendTime")) {
             throw new ConfigException("log.message.timestamp.type: expected CreateTime or LogAppendTime, got '" + tsType + "'");
@@ -97,8 +97,8 @@ public record KorvetConfig(
             throw new ConfigException("korvet.redis.uri: expected redis://host:port, got '" + uri + "'");
         }
         return new KorvetConfig(
-                listener,
-                advertised,
+                listeners,
+                longValue(all, "connection.failed.authentication.delay.ms", 0, Integer.MAX_VALUE),
                 intValue(all, "node.id", 0, Integer.MAX_VALUE),
                 all.get("korvet.cluster.id"),
                 intValue(all, "num.partitions", 1, 1_000_000),
@@ -172,12 +172,14 @@ public record KorvetConfig(
         return redisUri == null;
     }
 
-    private static Endpoint defaultAdvertised(Endpoint listener) {
-        String host = listener.host();
-        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
-            host = "localhost";
-        }
-        return new Endpoint(host, listener.port());
+    /** The first listener's bind address. */
+    public Endpoint listener() {
+        return listeners.get(0).bind();
+    }
+
+    /** The first listener's advertised address. */
+    public Endpoint advertisedListener() {
+        return listeners.get(0).advertised();
     }
 
     private static int intValue(Map<String, String> all, String key, int min, int max) {

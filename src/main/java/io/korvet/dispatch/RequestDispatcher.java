@@ -20,6 +20,11 @@ import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import io.korvet.security.ClientSession;
+import io.korvet.security.SaslAuthenticator;
+import io.korvet.security.TlsPrincipals;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +41,11 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
     /** Past this many unanswered requests the connection stops reading until some are answered. */
     private static final int MAX_IN_FLIGHT = 1000;
+    private static final io.korvet.config.ListenerConfig PLAINTEXT = io.korvet.config.KorvetConfig.defaults().listeners().get(0);
 
     private final HandlerRegistry registry;
+    private ClientSession session;
+    private final SaslAuthenticator authenticator;
     private final AtomicInteger inFlight;
     private final RequestMemoryBudget budget;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -48,6 +56,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** Set while this connection has too many unanswered requests of its own. */
     private boolean tooManyInFlight;
+    /** Set once this connection's TLS handshake failed (logged then). */
+    private boolean tlsFailed;
     /** Set while the broker's request memory budget is spent and this connection waits for room. */
     private boolean waitingForRoom;
 
@@ -56,7 +66,18 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      * @param budget the broker-wide bound on the bytes of unanswered requests
      */
     public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight, RequestMemoryBudget budget) {
+        this(registry, inFlight, budget, null, null);
+    }
+
+    /**
+     * @param session the connection's security session (null: a PLAINTEXT connection)
+     * @param authenticator takes the raw tokens that follow a SaslHandshake v0
+     */
+    public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight, RequestMemoryBudget budget, ClientSession session,
+                             SaslAuthenticator authenticator) {
         this.registry = registry;
+        this.session = session;
+        this.authenticator = authenticator;
         this.inFlight = inFlight;
         this.budget = budget;
     }
@@ -68,6 +89,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         final short version;
         final boolean expectsResponse;
         final CompletableFuture<ApiMessage> response = new CompletableFuture<>();
+        /** A raw SASL token to send instead of a Kafka response (after SaslHandshake v0). */
+        volatile byte[] rawToken;
 
         Pending(int correlationId, short headerVersion, short version, boolean expectsResponse) {
             this.correlationId = correlationId;
@@ -80,6 +103,9 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (session == null) {
+            session = ClientSession.anonymous(PLAINTEXT);
+        }
     }
 
     @Override
@@ -101,7 +127,33 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         } finally {
             frame.release();
         }
+        if (session.rawTokens()) {
+            rawToken(buffer);
+            return;
+        }
         dispatch(buffer);
+    }
+
+    /** A SASL token sent as a bare frame after SaslHandshake v0, answered with a bare frame. */
+    private void rawToken(ByteBuffer buffer) {
+        if (buffer.remaining() > session.listener().saslMaxReceiveSize()) {
+            closeWith("a SASL token of " + buffer.remaining() + " bytes is larger than sasl.server.max.receive.size");
+            return;
+        }
+        byte[] token = new byte[buffer.remaining()];
+        buffer.get(token);
+        Pending p = new Pending(-1, (short) 0, (short) 0, true);
+        pending.add(p);
+        authenticator.authenticate(session, token, (short) -1).whenComplete((answer, error) -> {
+            if (error == null && answer.error() == Errors.NONE) {
+                p.rawToken = answer.token();
+            } else if (error != null) {
+                log.error("SASL token from {} could not be evaluated", ctx.channel().remoteAddress(), error);
+                session.fail();
+            }
+            p.response.complete(null);
+            ctx.executor().execute(this::flushCompleted);
+        });
     }
 
     private void dispatch(ByteBuffer buffer) {
@@ -116,6 +168,11 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         ApiKeys apiKey = ApiKeys.forId(apiKeyId);
+        String refusal = session.refusal(apiKey, System.nanoTime());
+        if (refusal != null) {
+            closeWith(refusal);
+            return;
+        }
         if (apiKey == ApiKeys.API_VERSIONS && !registry.supports(apiKey, version)) {
             answerUnsupportedApiVersions(buffer.getInt(4), version);
             return;
@@ -158,7 +215,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         applyReading();
         CompletionStage<ApiMessage> stage;
         try {
-            stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress(), closeHooks), body);
+            stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress(), closeHooks, session), body);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -213,7 +270,12 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         while (!pending.isEmpty() && pending.peek().response.isDone()) {
             Pending p = pending.poll();
             ApiMessage response = p.response.join();
-            if (p.expectsResponse && response != null && ctx.channel().isActive()) {
+            if (p.rawToken != null && ctx.channel().isActive()) {
+                ByteBuf out = ctx.alloc().buffer(4 + p.rawToken.length);
+                out.writeInt(p.rawToken.length).writeBytes(p.rawToken);
+                ctx.write(out);
+                wrote = true;
+            } else if (p.expectsResponse && response != null && ctx.channel().isActive()) {
                 try {
                     ctx.write(ResponseEncoder.encode(ctx.alloc(), p.correlationId, p.headerVersion, response, p.version));
                     wrote = true;
@@ -227,6 +289,11 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         if (wrote) {
             ctx.flush();
+        }
+        if (session.failed() && !closing) {
+            // The failure was logged where it happened; nothing read after it is processed.
+            closing = true;
+            ctx.channel().config().setAutoRead(false);
         }
         if (closing && pending.isEmpty()) {
             ctx.close();
@@ -287,8 +354,27 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof SslHandshakeCompletionEvent done) {
+            if (done.isSuccess()) {
+                SslHandler tls = ctx.pipeline().get(SslHandler.class);
+                session.certificatePrincipal(TlsPrincipals.of(tls.engine().getSession(), session.listener()));
+            } else {
+                tlsFailed = true;
+                log.warn("TLS handshake with {} on listener {} failed: {}", ctx.channel().remoteAddress(), session.listenerName(),
+                        TlsPrincipals.describe(done.cause()));
+            }
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (tlsFailed || cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException) {
+            // Logged once with the handshake's failure; SslHandler closes the connection.
+            log.debug("TLS error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        } else if (cause instanceof IOException) {
             // A client that reset its connection: as ordinary as a close, and a burst of them must not flood the log.
             log.debug("Closing connection from {} after an I/O error: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {

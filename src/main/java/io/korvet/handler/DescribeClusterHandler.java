@@ -62,10 +62,14 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
                             + EndpointType.fromId(request.data().endpointType())));
         }
         for (BrokerInfo b : view.brokers()) {
+            io.korvet.config.Endpoint e = b.on(context.listenerName());
+            if (e == null) {
+                continue;
+            }
             data.brokers().add(new DescribeClusterBroker()
                     .setBrokerId(b.nodeId())
-                    .setHost(b.host())
-                    .setPort(b.port())
+                    .setHost(e.host())
+                    .setPort(e.port())
                     .setRack(b.rack())
                     .setIsFenced(false));
         }

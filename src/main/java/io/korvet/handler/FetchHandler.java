@@ -156,12 +156,14 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         List<Wanted> wanted = new ArrayList<>(byPartition.values());
         CompletableFuture<ApiMessage> response = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, data.maxWaitMs()));
-        attempt(data, context.apiVersion(), wanted, deadline, response, context.connection());
+        attempt(data, context, wanted, deadline, response);
         return response;
     }
 
-    private void attempt(FetchRequestData data, short version, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response,
-                         ConnectionCloseHooks connection) {
+    private void attempt(FetchRequestData data, RequestContext context, List<Wanted> wanted, long deadline,
+                         CompletableFuture<ApiMessage> response) {
+        ConnectionCloseHooks connection = context.connection();
+        short version = context.apiVersion();
         if (connection.closed()) {
             // Nobody will read the answer: stop waiting and reading, and let the request count as answered.
             response.complete(new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0));
@@ -174,7 +176,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         CompletableFuture.allOf(reads.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
             try {
-                answerOrWait(data, version, wanted, deadline, response, connection, reads);
+                answerOrWait(data, context, wanted, deadline, response, reads);
             } catch (RuntimeException failure) {
                 // Never leave the request unanswered: the dispatcher turns this into the error response.
                 response.completeExceptionally(failure);
@@ -182,8 +184,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         });
     }
 
-    private void answerOrWait(FetchRequestData data, short version, List<Wanted> wanted, long deadline, CompletableFuture<ApiMessage> response,
-                              ConnectionCloseHooks connection, List<CompletableFuture<Read>> reads) {
+    private void answerOrWait(FetchRequestData data, RequestContext context, List<Wanted> wanted, long deadline,
+                              CompletableFuture<ApiMessage> response, List<CompletableFuture<Read>> reads) {
         List<Read> results = new ArrayList<>(reads.size());
         int bytes = 0;
         boolean anyError = false;
@@ -196,18 +198,19 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         long remaining = deadline - System.nanoTime();
         if (bytes >= data.minBytes() || anyError || remaining <= 0 || wanted.isEmpty()) {
-            response.complete(respond(data, results, version));
+            response.complete(respond(data, results, context.apiVersion(), context.listenerName()));
             return;
         }
-        waitForData(data, version, wanted, deadline, remaining, response, connection);
+        waitForData(data, context, wanted, deadline, remaining, response);
     }
 
     /**
      * Waits until a partition of the request gets new records, the wait times out or the client's connection
      * closes, then reads again.
      */
-    private void waitForData(FetchRequestData data, short version, List<Wanted> wanted, long deadline, long remainingNanos,
-                             CompletableFuture<ApiMessage> response, ConnectionCloseHooks connection) {
+    private void waitForData(FetchRequestData data, RequestContext context, List<Wanted> wanted, long deadline, long remainingNanos,
+                             CompletableFuture<ApiMessage> response) {
+        ConnectionCloseHooks connection = context.connection();
         AtomicBoolean fired = new AtomicBoolean();
         Timeout[] timeout = new Timeout[1];
         Runnable[] wake = new Runnable[1];
@@ -224,7 +227,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 }
             }
             connection.remove(wake[0]);
-            attempt(data, version, wanted, deadline, response, connection);
+            attempt(data, context, wanted, deadline, response);
         };
         for (Wanted w : wanted) {
             if (w.log != null) {
@@ -312,7 +315,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, source.readsAhead() ? count : 0));
     }
 
-    private FetchResponseData respond(FetchRequestData data, List<Read> reads, short version) {
+    private FetchResponseData respond(FetchRequestData data, List<Read> reads, short version, String listenerName) {
         FetchResponseData out = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
         int budget = Math.max(0, data.maxBytes());
         boolean firstData = true;
@@ -337,9 +340,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 int leader = leadership.leaderOf(r.wanted.topic, r.wanted.request.partition());
                 pd.currentLeader().setLeaderId(leader).setLeaderEpoch(leadership.epochOf(r.wanted.topic, r.wanted.request.partition()));
                 BrokerInfo b = leadership.view().broker(leader);
-                if (version >= 16 && b != null && out.nodeEndpoints().find(leader) == null) {
+                io.korvet.config.Endpoint e = b == null ? null : b.on(listenerName);
+                if (version >= 16 && e != null && out.nodeEndpoints().find(leader) == null) {
                     out.nodeEndpoints().add(new FetchResponseData.NodeEndpoint()
-                            .setNodeId(leader).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
+                            .setNodeId(leader).setHost(e.host()).setPort(e.port()).setRack(b.rack()));
                 }
             }
             if (!r.batches.isEmpty()) {

@@ -48,11 +48,11 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         FindCoordinatorResponseData data = new FindCoordinatorResponseData();
         if (context.apiVersion() >= 4) {
             for (String key : request.data().coordinatorKeys()) {
-                Coordinator c = coordinator(key, keyType);
+                Coordinator c = coordinator(key, keyType, context.listenerName());
                 data.coordinators().add(c);
             }
         } else {
-            Coordinator c = coordinator(request.data().key(), keyType);
+            Coordinator c = coordinator(request.data().key(), keyType, context.listenerName());
             data.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage())
                     .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
             if (context.apiVersion() == 0) {
@@ -62,7 +62,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         return CompletableFuture.completedFuture(data);
     }
 
-    private Coordinator coordinator(String key, byte keyType) {
+    private Coordinator coordinator(String key, byte keyType, String listenerName) {
         Coordinator c = new Coordinator().setKey(key);
         String refusal = null;
         if (keyType == CoordinatorType.TRANSACTION.id()) {
@@ -79,8 +79,13 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         }
         ClusterView view = membership.view();
         BrokerInfo coordinator = view.broker(view.coordinatorOf(key));
-        return c.setErrorCode(Errors.NONE.code()).setNodeId(coordinator.nodeId())
-                .setHost(coordinator.host()).setPort(coordinator.port());
+        io.korvet.config.Endpoint e = coordinator.on(listenerName);
+        if (e == null) {
+            return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
+                    .setErrorMessage("The coordinator, broker " + coordinator.nodeId() + ", has no listener " + listenerName)
+                    .setNodeId(-1).setHost("").setPort(-1);
+        }
+        return c.setErrorCode(Errors.NONE.code()).setNodeId(coordinator.nodeId()).setHost(e.host()).setPort(e.port());
     }
 
 }

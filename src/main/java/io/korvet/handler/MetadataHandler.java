@@ -96,11 +96,14 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                     .setClusterId(config.clusterId())
                     .setControllerId(view.controllerId());
             for (BrokerInfo b : view.brokers()) {
-                data.brokers().add(new MetadataResponseBroker()
-                        .setNodeId(b.nodeId())
-                        .setHost(b.host())
-                        .setPort(b.port())
-                        .setRack(b.rack()));
+                io.korvet.config.Endpoint e = b.on(context.listenerName());
+                if (e != null) {
+                    data.brokers().add(new MetadataResponseBroker()
+                            .setNodeId(b.nodeId())
+                            .setHost(e.host())
+                            .setPort(e.port())
+                            .setRack(b.rack()));
+                }
             }
             for (CompletableFuture<MetadataResponseTopic> a : answers) {
                 data.topics().add(a.join());

@@ -129,9 +129,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             // KIP-951: the leaders named above, so that the client moves without waiting for a metadata refresh.
             for (int id : leaders) {
                 BrokerInfo b = leadership.view().broker(id);
-                if (b != null) {
+                io.korvet.config.Endpoint e = b == null ? null : b.on(context.listenerName());
+                if (e != null) {
                     data.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
-                            .setNodeId(id).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
+                            .setNodeId(id).setHost(e.host()).setPort(e.port()).setRack(b.rack()));
                 }
             }
             return data;

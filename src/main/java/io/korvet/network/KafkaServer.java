@@ -3,6 +3,15 @@ package io.korvet.network;
 import io.korvet.StartupException;
 import io.korvet.codec.KafkaFrameDecoder;
 import io.korvet.config.Endpoint;
+import io.korvet.config.ListenerConfig;
+import io.korvet.security.ClientSession;
+import io.korvet.security.SaslAuthenticator;
+import io.netty.handler.ssl.SslContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import io.korvet.dispatch.HandlerRegistry;
 import io.korvet.dispatch.RequestDispatcher;
 import io.korvet.dispatch.RequestMemoryBudget;
@@ -29,12 +38,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The Kafka listener: Netty, native epoll on Linux where available. */
+/**
+ * The Kafka listeners: Netty, native epoll on Linux where available, one server channel per listener over shared
+ * event loops. A TLS listener puts its SslHandler first; every connection gets its own security session.
+ */
 public final class KafkaServer {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaServer.class);
 
-    private final Endpoint endpoint;
+    private final List<ListenerConfig> listeners;
+    private final SaslAuthenticator authenticator;
     private final int maxFrameBytes;
     private final HandlerRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -42,63 +55,89 @@ public final class KafkaServer {
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private EventLoopGroup boss;
     private EventLoopGroup workers;
-    private Channel serverChannel;
+    private final List<Channel> serverChannels = new ArrayList<>();
 
-    public KafkaServer(Endpoint endpoint, int maxFrameBytes, long queuedMaxRequestBytes, HandlerRegistry registry) {
-        this.endpoint = endpoint;
+    public KafkaServer(List<ListenerConfig> listeners, int maxFrameBytes, long queuedMaxRequestBytes, HandlerRegistry registry,
+                       SaslAuthenticator authenticator) {
+        this.listeners = listeners;
+        this.authenticator = authenticator;
         this.maxFrameBytes = maxFrameBytes;
         this.budget = new RequestMemoryBudget(queuedMaxRequestBytes);
         this.registry = registry;
     }
 
     /**
-     * Binds the listener without accepting connections yet (they wait in the backlog until {@link #open()}), so
-     * that a port in use stops start-up before anything else is started.
+     * Binds the listeners without accepting connections yet (they wait in the backlog until {@link #open()}), so
+     * that a port in use or an unreadable keystore stops start-up before anything else is started.
      *
-     * @throws StartupException when the address is in use or cannot be bound
+     * @return the bound address of each listener, by name
+     * @throws StartupException when an address is in use or cannot be bound, or a TLS listener cannot be set up
      */
-    public InetSocketAddress bind() throws InterruptedException, StartupException {
+    public Map<String, InetSocketAddress> bind() throws InterruptedException, StartupException {
+        Map<String, SslContext> tls = new HashMap<>();
+        for (ListenerConfig l : listeners) {
+            if (l.tls()) {
+                tls.put(l.name(), TlsContexts.forListener(l));
+            }
+        }
         boolean epoll = Epoll.isAvailable();
         boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        channels.add(ch);
-                        ch.pipeline()
-                                .addLast("frames", new KafkaFrameDecoder(maxFrameBytes))
-                                .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget));
-                    }
-                });
-        InetSocketAddress bindAddress = endpoint.host().isEmpty()
-                ? new InetSocketAddress(endpoint.port())
-                : new InetSocketAddress(endpoint.host(), endpoint.port());
-        ChannelFuture bound = bootstrap.bind(bindAddress).await();
-        if (!bound.isSuccess()) {
-            shutdownEventLoops();
-            String address = (endpoint.host().isEmpty() ? "*" : endpoint.host()) + ":" + endpoint.port();
-            Throwable cause = bound.cause();
-            if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
-                throw new StartupException(address + " is already in use");
+        Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+        for (ListenerConfig listener : listeners) {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(initializer(listener, tls.get(listener.name())));
+            Endpoint endpoint = listener.bind();
+            InetSocketAddress bindAddress = endpoint.host().isEmpty()
+                    ? new InetSocketAddress(endpoint.port())
+                    : new InetSocketAddress(endpoint.host(), endpoint.port());
+            ChannelFuture future = bootstrap.bind(bindAddress).await();
+            if (!future.isSuccess()) {
+                serverChannels.forEach(c -> c.close().syncUninterruptibly());
+                serverChannels.clear();
+                shutdownEventLoops();
+                String address = (endpoint.host().isEmpty() ? "*" : endpoint.host()) + ":" + endpoint.port();
+                Throwable cause = future.cause();
+                if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
+                    throw new StartupException(address + " (listener " + listener.name() + ") is already in use");
+                }
+                throw new StartupException("cannot listen on " + address + " (listener " + listener.name() + "): " + cause.getMessage());
             }
-            throw new StartupException("cannot listen on " + address + ": " + cause.getMessage());
+            Channel channel = future.channel();
+            serverChannels.add(channel);
+            bound.put(listener.name(), (InetSocketAddress) channel.localAddress());
+            log.debug("Bound {} ({}) at {} with {} transport", listener.name(), listener.protocol(), channel.localAddress(),
+                    epoll ? "epoll" : "nio");
         }
-        serverChannel = bound.channel();
-        log.debug("Bound {} with {} transport", serverChannel.localAddress(), epoll ? "epoll" : "nio");
-        return (InetSocketAddress) serverChannel.localAddress();
+        return bound;
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(ListenerConfig listener, SslContext tls) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                channels.add(ch);
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                }
+                ClientSession session = new ClientSession(listener, ch.remoteAddress());
+                ch.pipeline()
+                        .addLast("frames", new KafkaFrameDecoder(maxFrameBytes))
+                        .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget, session, authenticator));
+            }
+        };
     }
 
     /** Starts accepting the connections on the bound listener. */
     public void open() {
-        serverChannel.config().setAutoRead(true);
+        serverChannels.forEach(c -> c.config().setAutoRead(true));
     }
 
     /** What the listener holds right now: open connections, unanswered requests and their bytes. */
@@ -108,10 +147,10 @@ public final class KafkaServer {
 
     /** Stops accepting, waits (bounded) for in-flight requests to be answered, then closes every connection. */
     public void stop(long graceMillis) {
-        if (serverChannel == null) {
+        if (serverChannels.isEmpty()) {
             return;
         }
-        serverChannel.close().syncUninterruptibly();
+        serverChannels.forEach(c -> c.close().syncUninterruptibly());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             try {
@@ -126,7 +165,7 @@ public final class KafkaServer {
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownEventLoops();
-        serverChannel = null;
+        serverChannels.clear();
     }
 
     private void shutdownEventLoops() {

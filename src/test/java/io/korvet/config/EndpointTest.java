@@ -26,7 +26,7 @@ class EndpointTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-            "SSL://broker:9093",
+            "SS L://broker:9093",
             "PLAINTEXT://broker",
             "PLAINTEXT://broker:",
             "PLAINTEXT://broker:abc",

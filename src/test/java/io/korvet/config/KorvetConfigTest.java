@@ -54,7 +54,7 @@ class KorvetConfigTest {
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "listeners|PLAINTEXT://localhost:port",
-            "listeners|SSL://localhost:9093",
+            "listeners|FOO://localhost:9093",
             "listeners|localhost",
             "listeners|PLAINTEXT://localhost:70000",
             "advertised.listeners|SASL_PLAINTEXT://localhost:9092",

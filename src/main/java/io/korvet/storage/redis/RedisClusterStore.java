@@ -2,6 +2,7 @@ package io.korvet.storage.redis;
 
 import io.korvet.cluster.BrokerInfo;
 import io.korvet.cluster.ClusterStore;
+import io.korvet.config.Endpoint;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public final class RedisClusterStore implements ClusterStore {
         CompletionStage<List<Object>> reply = brokers.run(redis.async(), ScriptOutputType.MULTI, keys.brokers(),
                 RedisKeys.bytes(Integer.toString(self.nodeId())), RedisKeys.bytes(incarnation), RedisKeys.bytes(self.host()),
                 RedisKeys.bytes(Integer.toString(self.port())), RedisKeys.bytes(self.rack() == null ? "" : self.rack()),
-                RedisKeys.bytes(Long.toString(sessionMs)), RedisKeys.bytes(takeOver ? "1" : "0"));
+                RedisKeys.bytes(Long.toString(sessionMs)), RedisKeys.bytes(takeOver ? "1" : "0"), RedisKeys.bytes(encode(self.endpoints())));
         return RedisConnector.translate(reply, "renewing the registration of broker " + self.nodeId()).thenApply(list -> {
             long now = (Long) list.get(1);
             if ((Long) list.get(0) != 1L) {
@@ -48,11 +49,32 @@ public final class RedisClusterStore implements ClusterStore {
         });
     }
 
-    /** {@code <expires at> <incarnation> <host> <port> <rack>}, the rack empty for none. */
+    /**
+     * {@code <expires at> <incarnation> <host> <port> <rack> <listeners>}, the rack empty for none, the listeners
+     * {@code NAME=host:port} joined by commas (absent from a registration of an earlier release: PLAINTEXT only).
+     */
     static Registered decode(int nodeId, String value) {
-        String[] parts = value.split(" ", 5);
+        String[] parts = value.split(" ", 6);
         String rack = parts.length > 4 && !parts[4].isEmpty() ? parts[4] : null;
-        return new Registered(new BrokerInfo(nodeId, parts[2], Integer.parseInt(parts[3]), rack), parts[1], Long.parseLong(parts[0]));
+        List<Endpoint> endpoints = new ArrayList<>();
+        if (parts.length > 5 && !parts[5].isEmpty()) {
+            for (String e : parts[5].split(",")) {
+                int eq = e.indexOf('=');
+                int colon = e.lastIndexOf(':');
+                endpoints.add(new Endpoint(e.substring(0, eq), e.substring(eq + 1, colon), Integer.parseInt(e.substring(colon + 1))));
+            }
+        } else {
+            endpoints.add(new Endpoint(parts[2], Integer.parseInt(parts[3])));
+        }
+        return new Registered(new BrokerInfo(nodeId, endpoints, rack), parts[1], Long.parseLong(parts[0]));
+    }
+
+    private static String encode(List<Endpoint> endpoints) {
+        StringBuilder s = new StringBuilder();
+        for (Endpoint e : endpoints) {
+            s.append(s.length() == 0 ? "" : ",").append(e.listenerName()).append('=').append(e.host()).append(':').append(e.port());
+        }
+        return s.toString();
     }
 
     @Override

@@ -100,6 +100,11 @@ public final class RedisKeys {
         return bytes(namespace + ":brokers");
     }
 
+    /** The SCRAM credentials, one hash: {@code <mechanism>:<user>} -> iterations, salt, StoredKey, ServerKey. */
+    public byte[] scramCredentials() {
+        return bytes(namespace + ":scram");
+    }
+
     /**
      * Hash: {@code <topic>:<partition>} to {@code "<leader epoch> <node id>"}, what each partition's leader published
      * after claiming it, so that every broker reports current epochs. A copy of the partitions' leader keys, for

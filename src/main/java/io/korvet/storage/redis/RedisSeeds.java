@@ -9,15 +9,28 @@ import java.util.List;
  * {@code korvet.redis.uri}: {@code redis://[user:password@]host:port[,host:port...]} (or {@code rediss://}), one
  * Redis or the seed nodes of a Redis Cluster; the credentials apply to every address.
  */
-final class RedisSeeds {
+public final class RedisSeeds {
 
     private RedisSeeds() {
+    }
+
+    /** The URI as it may be logged: a password replaced by {@code ***}, the user kept. */
+    public static String redacted(String uri) {
+        int schemeEnd = uri.indexOf("://");
+        int at = uri.lastIndexOf('@');
+        if (schemeEnd < 0 || at < schemeEnd) {
+            return uri;
+        }
+        String credentials = uri.substring(schemeEnd + 3, at);
+        int colon = credentials.indexOf(':');
+        String user = colon < 0 ? "" : credentials.substring(0, colon);
+        return uri.substring(0, schemeEnd + 3) + (user.isEmpty() ? "" : user + ":") + "***" + uri.substring(at);
     }
 
     static List<RedisURI> parse(String uri, Duration timeout) {
         int schemeEnd = uri.indexOf("://");
         if (schemeEnd < 0) {
-            throw new IllegalArgumentException("expected redis://host:port, got '" + uri + "'");
+            throw new IllegalArgumentException("expected redis://host:port, got '" + redacted(uri) + "'");
         }
         String scheme = uri.substring(0, schemeEnd + 3);
         String rest = uri.substring(schemeEnd + 3);
@@ -39,7 +52,7 @@ final class RedisSeeds {
             }
         }
         if (seeds.isEmpty()) {
-            throw new IllegalArgumentException("no Redis address in '" + uri + "'");
+            throw new IllegalArgumentException("no Redis address in '" + redacted(uri) + "'");
         }
         return seeds;
     }

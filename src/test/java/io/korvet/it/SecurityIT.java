@@ -1,0 +1,284 @@
+package io.korvet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.korvet.storage.redis.RedisServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.admin.UserScramCredentialsDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TLS and SASL with Kafka's own configuration keys, driven by kafka-clients over real sockets: one broker with a
+ * PLAINTEXT listener (to create the first SCRAM users), SASL_SSL with SCRAM-SHA-256/512 and PLAIN, SSL with client
+ * certificates required, and SASL_PLAINTEXT with a PEM-configured... each listener's addresses in its Metadata.
+ */
+class SecurityIT {
+
+    static final String ADMIN_SECRET = "admin-secret";
+    private static Path dir;
+    private static TestCertificates certs;
+    private static KorvetCluster cluster;
+    private static int plaintext;
+    private static int saslSsl;
+    private static int ssl;
+    private static int saslPlaintext;
+    private static int pemSsl;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("korvet-tls-");
+        certs = TestCertificates.create(dir);
+        certs.signed("alice", "CN=alice,OU=Clients,O=Korvet", null);
+        plaintext = RedisServerProcess.freePort();
+        saslSsl = RedisServerProcess.freePort();
+        ssl = RedisServerProcess.freePort();
+        saslPlaintext = RedisServerProcess.freePort();
+        pemSsl = RedisServerProcess.freePort();
+        Map<String, String> s = new HashMap<>();
+        s.put("listeners", "PLAINTEXT://127.0.0.1:" + plaintext + ",SASL_SSL://127.0.0.1:" + saslSsl + ",SSL://127.0.0.1:" + ssl
+                + ",CLIENTS://127.0.0.1:" + saslPlaintext + ",PEM://127.0.0.1:" + pemSsl);
+        s.put("advertised.listeners", "SASL_SSL://localhost:" + saslSsl + ",SSL://localhost:" + ssl + ",PEM://localhost:" + pemSsl);
+        s.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,CLIENTS:SASL_PLAINTEXT,PEM:SSL");
+        s.put("ssl.keystore.type", "PKCS12");
+        s.put("ssl.keystore.location", dir.resolve("server.p12").toString());
+        s.put("ssl.keystore.password", TestCertificates.PASSWORD);
+        s.put("ssl.truststore.type", "PKCS12");
+        s.put("ssl.truststore.location", certs.truststore().toString());
+        s.put("ssl.truststore.password", TestCertificates.PASSWORD);
+        s.put("sasl.enabled.mechanisms", "SCRAM-SHA-256,SCRAM-SHA-512,PLAIN");
+        s.put("listener.name.sasl_ssl.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                + " username=\"admin\" password=\"" + ADMIN_SECRET + "\" user_admin=\"" + ADMIN_SECRET + "\" user_carol=\"carol-secret\";");
+        s.put("listener.name.clients.sasl.enabled.mechanisms", "PLAIN");
+        s.put("listener.name.clients.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_dave=\"dave-secret\";");
+        s.put("listener.name.ssl.ssl.client.auth", "required");
+        s.put("listener.name.ssl.ssl.principal.mapping.rules", "RULE:^CN=([^,]*),OU=Clients.*$/$1/,DEFAULT");
+        s.put("listener.name.pem.ssl.keystore.type", "PEM");
+        s.put("listener.name.pem.ssl.keystore.certificate.chain", certs.chainPem("server").replace("\n", " "));
+        s.put("listener.name.pem.ssl.keystore.key", certs.keyPem("server").replace("\n", " "));
+        s.put("listener.name.pem.ssl.keystore.location", "");
+        s.put("listener.name.pem.ssl.truststore.type", "PEM");
+        s.put("listener.name.pem.ssl.truststore.certificates", certs.caPem());
+        s.put("listener.name.pem.ssl.truststore.location", "");
+        cluster = KorvetCluster.start(s);
+        try (Admin admin = plaintextAdmin()) {
+            admin.alterUserScramCredentials(List.of(
+                    new UserScramCredentialUpsertion("alice", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 8192), "alice-secret"),
+                    new UserScramCredentialUpsertion("alice", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "alice-secret")))
+                    .all().get();
+            admin.createTopics(List.of(new NewTopic("secured", 2, (short) 1))).all().get();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static Admin plaintextAdmin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + plaintext));
+    }
+
+    /** Trust in the test CA, as a client of a TLS listener needs. */
+    static Map<String, Object> trusting() {
+        Map<String, Object> c = new HashMap<>();
+        c.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, certs.truststore().toString());
+        c.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
+        c.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+        return c;
+    }
+
+    static Map<String, Object> sasl(String protocol, String mechanism, String user, String password) {
+        Map<String, Object> c = protocol.endsWith("SSL") ? trusting() : new HashMap<>();
+        c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
+        c.put(SaslConfigs.SASL_MECHANISM, mechanism);
+        String module = mechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+                : "org.apache.kafka.common.security.scram.ScramLoginModule";
+        c.put(SaslConfigs.SASL_JAAS_CONFIG, module + " required username=\"" + user + "\" password=\"" + password + "\";");
+        return c;
+    }
+
+    static Admin admin(int port, Map<String, Object> security) {
+        Map<String, Object> c = new HashMap<>(security);
+        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + port);
+        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return Admin.create(c);
+    }
+
+    static List<String> roundTrip(int port, Map<String, Object> security, String topic, int count) throws Exception {
+        Properties p = Clients.producer("localhost:" + port, StringSerializer.class);
+        p.putAll(security);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)).get();
+            }
+        }
+        Properties c = Clients.readingFromTheStart("localhost:" + port, StringDeserializer.class);
+        c.putAll(security);
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (values.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(r.value());
+                }
+            }
+        }
+        return values;
+    }
+
+    static Throwable failureOf(Admin admin) {
+        try {
+            admin.describeCluster().nodes().get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void scramSha256And512OverSaslSslProduceAndConsume() throws Exception {
+        assertThat(roundTrip(saslSsl, sasl("SASL_SSL", "SCRAM-SHA-256", "alice", "alice-secret"), "scram256", 20)).hasSize(20);
+        assertThat(roundTrip(saslSsl, sasl("SASL_SSL", "SCRAM-SHA-512", "alice", "alice-secret"), "scram512", 20)).hasSize(20);
+    }
+
+    @Test
+    void plainUsersComeFromTheJaasLine() throws Exception {
+        assertThat(roundTrip(saslSsl, sasl("SASL_SSL", "PLAIN", "carol", "carol-secret"), "plain-ssl", 5)).hasSize(5);
+        assertThat(roundTrip(saslPlaintext, sasl("SASL_PLAINTEXT", "PLAIN", "dave", "dave-secret"), "plain-plaintext", 5)).hasSize(5);
+    }
+
+    @Test
+    void eachListenerAdvertisesItsOwnAddresses() throws Exception {
+        try (Admin admin = admin(saslSsl, sasl("SASL_SSL", "SCRAM-SHA-256", "alice", "alice-secret"))) {
+            assertThat(admin.describeCluster().nodes().get()).extracting(Node::port).containsExactly(saslSsl);
+        }
+        try (Admin admin = plaintextAdmin()) {
+            assertThat(admin.describeCluster().nodes().get()).extracting(Node::port).containsExactly(plaintext);
+            assertThat(admin.describeCluster().nodes().get()).extracting(Node::host).containsExactly("127.0.0.1");
+        }
+    }
+
+    @Test
+    void wrongPasswordUnknownUserAndUnsupportedMechanismAreRefused() {
+        try (Admin admin = admin(saslSsl, sasl("SASL_SSL", "SCRAM-SHA-256", "alice", "not-her-password"))) {
+            assertThat(failureOf(admin)).isInstanceOf(SaslAuthenticationException.class)
+                    .hasMessageContaining("invalid credentials with SASL mechanism SCRAM-SHA-256");
+        }
+        try (Admin admin = admin(saslSsl, sasl("SASL_SSL", "SCRAM-SHA-512", "mallory", "whatever"))) {
+            assertThat(failureOf(admin)).isInstanceOf(SaslAuthenticationException.class);
+        }
+        try (Admin admin = admin(saslSsl, sasl("SASL_SSL", "PLAIN", "carol", "wrong"))) {
+            assertThat(failureOf(admin)).isInstanceOf(SaslAuthenticationException.class)
+                    .hasMessageContaining("Invalid username or password");
+        }
+        try (Admin admin = admin(saslPlaintext, sasl("SASL_PLAINTEXT", "SCRAM-SHA-256", "alice", "alice-secret"))) {
+            assertThat(failureOf(admin)).isInstanceOf(org.apache.kafka.common.errors.UnsupportedSaslMechanismException.class);
+        }
+    }
+
+    @Test
+    void mutualTlsNeedsAClientCertificateTheCaSigned() throws Exception {
+        Map<String, Object> withCert = trusting();
+        withCert.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
+        withCert.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, dir.resolve("alice.p12").toString());
+        withCert.put(SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
+        withCert.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12");
+        assertThat(roundTrip(ssl, withCert, "mtls", 5)).hasSize(5);
+
+        Map<String, Object> noCert = trusting();
+        noCert.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
+        try (Admin admin = admin(ssl, noCert)) {
+            assertThat(failureOf(admin)).isInstanceOf(SslAuthenticationException.class);
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotTrustTheCaOrSpeaksNoTlsGetsNowhere() throws Exception {
+        Map<String, Object> untrusting = new HashMap<>();
+        untrusting.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
+        try (Admin admin = admin(pemSsl, untrusting)) {
+            assertThat(failureOf(admin)).isInstanceOf(SslAuthenticationException.class);
+        }
+        try (Admin admin = admin(pemSsl, Map.of(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 2000))) {
+            assertThat(failureOf(admin)).isNotNull();
+        }
+        try (RawKafkaConnection raw = RawKafkaConnection.open(ssl)) {
+            raw.sendFrame(new byte[] {0, 18, 0, 3, 0, 0, 0, 1, 0, 0});
+            assertThat(raw.closedByBroker()).isTrue();
+        }
+    }
+
+    @Test
+    void aPemKeystoreGivenInlineServesTls() throws Exception {
+        Map<String, Object> c = trusting();
+        c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
+        assertThat(roundTrip(pemSsl, c, "pem", 3)).hasSize(3);
+    }
+
+    @Test
+    void adminManagesScramUsersAndDescribesNoSecret() throws Exception {
+        try (Admin admin = plaintextAdmin()) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("erin",
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "erin-secret"))).all().get();
+            Map<String, UserScramCredentialsDescription> described = admin.describeUserScramCredentials(List.of("erin")).all().get();
+            assertThat(described.get("erin").credentialInfos()).extracting(ScramCredentialInfo::mechanism, ScramCredentialInfo::iterations)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(ScramMechanism.SCRAM_SHA_512, 4096));
+            try (Admin erin = admin(saslSsl, sasl("SASL_SSL", "SCRAM-SHA-512", "erin", "erin-secret"))) {
+                assertThat(failureOf(erin)).isNull();
+            }
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialDeletion("erin",
+                    ScramMechanism.SCRAM_SHA_512))).all().get();
+            try (Admin erin = admin(saslSsl, sasl("SASL_SSL", "SCRAM-SHA-512", "erin", "erin-secret"))) {
+                assertThat(failureOf(erin)).isInstanceOf(SaslAuthenticationException.class);
+            }
+            assertThatThrownBy(() -> admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("erin",
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 1000), "x"))).all().get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.UnacceptableCredentialException.class);
+            assertThatThrownBy(() -> admin.describeUserScramCredentials(List.of("nobody")).description("nobody").get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.ResourceNotFoundException.class);
+        }
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(cluster.redis().uri());
+        try (var connection = client.connect()) {
+            String stored = connection.sync().hgetall(cluster.namespace() + ":scram").toString();
+            assertThat(stored).contains("SCRAM-SHA-256:alice").doesNotContain("alice-secret");
+        } finally {
+            client.shutdown();
+        }
+    }
+}
