@@ -11,6 +11,11 @@ import io.korvet.handler.DescribeUserScramCredentialsHandler;
 import io.korvet.handler.SaslAuthenticateHandler;
 import io.korvet.handler.SaslHandshakeHandler;
 import io.korvet.security.SaslAuthenticator;
+import io.korvet.security.AclAuthorizer;
+import io.korvet.storage.redis.RedisAclStore;
+import io.korvet.handler.CreateAclsHandler;
+import io.korvet.handler.DeleteAclsHandler;
+import io.korvet.handler.DescribeAclsHandler;
 import io.korvet.storage.redis.RedisScramCredentialStore;
 import io.korvet.storage.redis.RedisSeeds;
 import java.util.ArrayList;
@@ -135,6 +140,13 @@ public final class Broker implements AutoCloseable {
             }));
             RedisScramCredentialStore credentials = new RedisScramCredentialStore(redis, keys);
             authenticator.useCredentials(credentials);
+            AclAuthorizer authorizer = null;
+            if (config.authorizer() != null) {
+                authorizer = new AclAuthorizer(new RedisAclStore(redis, keys), config.authorizer().superUsers(),
+                        config.authorizer().allowEveryoneIfNoAclFound());
+                authorizer.reload().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                server.useAuthorizer(authorizer);
+            }
 
             registry.register(new ApiVersionsHandler(registry))
                     .register(new MetadataHandler(config, topics, leadership))
@@ -157,7 +169,18 @@ public final class Broker implements AutoCloseable {
                     .register(new SaslAuthenticateHandler(authenticator))
                     .register(new AlterUserScramCredentialsHandler(credentials))
                     .register(new DescribeUserScramCredentialsHandler(credentials))
-                    .register(new io.korvet.handler.DescribeClientQuotasHandler());
+                    .register(new io.korvet.handler.DescribeClientQuotasHandler())
+                    .register(new CreateAclsHandler(authorizer))
+                    .register(new DescribeAclsHandler(authorizer))
+                    .register(new DeleteAclsHandler(authorizer));
+            if (authorizer != null) {
+                AclAuthorizer acls = authorizer;
+                membership.onRegistryChange(() -> acls.reload().whenComplete((v, e) -> {
+                    if (e != null) {
+                        log.warn("Could not reload the ACLs: {}", e.getMessage());
+                    }
+                }));
+            }
             GroupCoordinator groups = new GroupCoordinator(new RedisGroupStore(redis, keys), timer, config.groups());
             topics.onTopicDeleted(topic -> groups.forgetTopic(topic.name()).whenComplete((v, e) -> {
                 if (e != null) {

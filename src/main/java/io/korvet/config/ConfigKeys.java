@@ -47,6 +47,11 @@ public final class ConfigKeys {
             new Key("connection.failed.authentication.delay.ms", "100", "how long a failed login waits before its answer and close"),
             new Key("sasl.server.max.receive.size", "524288", "largest SASL token accepted before authentication"),
             new Key("principal.builder.class", "", "only Kafka's DefaultKafkaPrincipalBuilder (the default) is available"),
+            new Key("authorizer.class.name", "",
+                    "org.apache.kafka.metadata.authorizer.StandardAuthorizer (or kafka.security.authorizer.AclAuthorizer) turns"
+                            + " ACLs on; none: every client may do everything"),
+            new Key("super.users", "", "principals allowed everything, User:name separated by ';'"),
+            new Key("allow.everyone.if.no.acl.found", "false", "with ACLs on, whether a resource no ACL matches is open to all"),
             new Key("node.id", "0", "this broker's id in Metadata; every broker sharing a Redis and namespace needs its own"),
             new Key("broker.rack", "", "this broker's rack, shown to clients (none by default)"),
             new Key("broker.session.timeout.ms", "9000",

@@ -30,7 +30,40 @@ public record KorvetConfig(
         GroupSettings groups,
         RetentionSettings retention,
         MembershipSettings membership,
+        AuthorizerSettings authorizer,
         Map<String, String> settings) {
+
+    /** ACLs on: the super users (User:name) and whether resources without ACLs are open. Null when ACLs are off. */
+    public record AuthorizerSettings(java.util.Set<String> superUsers, boolean allowEveryoneIfNoAclFound) {
+    }
+
+    private static final java.util.Set<String> AUTHORIZERS = java.util.Set.of(
+            "org.apache.kafka.metadata.authorizer.StandardAuthorizer", "kafka.security.authorizer.AclAuthorizer");
+
+    private static AuthorizerSettings authorizer(Map<String, String> all) {
+        String name = all.get("authorizer.class.name").trim();
+        boolean allow = boolValue(all, "allow.everyone.if.no.acl.found");
+        java.util.Set<String> supers = new java.util.LinkedHashSet<>();
+        for (String p : all.get("super.users").split(";")) {
+            String principal = p.trim();
+            if (principal.isEmpty()) {
+                continue;
+            }
+            if (principal.indexOf(':') <= 0) {
+                throw new ConfigException("super.users: expected User:name entries separated by ';', got '" + principal + "'");
+            }
+            supers.add(principal);
+        }
+        if (name.isEmpty()) {
+            return null;
+        }
+        if (!AUTHORIZERS.contains(name)) {
+            throw new ConfigException("authorizer.class.name: Korvet has Kafka's ACL authorizer,"
+                    + " org.apache.kafka.metadata.authorizer.StandardAuthorizer (or kafka.security.authorizer.AclAuthorizer), got '"
+                    + name + "'");
+        }
+        return new AuthorizerSettings(java.util.Set.copyOf(supers), allow);
+    }
 
     /** How this broker takes part in a cluster of brokers: its rack (null: none) and its heartbeat, Kafka's keys. */
     public record MembershipSettings(String rack, long sessionTimeoutMs, long heartbeatIntervalMs, long registryPollMs,
@@ -123,6 +156,7 @@ public record KorvetConfig(
                         longValue(all, "log.retention.bytes", -1, Long.MAX_VALUE),
                         longValue(all, "log.retention.check.interval.ms", 1, Long.MAX_VALUE)),
                 membership(all),
+                authorizer(all),
                 Map.copyOf(settings));
     }
 

@@ -1,6 +1,9 @@
 package io.korvet.dispatch;
 
+import io.korvet.security.AclAuthorizer;
 import io.korvet.security.ClientSession;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import java.net.SocketAddress;
 import org.apache.kafka.common.requests.RequestHeader;
 
@@ -9,12 +12,48 @@ import org.apache.kafka.common.requests.RequestHeader;
  * when the sender's connection closes.
  */
 public record RequestContext(RequestHeader header, SocketAddress clientAddress, ConnectionCloseHooks connection,
-                             ClientSession session) {
+                             ClientSession session, AclAuthorizer authorizer) {
+
+    private static final org.slf4j.Logger denials = org.slf4j.LoggerFactory.getLogger("io.korvet.security.Denials");
 
     /** A request from a connection that never closes, on a PLAINTEXT listener, for handlers called outside one. */
     public RequestContext(RequestHeader header, SocketAddress clientAddress) {
         this(header, clientAddress, ConnectionCloseHooks.none(), ClientSession.anonymous(
-                io.korvet.config.KorvetConfig.defaults().listeners().get(0)));
+                io.korvet.config.KorvetConfig.defaults().listeners().get(0)), null);
+    }
+
+    /** Whether the sender may do the operation on the resource (always, without an authorizer). */
+    public boolean allowed(AclOperation op, ResourceType type, String name) {
+        if (authorizer == null) {
+            return true;
+        }
+        boolean allowed = authorizer.authorize(session.principal(), session.host(), op, type, name);
+        if (!allowed) {
+            denials.info("Principal = {} is Denied operation = {} from host = {} on resource = {}:{} for request = {}",
+                    session.principal(), op, session.host(), type, name, header.apiKey());
+        }
+        return allowed;
+    }
+
+    /** As {@link #allowed}, without logging a denial: for listings that leave out what may not be seen. */
+    public boolean permits(AclOperation op, ResourceType type, String name) {
+        return authorizer == null || authorizer.authorize(session.principal(), session.host(), op, type, name);
+    }
+
+    /** Whether the sender may do the operation on the cluster. */
+    public boolean allowedOnCluster(AclOperation op) {
+        return allowed(op, ResourceType.CLUSTER, AclAuthorizer.CLUSTER_NAME);
+    }
+
+    /** Whether the sender may do the operation on some resource of the type. */
+    public boolean allowedOnAny(AclOperation op, ResourceType type) {
+        return authorizer == null || authorizer.authorizeAny(session.principal(), session.host(), op, type);
+    }
+
+    /** The KIP-430 bit field of what the sender may do on the resource. */
+    public int authorizedOperations(ResourceType type, String name) {
+        return authorizer == null ? AclAuthorizer.allOperations(type)
+                : authorizer.authorizedOperations(session.principal(), session.host(), type, name);
     }
 
     public short apiVersion() {

@@ -20,6 +20,7 @@ import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import io.korvet.security.AclAuthorizer;
 import io.korvet.security.ClientSession;
 import io.korvet.security.SaslAuthenticator;
 import io.korvet.security.TlsPrincipals;
@@ -46,6 +47,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final HandlerRegistry registry;
     private ClientSession session;
     private final SaslAuthenticator authenticator;
+    private final AclAuthorizer authorizer;
     private final AtomicInteger inFlight;
     private final RequestMemoryBudget budget;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -66,16 +68,18 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      * @param budget the broker-wide bound on the bytes of unanswered requests
      */
     public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight, RequestMemoryBudget budget) {
-        this(registry, inFlight, budget, null, null);
+        this(registry, inFlight, budget, null, null, null);
     }
 
     /**
      * @param session the connection's security session (null: a PLAINTEXT connection)
      * @param authenticator takes the raw tokens that follow a SaslHandshake v0
+     * @param authorizer the ACLs, or null when they are off
      */
     public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight, RequestMemoryBudget budget, ClientSession session,
-                             SaslAuthenticator authenticator) {
+                             SaslAuthenticator authenticator, AclAuthorizer authorizer) {
         this.registry = registry;
+        this.authorizer = authorizer;
         this.session = session;
         this.authenticator = authenticator;
         this.inFlight = inFlight;
@@ -215,7 +219,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         applyReading();
         CompletionStage<ApiMessage> stage;
         try {
-            stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress(), closeHooks, session), body);
+            stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress(), closeHooks, session, authorizer), body);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }

@@ -52,7 +52,7 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, AlterConfigsRequest request) {
         return ConfigResources.alterEach(request.data().resources(), r -> r.resourceType() + ":" + r.resourceName(),
-                r -> alter(r, request.data().validateOnly()), AlterConfigsHandler::response)
+                r -> alter(context, r, request.data().validateOnly()), AlterConfigsHandler::response)
                 .thenApply(responses -> {
                     AlterConfigsResponseData data = new AlterConfigsResponseData();
                     responses.forEach(data.responses()::add);
@@ -60,7 +60,7 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
                 });
     }
 
-    private CompletionStage<Void> alter(AlterConfigsResource r, boolean validateOnly) {
+    private CompletionStage<Void> alter(RequestContext context, AlterConfigsResource r, boolean validateOnly) {
         Map<String, String> configs = new HashMap<>();
         Set<String> nulls = new TreeSet<>();
         for (AlterableConfig c : r.configs()) {
@@ -72,7 +72,7 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
         if (!nulls.isEmpty()) {
             return CompletableFuture.failedFuture(new InvalidRequestException("Null value not supported for : " + String.join(",", nulls)));
         }
-        return ConfigResources.alter(topics, r.resourceType(), r.resourceName(), current -> configs, validateOnly);
+        return ConfigResources.alter(context, topics, r.resourceType(), r.resourceName(), current -> configs, validateOnly);
     }
 
     private static AlterConfigsResourceResponse response(AlterConfigsResource r, ApiException error) {

@@ -1,5 +1,6 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.security.ScramCredentialStore;
@@ -62,10 +63,15 @@ public final class AlterUserScramCredentialsHandler implements ApiHandler<AlterU
         List<Object> all = new ArrayList<>();
         all.addAll(request.data().deletions());
         all.addAll(request.data().upsertions());
+        boolean allowed = context.allowedOnCluster(AclOperation.ALTER);
         for (Object o : all) {
             String user = o instanceof ScramCredentialDeletion d ? d.name() : ((ScramCredentialUpsertion) o).name();
             byte type = o instanceof ScramCredentialDeletion d ? d.mechanism() : ((ScramCredentialUpsertion) o).mechanism();
             byUser.computeIfAbsent(user, u -> new ArrayList<>());
+            if (!allowed) {
+                errors.put(user, Errors.CLUSTER_AUTHORIZATION_FAILED);
+                messages.put(user, Errors.CLUSTER_AUTHORIZATION_FAILED.message());
+            }
             if (errors.containsKey(user)) {
                 continue;
             }

@@ -2,6 +2,11 @@ package io.korvet.handler;
 
 import io.korvet.topic.TopicManager;
 import io.korvet.dispatch.ErrorMapper;
+import io.korvet.dispatch.RequestContext;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.ResourceType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -32,10 +37,11 @@ final class ConfigResources {
      * Applies {@code change} to the configs set on the resource: a topic's own configs, or a broker
      * resource's dynamic configs ("" for the cluster-wide default).
      */
-    static CompletionStage<Void> alter(TopicManager topics, byte resourceType, String resourceName,
+    static CompletionStage<Void> alter(RequestContext context, TopicManager topics, byte resourceType, String resourceName,
                                        UnaryOperator<Map<String, String>> change, boolean validateOnly) {
         try {
             ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
+            checkAccess(context, AclOperation.ALTER_CONFIGS, type, resourceName);
             switch (type) {
                 case TOPIC -> {
                     if (resourceName.isEmpty()) {
@@ -52,6 +58,19 @@ final class ConfigResources {
             }
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Kafka's check of a config resource: the operation on the topic, or on the cluster for a broker resource, else
+     * TOPIC_AUTHORIZATION_FAILED or CLUSTER_AUTHORIZATION_FAILED.
+     */
+    static void checkAccess(RequestContext context, AclOperation op, ConfigResource.Type type, String name) {
+        if (type == ConfigResource.Type.TOPIC && !context.allowed(op, ResourceType.TOPIC, name)) {
+            throw new TopicAuthorizationException("Authorization failed.");
+        }
+        if (type == ConfigResource.Type.BROKER && !context.allowedOnCluster(op)) {
+            throw new ClusterAuthorizationException("Authorization failed.");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.config.KorvetConfig;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
@@ -68,6 +70,11 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
         }
         for (CreatePartitionsTopic t : request.data().topics()) {
             if (duplicated.contains(t.name())) {
+                continue;
+            }
+            if (!context.allowed(AclOperation.ALTER, ResourceType.TOPIC, t.name())) {
+                results.add(CompletableFuture.completedFuture(result(t.name(),
+                        new org.apache.kafka.common.errors.TopicAuthorizationException("Authorization failed."))));
                 continue;
             }
             CompletionStage<Topic> grown;

@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.config.KorvetConfig;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
@@ -73,7 +75,14 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                         new InvalidRequestException("Create topics request from client contains a duplicate topic name: " + t.name()))));
                 continue;
             }
-            results.add(create(t, validateOnly).toCompletableFuture());
+            if (!context.permits(AclOperation.CREATE, ResourceType.CLUSTER, io.korvet.security.AclAuthorizer.CLUSTER_NAME)
+                    && !context.allowed(AclOperation.CREATE, ResourceType.TOPIC, t.name())) {
+                results.add(CompletableFuture.completedFuture(failed(t.name(),
+                        new org.apache.kafka.common.errors.TopicAuthorizationException("Authorization failed."))));
+                continue;
+            }
+            boolean configsVisible = context.permits(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name());
+            results.add(create(t, validateOnly, configsVisible).toCompletableFuture());
         }
         return CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).thenApply(v -> {
             CreateTopicsResponseData data = new CreateTopicsResponseData();
@@ -84,7 +93,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         });
     }
 
-    private CompletionStage<CreatableTopicResult> create(CreatableTopic t, boolean validateOnly) {
+    private CompletionStage<CreatableTopicResult> create(CreatableTopic t, boolean validateOnly, boolean configsVisible) {
         int partitions = t.numPartitions();
         short replication = t.replicationFactor();
         try {
@@ -112,16 +121,20 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             configs.put(c.name(), c.value());
         }
         return topics.create(t.name(), partitions, replication, configs, validateOnly).handle((topic, failure) ->
-                failure == null ? created(topic) : failed(t.name(), ErrorMapper.toApiException(failure)));
+                failure == null ? created(topic, configsVisible) : failed(t.name(), ErrorMapper.toApiException(failure)));
     }
 
-    private CreatableTopicResult created(Topic topic) {
+    private CreatableTopicResult created(Topic topic, boolean configsVisible) {
         CreatableTopicResult result = new CreatableTopicResult()
                 .setName(topic.name())
                 .setTopicId(topic.id())
                 .setErrorCode(Errors.NONE.code())
                 .setNumPartitions(topic.partitions())
                 .setReplicationFactor((short) 1);
+        if (!configsVisible) {
+            // As Kafka answers a creator that may not describe the topic's configs.
+            return result.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        }
         List<CreatableTopicConfigs> configs = new ArrayList<>();
         for (ConfigView v : TopicConfigs.describe(topic.record(), topics.brokerConfigs(), null, false)) {
             configs.add(new CreatableTopicConfigs()

@@ -1,5 +1,8 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -44,6 +47,11 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
         List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
         // Each group once: a group named again is deleted (and answered) once, as the response is keyed by group id.
         for (String id : new LinkedHashSet<>(request.data().groupsNames())) {
+            if (!context.allowed(AclOperation.DELETE, ResourceType.GROUP, id)) {
+                results.add(CompletableFuture.completedFuture(new DeletableGroupResult().setGroupId(id)
+                        .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code())));
+                continue;
+            }
             results.add(coordinator.delete(id).handle((error, failure) -> new DeletableGroupResult().setGroupId(id)
                     .setErrorCode((failure != null ? ErrorMapper.toError(failure, ApiKeys.DELETE_GROUPS) : error).code())).toCompletableFuture());
         }

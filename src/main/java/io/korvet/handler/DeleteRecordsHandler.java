@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
@@ -62,7 +64,7 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DeleteRecordsRequest request) {
-        return PerPartition.answer(distinct(request.data().topics()), DeleteRecordsTopic::partitions, this::delete,
+        return PerPartition.answer(distinct(request.data().topics()), DeleteRecordsTopic::partitions, (t, p) -> delete(context, t, p),
                 (t, answers) -> new DeleteRecordsTopicResult().setName(t.name())
                         .setPartitions(new DeleteRecordsPartitionResultCollection(answers.iterator())))
                 .thenApply(results -> new DeleteRecordsResponseData()
@@ -88,7 +90,10 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
         return out;
     }
 
-    private CompletionStage<DeleteRecordsPartitionResult> delete(DeleteRecordsTopic t, DeleteRecordsPartition p) {
+    private CompletionStage<DeleteRecordsPartitionResult> delete(RequestContext context, DeleteRecordsTopic t, DeleteRecordsPartition p) {
+        if (!context.allowed(AclOperation.DELETE, ResourceType.TOPIC, t.name())) {
+            return CompletableFuture.completedFuture(result(p.partitionIndex(), Errors.TOPIC_AUTHORIZATION_FAILED, -1));
+        }
         Topic topic = topics.get(t.name());
         if (topic == null || !topic.hasPartition(p.partitionIndex())) {
             return CompletableFuture.completedFuture(result(p.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1));

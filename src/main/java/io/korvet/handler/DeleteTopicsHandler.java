@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -82,12 +84,21 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
         }
         for (Uuid id : uniqueIds) {
             Topic known = topics.get(id);
+            if (known != null && !context.allowed(AclOperation.DELETE, ResourceType.TOPIC, known.name())) {
+                results.add(done(result(null, id, new org.apache.kafka.common.errors.TopicAuthorizationException("Authorization failed."))));
+                continue;
+            }
             results.add(topics.delete(id).handle((deleted, failure) -> failure == null
                     ? result(deleted.name(), id, null)
                     : result(known == null ? null : known.name(), id, ErrorMapper.toApiException(failure))).toCompletableFuture());
         }
         for (String name : uniqueNames) {
             Topic known = topics.get(name);
+            if (!context.allowed(AclOperation.DELETE, ResourceType.TOPIC, name)) {
+                results.add(done(result(name, Uuid.ZERO_UUID,
+                        new org.apache.kafka.common.errors.TopicAuthorizationException("Authorization failed."))));
+                continue;
+            }
             if (known != null && uniqueIds.contains(known.id())) {
                 results.add(done(result(name, known.id(),
                         new InvalidRequestException("The provided topic name maps to an ID that was already supplied."))));

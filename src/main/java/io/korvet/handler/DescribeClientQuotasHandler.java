@@ -1,5 +1,6 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import java.util.Set;
@@ -39,6 +40,10 @@ public final class DescribeClientQuotasHandler implements ApiHandler<DescribeCli
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DescribeClientQuotasRequest request) {
         DescribeClientQuotasResponseData data = new DescribeClientQuotasResponseData();
+        if (!context.allowedOnCluster(AclOperation.DESCRIBE_CONFIGS)) {
+            return CompletableFuture.completedFuture(data.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())
+                    .setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message()).setEntries(null));
+        }
         for (ComponentData c : request.data().components()) {
             if (!ENTITY_TYPES.contains(c.entityType())) {
                 return CompletableFuture.completedFuture(data.setErrorCode(Errors.INVALID_REQUEST.code())

@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.cluster.BrokerInfo;
 import io.korvet.cluster.ClusterMembership;
 import io.korvet.cluster.ClusterView;
@@ -54,7 +56,7 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
                 .setClusterId(config.clusterId())
                 .setControllerId(view.controllerId())
                 .setClusterAuthorizedOperations(request.data().includeClusterAuthorizedOperations()
-                        ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
+                        ? AuthorizedOperations.ofCluster(context) : AuthorizedOperations.NOT_REQUESTED);
         if (context.apiVersion() >= 1 && request.data().endpointType() != EndpointType.BROKER.id()) {
             return CompletableFuture.completedFuture(data
                     .setErrorCode(Errors.MISMATCHED_ENDPOINT_TYPE.code())

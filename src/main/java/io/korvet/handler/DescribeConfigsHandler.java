@@ -60,6 +60,8 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
             try {
+                ConfigResources.checkAccess(context, org.apache.kafka.common.acl.AclOperation.DESCRIBE_CONFIGS,
+                        ConfigResource.Type.forId(resource.resourceType()), resource.resourceName());
                 List<ConfigView> views = describe(resource, synonyms);
                 if (views == null) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());

@@ -1,5 +1,9 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -47,7 +51,15 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
         List<String> ids = new ArrayList<>(new LinkedHashSet<>(request.data().groups()));
         return coordinator.describe(ids, version >= 6).thenApply(groups -> {
             DescribeGroupsResponseData out = new DescribeGroupsResponseData();
-            for (DescribedGroup g : groups) {
+            for (DescribedGroup described : groups) {
+                DescribedGroup g = described;
+                if (!context.allowed(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId())) {
+                    g = new DescribedGroup().setGroupId(g.groupId()).setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code())
+                            .setErrorMessage(Errors.GROUP_AUTHORIZATION_FAILED.message()).setGroupState("").setProtocolType("")
+                            .setProtocolData("");
+                } else if (version >= 3 && request.data().includeAuthorizedOperations()) {
+                    g.setAuthorizedOperations(context.authorizedOperations(ResourceType.GROUP, g.groupId()));
+                }
                 g.setErrorMessage(version < 6 ? null : ErrorMapper.bounded(g.errorMessage()));
                 if (version < 4) {
                     for (DescribedGroupMember m : g.members()) {

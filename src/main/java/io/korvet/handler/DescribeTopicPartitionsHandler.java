@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
@@ -62,16 +64,17 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
         List<String> names = new ArrayList<>();
         request.data().topics().forEach(t -> names.add(t.name()));
         // A topic just created on another broker is looked up rather than reported unknown.
-        return topics.resolve(names).handle((v, e) -> null).thenCompose(v -> answer(request));
+        return topics.resolve(names).handle((v, e) -> null).thenCompose(v -> answer(context, request));
     }
 
-    private CompletionStage<ApiMessage> answer(DescribeTopicPartitionsRequest request) {
+    private CompletionStage<ApiMessage> answer(RequestContext context, DescribeTopicPartitionsRequest request) {
         DescribeTopicPartitionsRequestData data = request.data();
         boolean all = data.topics().isEmpty();
         String cursorTopic = data.cursor() == null ? "" : data.cursor().topicName();
         TreeSet<String> names = new TreeSet<>();
         if (all) {
-            topics.all().forEach(t -> names.add(t.name()));
+            topics.all().stream().filter(t -> context.permits(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name()))
+                    .forEach(t -> names.add(t.name()));
         } else {
             for (TopicRequest t : data.topics()) {
                 names.add(t.name());
@@ -89,6 +92,11 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
                 break;
             }
             Topic topic = topics.get(name);
+            if (!all && !context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+                response.topics().add(new DescribeTopicPartitionsResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID)
+                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+                continue;
+            }
             if (topic == null) {
                 if (!all) {
                     response.topics().add(new DescribeTopicPartitionsResponseTopic()
@@ -100,7 +108,8 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
             }
             int first = name.equals(cursorTopic) ? data.cursor().partitionIndex() : 0;
             int end = (int) Math.min(topic.partitions(), (long) first + remaining);
-            response.topics().add(describe(topic, first, end));
+            response.topics().add(describe(topic, first, end)
+                    .setTopicAuthorizedOperations(context.authorizedOperations(ResourceType.TOPIC, topic.name())));
             remaining -= Math.max(0, end - first);
             if (end < topic.partitions()) {
                 response.setNextCursor(new Cursor().setTopicName(name).setPartitionIndex(end));
@@ -140,7 +149,6 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
                 .setName(topic.name())
                 .setTopicId(topic.id())
                 .setIsInternal(false)
-                .setPartitions(partitions)
-                .setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);
+                .setPartitions(partitions);
     }
 }

@@ -1,5 +1,6 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.security.ScramCredentialStore;
@@ -50,6 +51,10 @@ public final class DescribeUserScramCredentialsHandler implements ApiHandler<Des
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DescribeUserScramCredentialsRequest request) {
         List<UserName> wanted = request.data().users();
+        if (!context.allowedOnCluster(AclOperation.DESCRIBE)) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new DescribeUserScramCredentialsResponseData()
+                    .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code()).setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message()));
+        }
         return store.describe().thenApply(all -> {
             DescribeUserScramCredentialsResponseData data = new DescribeUserScramCredentialsResponseData()
                     .setErrorCode(Errors.NONE.code());

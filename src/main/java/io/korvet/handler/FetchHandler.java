@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.cluster.BrokerInfo;
 import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
@@ -139,11 +141,15 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         Map<PartitionKey, Wanted> byPartition = new LinkedHashMap<>();
         for (FetchTopic ft : data.topics()) {
             Topic topic = byId ? topics.get(ft.topicId()) : topics.get(ft.topic());
+            String name = topic != null ? topic.name() : byId ? null : ft.topic();
+            boolean authorized = name == null || context.allowed(AclOperation.READ, ResourceType.TOPIC, name);
             for (FetchPartition fp : ft.partitions()) {
                 PartitionKey key = new PartitionKey(byId ? ft.topicId() : ft.topic(), fp.partition());
                 FetchTopic requestTopic = byPartition.containsKey(key) ? byPartition.get(key).requestTopic : ft;
                 Wanted w;
-                if (topic == null) {
+                if (!authorized) {
+                    w = new Wanted(requestTopic, fp, null, null, Errors.TOPIC_AUTHORIZATION_FAILED);
+                } else if (topic == null) {
                     w = new Wanted(requestTopic, fp, null, null, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 } else if (!topic.hasPartition(fp.partition())) {
                     w = new Wanted(requestTopic, fp, topic, null, Errors.UNKNOWN_TOPIC_OR_PARTITION);

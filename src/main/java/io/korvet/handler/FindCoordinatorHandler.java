@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.cluster.BrokerInfo;
 import io.korvet.cluster.ClusterMembership;
 import io.korvet.cluster.ClusterView;
@@ -48,11 +50,12 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         FindCoordinatorResponseData data = new FindCoordinatorResponseData();
         if (context.apiVersion() >= 4) {
             for (String key : request.data().coordinatorKeys()) {
-                Coordinator c = coordinator(key, keyType, context.listenerName());
+                Coordinator c = authorized(context, key, keyType) ? coordinator(key, keyType, context.listenerName()) : refused(key);
                 data.coordinators().add(c);
             }
         } else {
-            Coordinator c = coordinator(request.data().key(), keyType, context.listenerName());
+            String key = request.data().key();
+            Coordinator c = authorized(context, key, keyType) ? coordinator(key, keyType, context.listenerName()) : refused(key);
             data.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage())
                     .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
             if (context.apiVersion() == 0) {
@@ -60,6 +63,22 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
             }
         }
         return CompletableFuture.completedFuture(data);
+    }
+
+    /** Kafka's check: DESCRIBE on the group (or transactional id) whose coordinator is asked for. */
+    private static boolean authorized(RequestContext context, String key, byte keyType) {
+        if (keyType == CoordinatorType.GROUP.id()) {
+            return context.allowed(AclOperation.DESCRIBE, ResourceType.GROUP, key == null ? "" : key);
+        }
+        if (keyType == CoordinatorType.TRANSACTION.id()) {
+            return context.allowed(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key == null ? "" : key);
+        }
+        return true;
+    }
+
+    private static Coordinator refused(String key) {
+        return new Coordinator().setKey(key).setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code())
+                .setErrorMessage(Errors.GROUP_AUTHORIZATION_FAILED.message()).setNodeId(-1).setHost("").setPort(-1);
     }
 
     private Coordinator coordinator(String key, byte keyType, String listenerName) {

@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.group.GroupCoordinator;
@@ -37,6 +39,9 @@ public final class HeartbeatHandler implements ApiHandler<HeartbeatRequest> {
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, HeartbeatRequest request) {
         var d = request.data();
+        if (!context.allowed(AclOperation.READ, ResourceType.GROUP, d.groupId())) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.GroupAuthorizationException(d.groupId()));
+        }
         return CompletableFuture.completedFuture(new HeartbeatResponseData().setErrorCode(
                 coordinator.heartbeat(d.groupId(), d.memberId(), d.groupInstanceId(), d.generationId()).code()));
     }

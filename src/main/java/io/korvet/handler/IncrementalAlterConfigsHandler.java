@@ -58,7 +58,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, IncrementalAlterConfigsRequest request) {
         return ConfigResources.alterEach(request.data().resources(), r -> r.resourceType() + ":" + r.resourceName(),
-                r -> alter(r, request.data().validateOnly()), IncrementalAlterConfigsHandler::response)
+                r -> alter(context, r, request.data().validateOnly()), IncrementalAlterConfigsHandler::response)
                 .thenApply(responses -> {
                     IncrementalAlterConfigsResponseData data = new IncrementalAlterConfigsResponseData();
                     responses.forEach(data.responses()::add);
@@ -66,7 +66,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 });
     }
 
-    private CompletionStage<Void> alter(AlterConfigsResource r, boolean validateOnly) {
+    private CompletionStage<Void> alter(RequestContext context, AlterConfigsResource r, boolean validateOnly) {
         Set<String> names = new HashSet<>();
         for (AlterableConfig c : r.configs()) {
             if (!names.add(c.name())) {
@@ -81,7 +81,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
             }
         }
         boolean topic = r.resourceType() == ConfigResource.Type.TOPIC.id();
-        return ConfigResources.alter(topics, r.resourceType(), r.resourceName(), operations(r, topic), validateOnly);
+        return ConfigResources.alter(context, topics, r.resourceType(), r.resourceName(), operations(r, topic), validateOnly);
     }
 
     /** The resource's operations as a change of the configs set on it. */

@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.storage.TopicStore;
@@ -45,6 +47,12 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, InitProducerIdRequest request) {
+        // KIP-679: an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
+        if (request.data().transactionalId() == null && !context.permits(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER,
+                io.korvet.security.AclAuthorizer.CLUSTER_NAME) && !context.allowedOnAny(AclOperation.WRITE, ResourceType.TOPIC)) {
+            return CompletableFuture.completedFuture(new InitProducerIdResponseData()
+                    .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code()).setProducerId(-1).setProducerEpoch((short) -1));
+        }
         if (request.data().transactionalId() != null) {
             log.warn("Refusing InitProducerId for transactional id '{}' from {}: Korvet does not support transactions yet",
                     request.data().transactionalId(), context.clientAddress());

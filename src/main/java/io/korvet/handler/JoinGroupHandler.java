@@ -1,5 +1,9 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.group.GroupCoordinator;
@@ -37,6 +41,9 @@ public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, JoinGroupRequest request) {
+        if (!context.allowed(AclOperation.READ, ResourceType.GROUP, request.data().groupId())) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.GroupAuthorizationException(request.data().groupId()));
+        }
         short version = context.apiVersion();
         return coordinator.join(request.data().groupId(), JoinRequests.of(request.data(), version, context))
                 .thenApply(r -> forVersion(r, version));

@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.group.GroupCoordinator;
@@ -40,6 +42,9 @@ public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, LeaveGroupRequest request) {
         var d = request.data();
+        if (!context.allowed(AclOperation.READ, ResourceType.GROUP, d.groupId())) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.GroupAuthorizationException(d.groupId()));
+        }
         LeaveGroupResponseData response = new LeaveGroupResponseData().setErrorCode(Errors.NONE.code());
         if (context.apiVersion() < 3) {
             response.setErrorCode(coordinator.leave(d.groupId(), d.memberId(), null, null).code());

@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.group.GroupCoordinator;
@@ -43,7 +45,12 @@ public final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
         List<String> types = version >= 5 ? request.data().typesFilter() : List.of();
         return coordinator.list(states, types).thenApply(groups -> {
             ListGroupsResponseData out = new ListGroupsResponseData().setErrorCode(Errors.NONE.code());
+            boolean everyGroup = context.permits(AclOperation.DESCRIBE, ResourceType.CLUSTER, io.korvet.security.AclAuthorizer.CLUSTER_NAME);
             for (ListedGroup g : groups) {
+                // As Kafka does, only the groups the caller may describe, unless it may describe the cluster.
+                if (!everyGroup && !context.permits(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId())) {
+                    continue;
+                }
                 if (version < 5) {
                     g.setGroupType("");
                 }

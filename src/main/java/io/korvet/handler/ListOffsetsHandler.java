@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
@@ -66,7 +68,9 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
             List<CompletableFuture<ListOffsetsPartitionResponse>> parts = new ArrayList<>();
             for (ListOffsetsPartition lp : lt.partitions()) {
                 CompletableFuture<ListOffsetsPartitionResponse> part;
-                if (topic == null || !topic.hasPartition(lp.partitionIndex())) {
+                if (!context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, lt.name())) {
+                    part = CompletableFuture.completedFuture(error(lp.partitionIndex(), Errors.TOPIC_AUTHORIZATION_FAILED));
+                } else if (topic == null || !topic.hasPartition(lp.partitionIndex())) {
                     part = CompletableFuture.completedFuture(error(lp.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
                 } else if (!leadership.leads(topic, lp.partitionIndex())) {
                     part = CompletableFuture.completedFuture(error(lp.partitionIndex(), Errors.NOT_LEADER_OR_FOLLOWER));

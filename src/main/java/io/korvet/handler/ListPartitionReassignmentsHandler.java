@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +35,10 @@ public final class ListPartitionReassignmentsHandler implements ApiHandler<ListP
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, ListPartitionReassignmentsRequest request) {
+        if (!context.allowedOnCluster(AclOperation.DESCRIBE)) {
+            return CompletableFuture.completedFuture(new ListPartitionReassignmentsResponseData()
+                    .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code()).setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message()));
+        }
         return CompletableFuture.completedFuture(new ListPartitionReassignmentsResponseData().setErrorCode(Errors.NONE.code()));
     }
 }

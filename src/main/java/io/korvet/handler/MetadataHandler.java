@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.cluster.BrokerInfo;
 import io.korvet.cluster.ClusterView;
 import io.korvet.cluster.PartitionLeadership;
@@ -78,7 +80,10 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         boolean all = requested == null || (version == 0 && requested.isEmpty());
         if (all) {
             for (Topic t : topics.all()) {
-                answers.add(CompletableFuture.completedFuture(describe(t)));
+                // As Kafka does, a listing shows only the topics the caller may describe.
+                if (context.permits(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name())) {
+                    answers.add(CompletableFuture.completedFuture(describe(t)));
+                }
             }
         } else {
             boolean autoCreate = config.autoCreateTopics() && (version < 4 || request.data().allowAutoTopicCreation());
@@ -86,7 +91,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             Set<Object> seen = new HashSet<>();
             for (MetadataRequestTopic rt : requested) {
                 if (seen.add(rt.name() != null ? rt.name() : rt.topicId())) {
-                    answers.add(answer(rt, autoCreate, version).toCompletableFuture());
+                    answers.add(answer(context, rt, autoCreate, version).toCompletableFuture());
                 }
             }
         }
@@ -105,15 +110,29 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                             .setRack(b.rack()));
                 }
             }
+            boolean topicOps = version >= 8 && request.data().includeTopicAuthorizedOperations();
             for (CompletableFuture<MetadataResponseTopic> a : answers) {
-                data.topics().add(a.join());
+                MetadataResponseTopic topic = a.join();
+                if (topicOps && topic.errorCode() == Errors.NONE.code()) {
+                    topic.setTopicAuthorizedOperations(context.authorizedOperations(ResourceType.TOPIC, topic.name()));
+                }
+                data.topics().add(topic);
+            }
+            if (version >= 8 && version <= 10 && request.data().includeClusterAuthorizedOperations()) {
+                data.setClusterAuthorizedOperations(AuthorizedOperations.ofCluster(context));
             }
             return data;
         });
     }
 
-    private CompletionStage<MetadataResponseTopic> answer(MetadataRequestTopic rt, boolean autoCreate, short version) {
+    private CompletionStage<MetadataResponseTopic> answer(RequestContext context, MetadataRequestTopic rt, boolean autoCreate,
+                                                          short version) {
         Topic t = rt.name() != null ? topics.get(rt.name()) : topics.get(rt.topicId());
+        String name = t != null ? t.name() : rt.name();
+        if (name != null && !context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+            return CompletableFuture.completedFuture(error(rt.name() != null ? rt.name() : version >= 12 ? null : "",
+                    rt.name() != null ? Uuid.ZERO_UUID : rt.topicId(), Errors.TOPIC_AUTHORIZATION_FAILED));
+        }
         if (t != null) {
             return CompletableFuture.completedFuture(describe(t));
         }
@@ -128,6 +147,10 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         }
         if (!autoCreate) {
             return CompletableFuture.completedFuture(error(rt.name(), Uuid.ZERO_UUID, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+        }
+        if (!context.permits(AclOperation.CREATE, ResourceType.CLUSTER, io.korvet.security.AclAuthorizer.CLUSTER_NAME)
+                && !context.allowed(AclOperation.CREATE, ResourceType.TOPIC, rt.name())) {
+            return CompletableFuture.completedFuture(error(rt.name(), Uuid.ZERO_UUID, Errors.TOPIC_AUTHORIZATION_FAILED));
         }
         return topics.create(rt.name(), -1, (short) -1, Map.of(), false)
                 .handle((created, failure) -> {

@@ -1,5 +1,8 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -55,6 +58,9 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, OffsetCommitRequest request) {
         OffsetCommitRequestData d = request.data();
+        if (!context.allowed(AclOperation.READ, ResourceType.GROUP, d.groupId())) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.GroupAuthorizationException(d.groupId()));
+        }
         boolean byId = context.apiVersion() >= 10;
         long now = System.currentTimeMillis();
         int maxMetadata = coordinator.settings().offsetMetadataMaxBytes();
@@ -65,10 +71,14 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
             Topic topic = byId ? topics.get(t.topicId()) : topics.get(t.name());
             OffsetCommitResponseTopic rt = new OffsetCommitResponseTopic().setName(byId ? "" : t.name()).setTopicId(t.topicId());
             response.topics().add(rt);
+            String name = topic != null ? topic.name() : byId ? null : t.name();
+            boolean authorized = name == null || context.allowed(AclOperation.READ, ResourceType.TOPIC, name);
             for (OffsetCommitRequestPartition p : t.partitions()) {
                 OffsetCommitResponsePartition rp = new OffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex());
                 rt.partitions().add(rp);
-                if (topic == null) {
+                if (!authorized) {
+                    rp.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                } else if (topic == null) {
                     rp.setErrorCode((byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
                 } else if (!topic.hasPartition(p.partitionIndex())) {
                     rp.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());

@@ -1,5 +1,8 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -52,8 +55,16 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, OffsetDeleteRequest request) {
         var d = request.data();
+        if (!context.allowed(AclOperation.DELETE, ResourceType.GROUP, d.groupId())) {
+            return CompletableFuture.completedFuture(new OffsetDeleteResponseData().setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
+        }
         List<TopicPartition> known = new ArrayList<>();
+        Set<String> unauthorized = new HashSet<>();
         for (OffsetDeleteRequestTopic t : d.topics()) {
+            if (!context.allowed(AclOperation.READ, ResourceType.TOPIC, t.name())) {
+                unauthorized.add(t.name());
+                continue;
+            }
             Topic topic = topics.get(t.name());
             for (OffsetDeleteRequestPartition p : t.partitions()) {
                 if (topic != null && topic.hasPartition(p.partitionIndex())) {
@@ -74,7 +85,8 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
                     if (!answered.add(p.partitionIndex())) {
                         continue;
                     }
-                    Errors e = result.getOrDefault(new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                    Errors e = unauthorized.contains(t.name()) ? Errors.TOPIC_AUTHORIZATION_FAILED
+                            : result.getOrDefault(new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
                     rt.partitions().add(new OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex()).setErrorCode(e.code()));
                 }
                 out.topics().add(rt);

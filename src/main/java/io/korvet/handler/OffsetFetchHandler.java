@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
@@ -74,7 +76,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
                     asked.add(new OffsetFetchRequestTopics().setName(t.name()).setPartitionIndexes(t.partitionIndexes()));
                 }
             }
-            return fetch(d.groupId(), asked, false).handle((answers, failure) -> {
+            return fetch(context, d.groupId(), asked, false).handle((answers, failure) -> {
                 OffsetFetchResponseData out = new OffsetFetchResponseData();
                 if (failure != null) {
                     return out.setErrorCode(ErrorMapper.toError(failure, ApiKeys.OFFSET_FETCH).code());
@@ -96,7 +98,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         boolean byId = version >= 10;
         List<CompletableFuture<OffsetFetchResponseGroup>> groups = new ArrayList<>();
         for (OffsetFetchRequestGroup g : d.groups()) {
-            groups.add(fetch(g.groupId(), g.topics(), byId).handle((answers, failure) -> {
+            groups.add(fetch(context, g.groupId(), g.topics(), byId).handle((answers, failure) -> {
                 OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(g.groupId());
                 if (failure != null) {
                     return out.setErrorCode(ErrorMapper.toError(failure, ApiKeys.OFFSET_FETCH).code());
@@ -123,7 +125,11 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         });
     }
 
-    private CompletionStage<List<Answer>> fetch(String groupId, List<OffsetFetchRequestTopics> asked, boolean byId) {
+    private CompletionStage<List<Answer>> fetch(RequestContext context, String groupId, List<OffsetFetchRequestTopics> asked,
+                                                boolean byId) {
+        if (!context.allowed(AclOperation.DESCRIBE, ResourceType.GROUP, groupId == null ? "" : groupId)) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.GroupAuthorizationException(groupId));
+        }
         if (groupId == null || groupId.isEmpty()) {
             return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.InvalidGroupIdException("The group id is empty"));
         }
@@ -132,7 +138,8 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
             if (asked == null) {
                 byName(committed).forEach((key, o) -> {
                     Topic topic = topics.get(key.topic());
-                    if (topic != null || !byId) {
+                    // As Kafka does, all of a group's offsets means those of the topics the caller may describe.
+                    if ((topic != null || !byId) && context.permits(AclOperation.DESCRIBE, ResourceType.TOPIC, key.topic())) {
                         answers.add(new Answer(key.topic(), topic == null ? Uuid.ZERO_UUID : topic.id(), key.partition(), o, Errors.NONE));
                     }
                 });
@@ -144,6 +151,9 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
                 for (int p : t.partitionIndexes()) {
                     if (byId && topic == null) {
                         answers.add(new Answer(String.valueOf(t.topicId()), t.topicId(), p, null, Errors.UNKNOWN_TOPIC_ID));
+                    } else if (!context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+                        answers.add(new Answer(name, topic == null ? Uuid.ZERO_UUID : topic.id(), p, null,
+                                Errors.TOPIC_AUTHORIZATION_FAILED));
                     } else {
                         answers.add(new Answer(name, topic == null ? Uuid.ZERO_UUID : topic.id(), p,
                                 committed.get(new TopicPartition(name, p)), Errors.NONE));

@@ -1,5 +1,7 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
@@ -58,13 +60,16 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, OffsetsForLeaderEpochRequest request) {
-        return PerPartition.answer(request.data().topics(), OffsetForLeaderTopic::partitions, this::answer,
+        return PerPartition.answer(request.data().topics(), OffsetForLeaderTopic::partitions, (t, p) -> answer(context, t, p),
                 (t, answers) -> new OffsetForLeaderTopicResult().setTopic(t.topic()).setPartitions(answers))
                 .thenApply(results -> new OffsetForLeaderEpochResponseData()
                         .setTopics(new OffsetForLeaderTopicResultCollection(results.iterator())));
     }
 
-    private CompletionStage<EpochEndOffset> answer(OffsetForLeaderTopic t, OffsetForLeaderPartition p) {
+    private CompletionStage<EpochEndOffset> answer(RequestContext context, OffsetForLeaderTopic t, OffsetForLeaderPartition p) {
+        if (!context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic())) {
+            return CompletableFuture.completedFuture(answer(p.partition(), Errors.TOPIC_AUTHORIZATION_FAILED, -1, -1));
+        }
         Topic topic = topics.get(t.topic());
         if (topic == null || !topic.hasPartition(p.partition())) {
             return CompletableFuture.completedFuture(answer(p.partition(), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1));

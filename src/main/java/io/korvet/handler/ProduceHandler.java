@@ -13,6 +13,8 @@ import io.korvet.storage.ReplicaWaiter;
 import io.korvet.topic.Topic;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -81,6 +83,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         for (TopicProduceData td : request.data().topicData()) {
             Topic topic = td.name() != null && !td.name().isEmpty() ? topics.get(td.name()) : topics.get(td.topicId());
             TopicProduceResponse tr = new TopicProduceResponse().setName(td.name()).setTopicId(td.topicId());
+            String name = topic != null ? topic.name() : td.name() != null && !td.name().isEmpty() ? td.name() : null;
+            boolean authorized = name == null || context.allowed(AclOperation.WRITE, ResourceType.TOPIC, name);
             List<CompletableFuture<PartitionProduceResponse>> parts = new ArrayList<>();
             topicResponses.add(tr);
             partitionsByTopic.add(parts);
@@ -88,6 +92,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 CompletableFuture<PartitionProduceResponse> part;
                 if (!validAcks) {
                     part = done(error(pd.index(), new InvalidRequiredAcksException("Invalid required acks " + acks)));
+                } else if (!authorized) {
+                    part = done(error(pd.index(), Errors.TOPIC_AUTHORIZATION_FAILED, null));
                 } else if (topic == null) {
                     part = done(error(pd.index(), context.apiVersion() >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
                 } else if (!topic.hasPartition(pd.index())) {

@@ -1,5 +1,9 @@
 package io.korvet.handler;
 
+import org.apache.kafka.common.acl.AclOperation;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.group.GroupCoordinator;
@@ -39,6 +43,9 @@ public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, SyncGroupRequest request) {
         SyncGroupRequestData d = request.data();
+        if (!context.allowed(AclOperation.READ, ResourceType.GROUP, d.groupId())) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.GroupAuthorizationException(d.groupId()));
+        }
         Map<String, byte[]> assignments = new HashMap<>();
         for (SyncGroupRequestAssignment a : d.assignments()) {
             assignments.put(a.memberId(), a.assignment());

@@ -4,6 +4,7 @@ import io.korvet.StartupException;
 import io.korvet.codec.KafkaFrameDecoder;
 import io.korvet.config.Endpoint;
 import io.korvet.config.ListenerConfig;
+import io.korvet.security.AclAuthorizer;
 import io.korvet.security.ClientSession;
 import io.korvet.security.SaslAuthenticator;
 import io.netty.handler.ssl.SslContext;
@@ -56,6 +57,7 @@ public final class KafkaServer {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private final List<Channel> serverChannels = new ArrayList<>();
+    private volatile AclAuthorizer authorizer;
 
     public KafkaServer(List<ListenerConfig> listeners, int maxFrameBytes, long queuedMaxRequestBytes, HandlerRegistry registry,
                        SaslAuthenticator authenticator) {
@@ -130,9 +132,14 @@ public final class KafkaServer {
                 ClientSession session = new ClientSession(listener, ch.remoteAddress());
                 ch.pipeline()
                         .addLast("frames", new KafkaFrameDecoder(maxFrameBytes))
-                        .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget, session, authenticator));
+                        .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget, session, authenticator, authorizer));
             }
         };
+    }
+
+    /** Turns ACLs on for the connections accepted from now on (before {@link #open()}). */
+    public void useAuthorizer(AclAuthorizer aclAuthorizer) {
+        this.authorizer = aclAuthorizer;
     }
 
     /** Starts accepting the connections on the bound listener. */

@@ -59,6 +59,12 @@ public final class ClientSession {
         return clientAddress;
     }
 
+    /** The client's IP address as ACL host filters name it. */
+    public String host() {
+        return clientAddress instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : "*";
+    }
+
     public KafkaPrincipal principal() {
         return principal;
     }

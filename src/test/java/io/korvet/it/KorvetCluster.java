@@ -97,6 +97,11 @@ public final class KorvetCluster implements AutoCloseable {
 
     private Admin sharedAdmin;
 
+    /** The broker's settings, for a second broker on the same Redis and namespace. */
+    public Map<String, String> settings() {
+        return new HashMap<>(settings);
+    }
+
     public String namespace() {
         return settings.get("korvet.namespace");
     }

@@ -100,6 +100,11 @@ public final class RedisKeys {
         return bytes(namespace + ":brokers");
     }
 
+    /** The ACLs, one hash: an encoded binding -> "1" (see {@link RedisAclStore}). */
+    public byte[] acls() {
+        return bytes(namespace + ":acls");
+    }
+
     /** The SCRAM credentials, one hash: {@code <mechanism>:<user>} -> iterations, salt, StoredKey, ServerKey. */
     public byte[] scramCredentials() {
         return bytes(namespace + ":scram");
