@@ -143,6 +143,55 @@ def free_port():
         return s.getsockname()[1]
 
 
+# ---------------------------------------------------------------- TLS (--tls)
+
+# With --tls every broker listens with TLS only (Kafka on an SSL listener, Korvet on an SSL listener, the same
+# PKCS12 key pair) and every tool connects over TLS: None otherwise.
+TLS = None
+TLS_PASSWORD = "bench-secret"
+
+
+def make_tls(workdir):
+    """A self-signed key pair for 127.0.0.1 and a truststore holding its certificate, made with keytool."""
+    d = os.path.join(workdir, "tls")
+    os.makedirs(d, exist_ok=True)
+    keytool = os.path.join(os.environ.get("JAVA_HOME", ""), "bin", "keytool") if os.environ.get("JAVA_HOME") else "keytool"
+    steps = [["-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
+              "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", "broker.p12", "-storetype", "PKCS12",
+              "-storepass", TLS_PASSWORD],
+             ["-exportcert", "-rfc", "-alias", "broker", "-keystore", "broker.p12", "-storepass", TLS_PASSWORD,
+              "-file", "broker.pem"],
+             ["-importcert", "-noprompt", "-alias", "broker", "-file", "broker.pem", "-keystore", "truststore.p12",
+              "-storetype", "PKCS12", "-storepass", TLS_PASSWORD]]
+    for step in steps:
+        r = subprocess.run([keytool, *step], cwd=d, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise BenchError("keytool failed: " + r.stdout + r.stderr)
+    client = os.path.join(d, "client.properties")
+    with open(client, "w") as f:
+        f.write("\n".join(tls_client_props({"truststore": os.path.join(d, "truststore.p12")})) + "\n")
+    return {"keystore": os.path.join(d, "broker.p12"), "truststore": os.path.join(d, "truststore.p12"), "client": client}
+
+
+def tls_client_props(tls=None):
+    """What a client sets to connect over TLS (nothing without --tls)."""
+    tls = tls or TLS
+    if not tls:
+        return []
+    return ["security.protocol=SSL", f"ssl.truststore.location={tls['truststore']}",
+            f"ssl.truststore.password={TLS_PASSWORD}", "ssl.truststore.type=PKCS12"]
+
+
+def tls_broker_props():
+    """A broker's TLS keys, the same on Kafka and Korvet."""
+    return [f"ssl.keystore.location={TLS['keystore']}", f"ssl.keystore.password={TLS_PASSWORD}", "ssl.keystore.type=PKCS12"]
+
+
+def command_config():
+    """A tool's --command-config arguments (none without --tls)."""
+    return ["--command-config", TLS["client"]] if TLS else []
+
+
 def wait_for_line(path, marker, proc, timeout, what):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -304,22 +353,24 @@ class Kafka:
         self.dir = os.path.join(workdir, "kafka")
         os.makedirs(self.dir)
         self.logs = os.path.join(self.dir, "logs")
-        self.port, self.cport = free_port(), free_port()
+        self.port, self.cport, self.sport = free_port(), free_port(), free_port()
         self.log = os.path.join(self.dir, "kafka.log")
         self.proc = None
 
     def start(self):
         props = os.path.join(self.dir, "server.properties")
+        tls_listener = f",SSL://127.0.0.1:{self.sport}" if TLS else ""
+        tls_keys = "".join("\n" + p for p in tls_broker_props()) if TLS else ""
         with open(props, "w") as f:
             f.write(f"""# Single-node KRaft, as config/server.properties of the Kafka distribution, on loopback.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{self.cport}
-listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.cport}
-advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}
+listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.cport}{tls_listener}
+advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}{tls_listener}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL{tls_keys}
 num.network.threads=3
 num.io.threads=8
 socket.send.buffer.bytes=102400
@@ -356,7 +407,7 @@ log.retention.check.interval.ms=300000
 
     @property
     def bootstrap(self):
-        return f"127.0.0.1:{self.port}"
+        return f"127.0.0.1:{self.sport if TLS else self.port}"
 
     def pids(self):
         return {"JVM": self.proc.pid}
@@ -396,7 +447,9 @@ class Korvet:
         self.redis_proc, self.redis_port, self.redis_dir = start_redis(self.dir, "redis")
         self.redis = Redis(self.redis_port)
         env = {k: v for k, v in os.environ.items() if not k.startswith("KORVET_")}
-        cmd = ["java", *BROKER_JVM, "-jar", KORVET_JAR, "-o", f"listeners=PLAINTEXT://127.0.0.1:{self.port}",
+        tls = [a for p in tls_broker_props() for a in ("-o", p)] if TLS else []
+        cmd = ["java", *BROKER_JVM, "-jar", KORVET_JAR, "-o",
+               f"listeners={'SSL' if TLS else 'PLAINTEXT'}://127.0.0.1:{self.port}", *tls,
                "-o", f"korvet.redis.uri=redis://127.0.0.1:{self.redis_port}",
                "-o", f"korvet.data.dir={os.path.join(self.dir, 'unused')}",
                "-o", f"korvet.stream.format={self.format}",
@@ -483,14 +536,14 @@ PRODUCER_SUMMARY = re.compile(
 def create_topic(broker, topic, partitions, logdir):
     cmd = java_tool("org.apache.kafka.tools.TopicCommand",
                     ["--bootstrap-server", broker.bootstrap, "--create", "--topic", topic,
-                     "--partitions", str(partitions), "--replication-factor", "1"])
+                     "--partitions", str(partitions), "--replication-factor", "1", *command_config()])
     rc, out, _ = run_tool(cmd, os.path.join(logdir, f"{broker.slug}-{topic}-create.log"), 120, record=False)
     if rc != 0:
         raise BenchError(f"{broker.name}: creating {topic} failed:\n{out[-2000:]}")
 
 
 def produce(broker, sc, topic, records, logdir, timeout, record=True):
-    props = [f"acks={sc.acks}", *[f"{k}={v}" for k, v in sc.props.items()]]
+    props = [f"acks={sc.acks}", *[f"{k}={v}" for k, v in sc.props.items()], *tls_client_props()]
     cmd = java_tool("org.apache.kafka.tools.ProducerPerformance",
                     ["--bootstrap-server", broker.bootstrap, "--topic", topic, "--num-records", str(records),
                      "--record-size", str(sc.size), "--throughput", "-1", "--command-property", *props])
@@ -511,9 +564,10 @@ def consume(broker, topic, records, logdir, tool, record=True, timeout_ms=30000,
     if tool == "ConsumerPerformance":
         cmd = java_tool("org.apache.kafka.tools.ConsumerPerformance",
                         ["--bootstrap-server", broker.bootstrap, "--topic", topic, "--num-records", str(records),
-                         "--timeout", str(timeout_ms)])
+                         "--timeout", str(timeout_ms), *command_config()])
     else:
-        cmd = java_tool("AssignedConsumerPerformance", [broker.bootstrap, topic, str(records), str(timeout_ms)])
+        cmd = java_tool("AssignedConsumerPerformance", [broker.bootstrap, topic, str(records), str(timeout_ms),
+                                                        *([TLS["client"]] if TLS else [])])
     rc, out, tool_cpu = run_tool(cmd, os.path.join(logdir, f"{broker.slug}-{topic}-consume-{tool}.log"),
                                  wall_timeout, record)
     lines = [l for l in out.splitlines() if re.match(r"^\S.*, .*, [\d.]+, [\d.]+, \d+, [\d.]+", l)]
@@ -986,6 +1040,8 @@ def main():
     ap.add_argument("--consumer", choices=["auto", "ConsumerPerformance", "AssignedConsumerPerformance"],
                     default="auto")
     ap.add_argument("--results", help="markdown file to write (default bench/RESULTS.md; short: bench/target/short-results.md)")
+    ap.add_argument("--tls", action="store_true",
+                    help="every broker listens with TLS only (same key pair), every tool connects over TLS")
     ap.add_argument("--command-line", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -1016,6 +1072,10 @@ def main():
     info = machine_info()
     workdir = tempfile.mkdtemp(prefix="korvet-bench-")
     WORKDIRS.append(workdir)
+    if args.tls:
+        global TLS
+        TLS = make_tls(workdir)
+        log("TLS: every broker listens with TLS only, every tool connects over TLS")
     logdir = os.path.join(BENCH, "target", "bench-logs")
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir)
@@ -1190,6 +1250,7 @@ def render(started, info, command, load_start, load_end, elapsed, short, seconds
 - Load average (1, 5, 15 min): {load_start} at the start, {load_end} at the end
 - Command: `{command}`
 - Brokers: Apache Kafka; {korvets}; each Korvet on a redis-server of its own.
+- Transport: {'TLS (SSL listeners on every broker, one PKCS12 key pair; every tool over TLS; the Korvet start-up line names its TLS provider)' if TLS else 'PLAINTEXT'}
 - Each produce run: >= {seconds:.0f} s for the fastest broker; every broker gets the same record count.
 - Consumer: {consumer}; records/s over the fetch time (`fetch.nMsg.sec`, without the group join).
 

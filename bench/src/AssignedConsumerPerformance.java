@@ -37,6 +37,14 @@ public final class AssignedConsumerPerformance {
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "1048576");
         props.put(ConsumerConfig.CHECK_CRCS_CONFIG, "false");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "perf-consumer-client");
+        if (args.length > 4) {
+            // A client properties file (TLS settings), as ConsumerPerformance's --command-config.
+            try (java.io.Reader in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(args[4]))) {
+                props.load(in);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
 
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));

@@ -111,7 +111,10 @@ public final class Broker implements AutoCloseable {
                 embeddedRedis.start(config.embeddedRedisPort());
                 redisUri = embeddedRedis.uri();
             }
-            redis = new RedisConnector(redisUri, config.redisTimeout());
+            String trust = config.value("korvet.redis.ssl.truststore.location").trim();
+            redis = new RedisConnector(redisUri, config.redisTimeout(), trust.isEmpty() ? null
+                    : new io.korvet.storage.redis.RedisTls(trust, config.value("korvet.redis.ssl.truststore.password"),
+                            config.value("korvet.redis.ssl.truststore.type")));
             RedisDurability durability = RedisDurability.read(redis);
             if (durability.volatileData()) {
                 log.warn("Redis {} keeps no data on disk (no AOF, no RDB): acknowledged records are lost when it restarts",
@@ -257,6 +260,10 @@ public final class Broker implements AutoCloseable {
             }
             if (l.sasl()) {
                 s.append(' ').append(l.saslMechanisms());
+            }
+            if (l.tls()) {
+                s.append(" TLS by ").append(io.korvet.network.TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
+                        ? "OpenSSL" : "the JDK");
             }
             if (l.tls() && !l.ssl().get("ssl.client.auth").equals("none")) {
                 s.append(" client certificates ").append(l.ssl().get("ssl.client.auth"));

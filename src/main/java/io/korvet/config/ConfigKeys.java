@@ -81,6 +81,10 @@ public final class ConfigKeys {
             new Key("group.initial.rebalance.delay.ms", "3000", "how long the first rebalance of an empty group waits for more members"),
             new Key("offset.metadata.max.bytes", "4096", "largest metadata string of a committed offset"),
             new Key("korvet.redis.uri", "", "the Redis to use, redis://host:port (default: an embedded Redis of the broker's own)"),
+            new Key("korvet.redis.ssl.truststore.location", "",
+                    "with rediss://, the CA certificates the Redis server's certificate is checked against (default: the JDK's)"),
+            new Key("korvet.redis.ssl.truststore.password", "", "the password of korvet.redis.ssl.truststore.location"),
+            new Key("korvet.redis.ssl.truststore.type", "PKCS12", "PKCS12, JKS or PEM"),
             new Key("korvet.namespace", "korvet", "prefix of every Redis key"),
             new Key("korvet.data.dir", "korvet-data", "data directory of the embedded Redis, locked while the broker runs"),
             new Key("korvet.embedded.redis.port", "0",
@@ -93,6 +97,15 @@ public final class ConfigKeys {
                     "stream format of new topics: batch (an entry per record batch) or record (a readable entry per record)"));
 
     private ConfigKeys() {
+    }
+
+    /**
+     * Whether a key's value is a secret, never shown (DescribeConfigs reports it sensitive with a null value, as Kafka
+     * does for its password-type keys): passwords, JAAS lines, inline private keys, and the Redis URI.
+     */
+    public static boolean isSensitive(String key) {
+        return key.endsWith(".password") || key.endsWith("sasl.jaas.config") || key.endsWith("ssl.keystore.key")
+                || key.equals("korvet.redis.uri");
     }
 
     /** The keys with their defaults and meanings, one per line, as {@code --describe-config} prints them. */

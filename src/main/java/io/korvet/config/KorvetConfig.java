@@ -206,6 +206,11 @@ public record KorvetConfig(
         return redisUri == null;
     }
 
+    /** The value in force of a key: as set, else its default. */
+    public String value(String key) {
+        return settings.getOrDefault(key, KEYS.get(key));
+    }
+
     /** The first listener's bind address. */
     public Endpoint listener() {
         return listeners.get(0).bind();

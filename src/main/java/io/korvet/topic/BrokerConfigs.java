@@ -1,6 +1,7 @@
 package io.korvet.topic;
 
 import io.korvet.config.ConfigException;
+import io.korvet.config.ConfigKeys;
 import io.korvet.config.KorvetConfig;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -62,8 +63,6 @@ public final class BrokerConfigs {
 
     private static final Set<String> LONG_KEYS = Set.of("log.retention.ms", "log.retention.bytes", "log.retention.check.interval.ms");
     private static final Set<String> INT_KEYS = Set.of("log.retention.minutes");
-    /** Keys whose values are never shown: the Redis URI may hold a password. */
-    private static final Set<String> SENSITIVE = Set.of("korvet.redis.uri");
 
     private record Layer(ConfigSource source, Map<String, String> values) {
     }
@@ -141,7 +140,7 @@ public final class BrokerConfigs {
      */
     List<ConfigView.Synonym> synonyms(String name) {
         List<String> group = SYNONYM_GROUPS.stream().filter(g -> g.contains(name)).findFirst().orElse(List.of(name));
-        boolean sensitive = SENSITIVE.contains(name);
+        boolean sensitive = ConfigKeys.isSensitive(name);
         List<ConfigView.Synonym> all = new ArrayList<>();
         for (Layer layer : layers()) {
             for (String synonym : group) {
@@ -174,7 +173,7 @@ public final class BrokerConfigs {
                         + " or empty string, but received " + resource);
             }
         }
-        Collection<String> keys = perBroker ? KorvetConfig.KEYS.keySet() : dynamic("").keySet();
+        Collection<String> keys = perBroker ? brokerKeys() : dynamic("").keySet();
         List<ConfigView> views = new ArrayList<>();
         for (String name : new TreeSet<>(keys)) {
             if (names != null && !names.isEmpty() && !names.contains(name)) {
@@ -184,13 +183,20 @@ public final class BrokerConfigs {
             if (!perBroker) {
                 synonyms.removeIf(s -> s.source() != ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
             }
-            boolean sensitive = SENSITIVE.contains(name);
+            boolean sensitive = ConfigKeys.isSensitive(name);
             String value = sensitive ? null : perBroker ? value(name) : dynamic("").get(name);
             ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG : synonyms.get(0).source();
             views.add(new ConfigView(name, value, source, !DYNAMIC.contains(name), sensitive,
                     sensitive ? ConfigType.PASSWORD : typeOf(name), includeSynonyms ? synonyms : List.of()));
         }
         return views;
+    }
+
+    /** Every key of this broker: those it knows, and the per-listener ones it was given. */
+    private Collection<String> brokerKeys() {
+        Set<String> keys = new java.util.TreeSet<>(KorvetConfig.KEYS.keySet());
+        config.settings().keySet().stream().filter(k -> k.startsWith("listener.name.")).forEach(keys::add);
+        return keys;
     }
 
     /**

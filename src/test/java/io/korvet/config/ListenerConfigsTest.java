@@ -105,4 +105,21 @@ class ListenerConfigsTest {
                         + " required user_a=\"secret-value\"")))
                 .hasMessageContaining("must end with ';'").hasMessageNotContaining("secret-value");
     }
+
+    @Test
+    void theShippedSecuredExampleIsValid() {
+        KorvetConfig c = ConfigLoader.load(java.nio.file.Path.of("config", "secured.properties"), Map.of(), List.of());
+        assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactly("CLIENTS", "LOCAL");
+        assertThat(c.listeners().get(0).saslMechanisms()).containsExactly("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN");
+        assertThat(c.authorizer().superUsers()).containsExactlyInAnyOrder("User:admin", "User:ANONYMOUS");
+    }
+
+    @Test
+    void secretsAreSensitive() {
+        assertThat(ConfigKeys.isSensitive("ssl.keystore.password")).isTrue();
+        assertThat(ConfigKeys.isSensitive("listener.name.clients.plain.sasl.jaas.config")).isTrue();
+        assertThat(ConfigKeys.isSensitive("listener.name.pem.ssl.keystore.key")).isTrue();
+        assertThat(ConfigKeys.isSensitive("korvet.redis.uri")).isTrue();
+        assertThat(ConfigKeys.isSensitive("ssl.keystore.location")).isFalse();
+    }
 }

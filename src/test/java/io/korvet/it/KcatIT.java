@@ -91,7 +91,7 @@ class KcatIT {
         return text;
     }
 
-    private static boolean kcatInstalled() {
+    static boolean kcatInstalled() {
         try {
             Process p = new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start();
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;

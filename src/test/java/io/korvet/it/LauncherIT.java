@@ -122,7 +122,7 @@ class LauncherIT {
             assertThat(p.exitValue()).isNotZero();
             String out = output(p);
             assertThat(out.lines().filter(l -> !l.isBlank()).toList()).singleElement().asString()
-                    .endsWith("Korvet could not start: 127.0.0.1:" + taken.getLocalPort() + " is already in use");
+                    .endsWith("Korvet could not start: 127.0.0.1:" + taken.getLocalPort() + " (listener PLAINTEXT) is already in use");
             assertThat(data.resolve("redis.log")).as("no redis-server was started").doesNotExist();
         }
     }

@@ -170,6 +170,56 @@ class ProtocolFuzzIT {
         }
     }
 
+    /**
+     * The same fuzzing against a SASL listener, before any authentication: every case is answered (ApiVersions,
+     * SaslHandshake, a failed SaslAuthenticate) or closed, none hangs, and nothing is processed: Redis holds the
+     * same keys afterwards as before (no topic, record, offset, credential or ACL written).
+     */
+    @Test
+    void beforeAuthenticationNothingIsProcessed() throws Exception {
+        int port = io.korvet.storage.redis.RedisServerProcess.freePort();
+        Map<String, String> settings = Map.of(
+                "listeners", "SASL_PLAINTEXT://127.0.0.1:" + port,
+                "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+                "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_admin=\"admin-secret\";",
+                "connection.failed.authentication.delay.ms", "0",
+                "socket.request.max.bytes", String.valueOf(MAX_REQUEST_BYTES));
+        try (KorvetCluster cluster = KorvetCluster.start(settings)) {
+            Map<Short, short[]> advertised = advertised(port);
+            List<Seed> seeds = new ArrayList<>();
+            buildSeeds(List.of(), advertised, seeds, new TreeMap<>());
+            java.util.Set<String> before = redisKeys(cluster);
+            LevelCounter logs = LevelCounter.attach();
+            FuzzRunner runner = new FuzzRunner(port, advertised, MAX_REQUEST_BYTES, CASE_TIMEOUT_MS, INCOMPLETE_WAIT_MS)
+                    .beforeAuthentication();
+            int cases = Math.max(1, CASES / 10);
+            try {
+                runner.run(new FuzzCases(SEED + 1, seeds, advertised, MAX_REQUEST_BYTES), 0, cases, THREADS);
+            } finally {
+                logs.close();
+            }
+            System.out.printf("[ProtocolFuzzIT] %d cases before authentication: %d answered, %d closed, %d incomplete%n", cases,
+                    runner.count(Outcome.RESPONSE), runner.count(Outcome.CLOSED), runner.count(Outcome.INCOMPLETE));
+            assertThat(runner.findings()).as("hung, skipped or unreadable answers").isEmpty();
+            assertThat(runner.count(Outcome.HANG)).isZero();
+            assertThat(runner.count(Outcome.SKIPPED)).isZero();
+            assertThat(runner.count(Outcome.LONG_WAIT)).as("requests left waiting (none may be processed)").isZero();
+            assertThat(runner.unknownServerErrors()).isZero();
+            assertThat(logs.errors()).isEmpty();
+            assertThat(redisKeys(cluster)).as("what Redis holds: nothing was processed").isEqualTo(before);
+        }
+    }
+
+    private static java.util.Set<String> redisKeys(KorvetCluster cluster) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(cluster.redis().uri());
+        try (var c = client.connect()) {
+            return new java.util.TreeSet<>(c.sync().keys(cluster.namespace() + ":*"));
+        } finally {
+            client.shutdown();
+        }
+    }
+
     // ---- seeds -------------------------------------------------------------------------------------------
 
     /** The APIs and versions the broker advertises, from its own ApiVersions answer. */

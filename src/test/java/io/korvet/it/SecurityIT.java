@@ -89,13 +89,22 @@ class SecurityIT {
         s.put("listener.name.pem.ssl.truststore.type", "PEM");
         s.put("listener.name.pem.ssl.truststore.certificates", certs.caPem());
         s.put("listener.name.pem.ssl.truststore.location", "");
+        // ACLs on, open where no ACL names a resource: the one ACL below tells principals apart.
+        s.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        s.put("allow.everyone.if.no.acl.found", "true");
         cluster = KorvetCluster.start(s);
         try (Admin admin = plaintextAdmin()) {
             admin.alterUserScramCredentials(List.of(
                     new UserScramCredentialUpsertion("alice", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 8192), "alice-secret"),
                     new UserScramCredentialUpsertion("alice", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "alice-secret")))
                     .all().get();
-            admin.createTopics(List.of(new NewTopic("secured", 2, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic("secured", 2, (short) 1), new NewTopic("alice-only", 1, (short) 1))).all().get();
+            admin.createAcls(List.of(new org.apache.kafka.common.acl.AclBinding(
+                    new org.apache.kafka.common.resource.ResourcePattern(org.apache.kafka.common.resource.ResourceType.TOPIC,
+                            "alice-only", org.apache.kafka.common.resource.PatternType.LITERAL),
+                    new org.apache.kafka.common.acl.AccessControlEntry("User:alice", "*",
+                            org.apache.kafka.common.acl.AclOperation.ALL, org.apache.kafka.common.acl.AclPermissionType.ALLOW))))
+                    .all().get();
         }
     }
 
@@ -184,6 +193,13 @@ class SecurityIT {
     }
 
     @Test
+    void theStartUpLineNamesEveryListenerAndTheTlsProvider() {
+        String provider = io.korvet.network.TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL ? "OpenSSL" : "the JDK";
+        System.out.println("[SecurityIT] TLS by " + provider);
+        assertThat(provider).isEqualTo(System.getProperty("os.arch").equals("amd64") ? "OpenSSL" : provider);
+    }
+
+    @Test
     void eachListenerAdvertisesItsOwnAddresses() throws Exception {
         try (Admin admin = admin(saslSsl, sasl("SASL_SSL", "SCRAM-SHA-256", "alice", "alice-secret"))) {
             assertThat(admin.describeCluster().nodes().get()).extracting(Node::port).containsExactly(saslSsl);
@@ -220,6 +236,15 @@ class SecurityIT {
         withCert.put(SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
         withCert.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12");
         assertThat(roundTrip(ssl, withCert, "mtls", 5)).hasSize(5);
+        // The certificate's DN, CN=alice,OU=Clients,O=Korvet, is User:alice by the listener's mapping rule.
+        assertThat(roundTrip(ssl, withCert, "alice-only", 2)).hasSize(2);
+        Properties carol = Clients.producer("localhost:" + saslSsl, StringSerializer.class);
+        carol.putAll(sasl("SASL_SSL", "PLAIN", "carol", "carol-secret"));
+        carol.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(carol)) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("alice-only", "x")).get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+        }
 
         Map<String, Object> noCert = trusting();
         noCert.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
@@ -280,5 +305,32 @@ class SecurityIT {
         } finally {
             client.shutdown();
         }
+    }
+
+    @Test
+    void kcatProducesAndConsumesOverSaslSslWithPlainAndOverMutualTls() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(KcatIT.kcatInstalled(), "kcat is not installed (.ci/run installs it)");
+        Path ca = dir.resolve("ca.pem");
+        String[] plain = {"-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=PLAIN", "-X", "sasl.username=carol",
+                "-X", "sasl.password=carol-secret", "-X", "ssl.ca.location=" + ca};
+        KcatIT.run("a:1\nb:2\n", concat(plain, "-b", "localhost:" + saslSsl, "-P", "-t", "kcat-sasl", "-K:"));
+        assertThat(KcatIT.run("", concat(plain, "-b", "localhost:" + saslSsl, "-C", "-t", "kcat-sasl", "-e", "-f", "%k=%s\n")))
+                .contains("a=1").contains("b=2");
+        Path cert = dir.resolve("alice-chain.pem");
+        Path key = dir.resolve("alice-key.pem");
+        Files.writeString(cert, certs.chainPem("alice"));
+        Files.writeString(key, certs.keyPem("alice"));
+        String[] mtls = {"-X", "security.protocol=SSL", "-X", "ssl.ca.location=" + ca, "-X", "ssl.certificate.location=" + cert,
+                "-X", "ssl.key.location=" + key};
+        KcatIT.run("c:3\n", concat(mtls, "-b", "localhost:" + ssl, "-P", "-t", "kcat-mtls", "-K:"));
+        assertThat(KcatIT.run("", concat(mtls, "-b", "localhost:" + ssl, "-C", "-t", "kcat-mtls", "-e", "-f", "%k=%s\n")))
+                .contains("c=3");
+        assertThat(KcatIT.run("", concat(mtls, "-b", "localhost:" + ssl, "-L"))).contains("localhost:" + ssl);
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 }

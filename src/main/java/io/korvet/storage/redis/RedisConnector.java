@@ -57,30 +57,50 @@ public final class RedisConnector implements AutoCloseable {
     private final ClusterTransactionLanes clusterTransactions;
     private final String description;
     private final List<RedisURI> seeds;
+    private final RedisTls tls;
 
     /** Both connections. */
     public RedisConnector(String uri, Duration commandTimeout) {
-        this(uri, commandTimeout, true);
+        this(uri, commandTimeout, null);
     }
 
-    /** The pipelined connection, and the transaction connections when {@code transactions}. */
-    public RedisConnector(String uri, Duration commandTimeout, boolean transactions) {
-        this(RedisSeeds.parse(uri, commandTimeout), commandTimeout, transactions, false);
+    /** Both connections, with TLS settings for a {@code rediss://} URI (null: the JDK's default trust). */
+    public RedisConnector(String uri, Duration commandTimeout, RedisTls tls) {
+        this(RedisSeeds.parse(uri, commandTimeout), commandTimeout, true, false, tls);
     }
 
-    /** A plain connection to one node of a Redis Cluster, for what must run on that node itself (WAIT). */
-    static RedisConnector toNode(RedisURI node, Duration commandTimeout) {
-        return new RedisConnector(List.of(node), commandTimeout, false, true);
+    /** The pipelined connection alone, to the same Redis with the same settings. */
+    RedisConnector pipelinedOnly(Duration commandTimeout) {
+        return new RedisConnector(seeds, commandTimeout, false, false, tls);
     }
 
-    private RedisConnector(List<RedisURI> seeds, Duration commandTimeout, boolean transactions, boolean oneNode) {
+    /**
+     * A plain connection to one node of a Redis Cluster, for what must run on that node itself (WAIT), with the
+     * seeds' credentials and TLS.
+     */
+    RedisConnector toNode(RedisURI node, Duration commandTimeout) {
+        RedisURI seed = seeds.get(0);
+        RedisURI.Builder b = RedisURI.builder(node).withSsl(seed.isSsl()).withVerifyPeer(seed.getVerifyMode())
+                .withTimeout(commandTimeout);
+        if (seed.getCredentialsProvider() != null) {
+            b.withAuthentication(seed.getCredentialsProvider());
+        }
+        return new RedisConnector(List.of(b.build()), commandTimeout, false, true, tls);
+    }
+
+    private RedisConnector(List<RedisURI> seeds, Duration commandTimeout, boolean transactions, boolean oneNode, RedisTls tls) {
         this.seeds = seeds;
+        this.tls = tls;
         this.description = seeds.stream().map(u -> u.getHost() + ":" + u.getPort()).collect(Collectors.joining(","));
         // Reconnect quickly once Redis is back: at most a second between attempts.
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        ClientOptions options = ClientOptions.builder()
+        ClientOptions.Builder optionsBuilder = ClientOptions.builder();
+        if (tls != null) {
+            optionsBuilder.sslOptions(tls.sslOptions());
+        }
+        ClientOptions options = optionsBuilder
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))

@@ -33,7 +33,7 @@ public final class RedisReplicaWaiter implements ReplicaWaiter, AutoCloseable {
         this.redis = redis;
         this.keys = keys;
         this.timeout = redisTimeout.plusMillis(MAX_WAIT_MS);
-        this.single = redis.isCluster() ? null : new NodeReplicas(new RedisConnector(uri, timeout, false));
+        this.single = redis.isCluster() ? null : new NodeReplicas(redis.pipelinedOnly(timeout));
     }
 
     private NodeReplicas of(TopicPartition tp) {
@@ -45,7 +45,7 @@ public final class RedisReplicaWaiter implements ReplicaWaiter, AutoCloseable {
             return null;
         }
         return byMaster.computeIfAbsent(master.getHost() + ":" + master.getPort(),
-                a -> new NodeReplicas(RedisConnector.toNode(master, timeout)));
+                a -> new NodeReplicas(redis.toNode(master, timeout)));
     }
 
     @Override

@@ -50,6 +50,13 @@ public final class RedisServerProcess implements AutoCloseable {
         return server;
     }
 
+    /** Starts a server on a free loopback port with extra redis-server arguments (TLS, ACL users...). */
+    public static RedisServerProcess startWith(Path dataDir, List<String> extraArgs) throws IOException {
+        RedisServerProcess server = new RedisServerProcess(findExecutable(), dataDir.toAbsolutePath(), freePort(), extraArgs);
+        server.start();
+        return server;
+    }
+
     /**
      * Starts a node for a Redis Cluster (not yet part of one: {@code redis-cli --cluster create} joins nodes), its
      * cluster state in {@code nodes.conf} beside its data, with a node timeout of 2 s so that failovers are quick.
