@@ -637,14 +637,19 @@ def eval_append_ceiling(port, size, seconds, window=8):
         # append.lua's layout per record: ID, shape ('v': a value; 'vb': a value and the batch facts), ts, values.
         rest_record = b"$1\r\nv\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(ts), ts, len(payload), payload)
         next_key = b"{" + key + b"}:next"
-        argc = 5 + 1 + rpb * 4 + 1  # EVALSHA sha 2 key next-key expected | per record id shape ts value | batch value
+        # The leader fence: the partition's leader key holds the value the appending leader claimed.
+        leader_key = b"{" + key + b"}:leader"
+        leader = b"0 0"
+        r.call("SET", leader_key, leader)
+        # EVALSHA sha 3 key next-key leader-key expected leader | per record id shape ts value | batch value
+        argc = 6 + 2 + rpb * 4 + 1
 
         def call(base, seq):
             batch = b"1000,0,%d,%d,0" % (seq, rpb)
-            parts = [b"*%d\r\n$7\r\nEVALSHA\r\n$%d\r\n%s\r\n$1\r\n2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
-                     % (argc, len(sha), sha, len(key), key, len(next_key), next_key)]
+            parts = [b"*%d\r\n$7\r\nEVALSHA\r\n$%d\r\n%s\r\n$1\r\n3\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
+                     % (argc, len(sha), sha, len(key), key, len(next_key), next_key, len(leader_key), leader_key)]
             b = str(base).encode()
-            parts.append(b"$%d\r\n%s\r\n" % (len(b), b))
+            parts.append(b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(b), b, len(leader), leader))
             first_id = b"%d-1" % base
             parts.append(b"$%d\r\n%s\r\n$2\r\nvb\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
                          % (len(first_id), first_id, len(ts), ts, len(payload), payload, len(batch), batch))
@@ -673,7 +678,7 @@ def eval_append_ceiling(port, size, seconds, window=8):
                 return None, f"append.lua answered {reply!r}: its arguments are no longer shaped as this harness sends them"
             done += rpb
         elapsed = time.time() - t0
-        r.call("DEL", key, next_key)
+        r.call("DEL", key, next_key, leader_key)
         return done / elapsed, rpb
     finally:
         r.close()

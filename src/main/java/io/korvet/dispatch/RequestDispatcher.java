@@ -23,9 +23,6 @@ import org.apache.kafka.common.requests.RequestHeader;
 import io.korvet.security.AclAuthorizer;
 import io.korvet.security.ClientSession;
 import io.korvet.security.SaslAuthenticator;
-import io.korvet.security.TlsPrincipals;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +55,6 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** Set while this connection has too many unanswered requests of its own. */
     private boolean tooManyInFlight;
-    /** Set once this connection's TLS handshake failed (logged then). */
-    private boolean tlsFailed;
     /** Set while the broker's request memory budget is spent and this connection waits for room. */
     private boolean waitingForRoom;
 
@@ -358,27 +353,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof SslHandshakeCompletionEvent done) {
-            if (done.isSuccess()) {
-                SslHandler tls = ctx.pipeline().get(SslHandler.class);
-                session.certificatePrincipal(TlsPrincipals.of(tls.engine().getSession(), session.listener()));
-            } else {
-                tlsFailed = true;
-                log.warn("TLS handshake with {} on listener {} failed: {}", ctx.channel().remoteAddress(), session.listenerName(),
-                        TlsPrincipals.describe(done.cause()));
-            }
-        }
-        super.userEventTriggered(ctx, event);
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (tlsFailed || cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException) {
-            // Logged once with the handshake's failure; SslHandler closes the connection.
-            log.debug("TLS error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
-            ctx.close();
-        } else if (cause instanceof IOException) {
+        if (cause instanceof IOException) {
             // A client that reset its connection: as ordinary as a close, and a burst of them must not flood the log.
             log.debug("Closing connection from {} after an I/O error: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {

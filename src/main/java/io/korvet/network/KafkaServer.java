@@ -126,10 +126,10 @@ public final class KafkaServer {
             @Override
             protected void initChannel(SocketChannel ch) {
                 channels.add(ch);
-                if (tls != null) {
-                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-                }
                 ClientSession session = new ClientSession(listener, ch.remoteAddress());
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc())).addLast("tls-watch", new TlsHandshakeWatcher(session));
+                }
                 ch.pipeline()
                         .addLast("frames", new KafkaFrameDecoder(maxFrameBytes))
                         .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget, session, authenticator, authorizer));

@@ -52,6 +52,7 @@ class SecurityIT {
     private static int ssl;
     private static int saslPlaintext;
     private static int pemSsl;
+    private static int jksSsl;
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,11 +64,13 @@ class SecurityIT {
         ssl = RedisServerProcess.freePort();
         saslPlaintext = RedisServerProcess.freePort();
         pemSsl = RedisServerProcess.freePort();
+        jksSsl = RedisServerProcess.freePort();
         Map<String, String> s = new HashMap<>();
         s.put("listeners", "PLAINTEXT://127.0.0.1:" + plaintext + ",SASL_SSL://127.0.0.1:" + saslSsl + ",SSL://127.0.0.1:" + ssl
-                + ",CLIENTS://127.0.0.1:" + saslPlaintext + ",PEM://127.0.0.1:" + pemSsl);
-        s.put("advertised.listeners", "SASL_SSL://localhost:" + saslSsl + ",SSL://localhost:" + ssl + ",PEM://localhost:" + pemSsl);
-        s.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,CLIENTS:SASL_PLAINTEXT,PEM:SSL");
+                + ",CLIENTS://127.0.0.1:" + saslPlaintext + ",PEM://127.0.0.1:" + pemSsl + ",JKS://127.0.0.1:" + jksSsl);
+        s.put("advertised.listeners", "SASL_SSL://localhost:" + saslSsl + ",SSL://localhost:" + ssl + ",PEM://localhost:" + pemSsl
+                + ",JKS://localhost:" + jksSsl);
+        s.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,CLIENTS:SASL_PLAINTEXT,PEM:SSL,JKS:SSL");
         s.put("ssl.keystore.type", "PKCS12");
         s.put("ssl.keystore.location", dir.resolve("server.p12").toString());
         s.put("ssl.keystore.password", TestCertificates.PASSWORD);
@@ -89,6 +92,12 @@ class SecurityIT {
         s.put("listener.name.pem.ssl.truststore.type", "PEM");
         s.put("listener.name.pem.ssl.truststore.certificates", certs.caPem());
         s.put("listener.name.pem.ssl.truststore.location", "");
+        s.put("listener.name.jks.ssl.keystore.type", "JKS");
+        s.put("listener.name.jks.ssl.keystore.location", certs.jks("server").toString());
+        s.put("listener.name.jks.ssl.key.password", TestCertificates.PASSWORD);
+        s.put("listener.name.jks.ssl.truststore.type", "JKS");
+        s.put("listener.name.jks.ssl.truststore.location", dir.resolve("truststore.jks").toString());
+        s.put("listener.name.jks.ssl.enabled.protocols", "TLSv1.3");
         // ACLs on, open where no ACL names a resource: the one ACL below tells principals apart.
         s.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         s.put("allow.everyone.if.no.acl.found", "true");
@@ -270,10 +279,19 @@ class SecurityIT {
     }
 
     @Test
-    void aPemKeystoreGivenInlineServesTls() throws Exception {
+    void pemKeystoresGivenInlineAndJksKeystoresServeTls() throws Exception {
         Map<String, Object> c = trusting();
         c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
         assertThat(roundTrip(pemSsl, c, "pem", 3)).hasSize(3);
+        assertThat(roundTrip(jksSsl, c, "jks", 3)).hasSize(3);
+        // The JKS listener takes TLS 1.3 only: a TLS 1.2 client is refused.
+        Map<String, Object> old = trusting();
+        old.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
+        old.put(SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG, "TLSv1.2");
+        old.put(SslConfigs.SSL_PROTOCOL_CONFIG, "TLSv1.2");
+        try (Admin admin = admin(jksSsl, old)) {
+            assertThat(failureOf(admin)).isInstanceOf(SslAuthenticationException.class);
+        }
     }
 
     @Test
