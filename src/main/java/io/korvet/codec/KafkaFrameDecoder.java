@@ -1,5 +1,6 @@
 package io.korvet.codec;
 
+import io.korvet.security.ClientSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -15,6 +16,8 @@ import java.util.List;
 public final class KafkaFrameDecoder extends ByteToMessageDecoder {
 
     private final int maxFrameBytes;
+    /** The connection's security session, whose frames before authentication are bounded tighter (null: none). */
+    private final ClientSession session;
     private boolean discarding;
 
     /** A frame that cannot be read; the connection must close. */
@@ -22,7 +25,16 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
     }
 
     public KafkaFrameDecoder(int maxFrameBytes) {
+        this(maxFrameBytes, null);
+    }
+
+    /**
+     * @param session on a SASL listener, frames before authentication are bounded by {@code sasl.server.max.receive.size}
+     *                as Kafka bounds them, so that an unauthenticated client cannot make the broker buffer 100 MB
+     */
+    public KafkaFrameDecoder(int maxFrameBytes, ClientSession session) {
         this.maxFrameBytes = maxFrameBytes;
+        this.session = session;
     }
 
     @Override
@@ -35,11 +47,14 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
             return;
         }
         int size = in.getInt(in.readerIndex());
-        if (size < 0 || size > maxFrameBytes) {
+        boolean unauthenticated = session != null && session.state() != ClientSession.State.AUTHENTICATED;
+        int limit = unauthenticated ? Math.min(maxFrameBytes, session.listener().saslMaxReceiveSize()) : maxFrameBytes;
+        if (size < 0 || size > limit) {
             discarding = true;
             in.skipBytes(in.readableBytes());
             out.add(new InvalidFrame("request size " + size + " is " + (size < 0 ? "negative" : "over the limit")
-                    + " (socket.request.max.bytes is " + maxFrameBytes + ")"));
+                    + (unauthenticated ? " (sasl.server.max.receive.size is " + limit + " before authentication)"
+                            : " (socket.request.max.bytes is " + maxFrameBytes + ")")));
             return;
         }
         if (in.readableBytes() < 4 + size) {

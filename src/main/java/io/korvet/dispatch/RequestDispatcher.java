@@ -1,13 +1,11 @@
 package io.korvet.dispatch;
 
 import io.korvet.codec.KafkaFrameDecoder;
-import io.korvet.codec.ResponseEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,7 +45,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final AclAuthorizer authorizer;
     private final AtomicInteger inFlight;
     private final RequestMemoryBudget budget;
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final OrderedResponses pending = new OrderedResponses();
     private final ConnectionCloseHooks closeHooks = new ConnectionCloseHooks();
     private final Runnable wakeWhenRoom = () -> this.ctx.executor().execute(this::roomAvailable);
     private ChannelHandlerContext ctx;
@@ -79,24 +77,6 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         this.authenticator = authenticator;
         this.inFlight = inFlight;
         this.budget = budget;
-    }
-
-    /** A request waiting for its turn to be answered. */
-    private static final class Pending {
-        final int correlationId;
-        final short headerVersion;
-        final short version;
-        final boolean expectsResponse;
-        final CompletableFuture<ApiMessage> response = new CompletableFuture<>();
-        /** A raw SASL token to send instead of a Kafka response (after SaslHandshake v0). */
-        volatile byte[] rawToken;
-
-        Pending(int correlationId, short headerVersion, short version, boolean expectsResponse) {
-            this.correlationId = correlationId;
-            this.headerVersion = headerVersion;
-            this.version = version;
-            this.expectsResponse = expectsResponse;
-        }
     }
 
     @Override
@@ -135,14 +115,9 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /** A SASL token sent as a bare frame after SaslHandshake v0, answered with a bare frame. */
     private void rawToken(ByteBuffer buffer) {
-        if (buffer.remaining() > session.listener().saslMaxReceiveSize()) {
-            closeWith("a SASL token of " + buffer.remaining() + " bytes is larger than sasl.server.max.receive.size");
-            return;
-        }
         byte[] token = new byte[buffer.remaining()];
         buffer.get(token);
-        Pending p = new Pending(-1, (short) 0, (short) 0, true);
-        pending.add(p);
+        OrderedResponses.Pending p = pending.add(-1, (short) 0, (short) 0, true);
         authenticator.authenticate(session, token, (short) -1).whenComplete((answer, error) -> {
             if (error == null && answer.error() == Errors.NONE) {
                 p.rawToken = answer.token();
@@ -200,8 +175,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                     ctx.channel().remoteAddress(), header.clientId());
         }
         boolean expectsResponse = !(body instanceof ProduceRequest produce && produce.acks() == 0);
-        Pending p = new Pending(header.correlationId(), apiKey.responseHeaderVersion(version), version, expectsResponse);
-        pending.add(p);
+        OrderedResponses.Pending p = pending.add(header.correlationId(), apiKey.responseHeaderVersion(version), version,
+                expectsResponse);
         inFlight.incrementAndGet();
         long frameBytes = buffer.capacity();
         budget.acquire(frameBytes);
@@ -237,7 +212,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void complete(Pending p, ApiKeys apiKey, short version, AbstractRequest body, ApiMessage response, Throwable error) {
+    private void complete(OrderedResponses.Pending p, ApiKeys apiKey, short version, AbstractRequest body, ApiMessage response, Throwable error) {
         ApiMessage result = response;
         if (error != null) {
                 Throwable cause = ErrorMapper.unwrap(error);
@@ -265,29 +240,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /** Writes every response at the head of the queue that is ready, in request order. */
     private void flushCompleted() {
-        boolean wrote = false;
-        while (!pending.isEmpty() && pending.peek().response.isDone()) {
-            Pending p = pending.poll();
-            ApiMessage response = p.response.join();
-            if (p.rawToken != null && ctx.channel().isActive()) {
-                ByteBuf out = ctx.alloc().buffer(4 + p.rawToken.length);
-                out.writeInt(p.rawToken.length).writeBytes(p.rawToken);
-                ctx.write(out);
-                wrote = true;
-            } else if (p.expectsResponse && response != null && ctx.channel().isActive()) {
-                try {
-                    ctx.write(ResponseEncoder.encode(ctx.alloc(), p.correlationId, p.headerVersion, response, p.version));
-                    wrote = true;
-                } catch (RuntimeException e) {
-                    log.error("Cannot encode the response to correlation id {} for {}; closing the connection",
-                            p.correlationId, ctx.channel().remoteAddress(), e);
-                    ctx.close();
-                    return;
-                }
-            }
-        }
-        if (wrote) {
-            ctx.flush();
+        if (!pending.writeReady(ctx)) {
+            return;
         }
         if (session.failed() && !closing) {
             // The failure was logged where it happened; nothing read after it is processed.
@@ -332,9 +286,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
                 .setApiKeys(registry.apiVersions());
         // Answered at v0 (header v0), in order behind anything still pending on this connection.
-        Pending p = new Pending(correlationId, (short) 0, (short) 0, true);
+        OrderedResponses.Pending p = pending.add(correlationId, (short) 0, (short) 0, true);
         p.response.complete(data);
-        pending.add(p);
         flushCompleted();
     }
 

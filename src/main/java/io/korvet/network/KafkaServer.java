@@ -131,7 +131,7 @@ public final class KafkaServer {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc())).addLast("tls-watch", new TlsHandshakeWatcher(session));
                 }
                 ch.pipeline()
-                        .addLast("frames", new KafkaFrameDecoder(maxFrameBytes))
+                        .addLast("frames", new KafkaFrameDecoder(maxFrameBytes, session))
                         .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget, session, authenticator, authorizer));
             }
         };

@@ -100,6 +100,15 @@ class SaslProtocolIT {
     }
 
     @Test
+    void beforeAuthenticationFramesAreBoundedBySaslServerMaxReceiveSize() throws Exception {
+        try (RawKafkaConnection raw = RawKafkaConnection.open(sasl)) {
+            // 600 KB announced: past sasl.server.max.receive.size (512 KiB), though under socket.request.max.bytes.
+            raw.sendRaw(java.nio.ByteBuffer.allocate(8).putInt(600_000).putShort((short) 18).putShort((short) 3).array());
+            assertThat(raw.closedByBroker()).isTrue();
+        }
+    }
+
+    @Test
     void aFailedLoginIsAnsweredAfterTheDelayThenClosed() throws Exception {
         try (RawKafkaConnection raw = RawKafkaConnection.open(sasl)) {
             raw.call(handshake("PLAIN", (short) 1));
