@@ -453,6 +453,7 @@ class Korvet:
                "-o", f"korvet.redis.uri=redis://127.0.0.1:{self.redis_port}",
                "-o", f"korvet.data.dir={os.path.join(self.dir, 'unused')}",
                "-o", f"korvet.stream.format={self.format}",
+               "-o", "korvet.http.listener=http://127.0.0.1:0",
                # as Kafka's config/server.properties (and the Kafka started here): no wait for more members
                "-o", "group.initial.rebalance.delay.ms=0"]
         self.proc = spawn(cmd, self.log, env=env, cwd=self.dir)

@@ -92,7 +92,7 @@ class ClusterKorvet:
 
     def start(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("KORVET_")}
-        cmd = ["java", *h.BROKER_JVM, "-jar", h.KORVET_JAR, "-o", f"listeners=PLAINTEXT://127.0.0.1:{self.port}",
+        cmd = ["java", *h.BROKER_JVM, "-jar", h.KORVET_JAR, "-o", f"listeners=PLAINTEXT://127.0.0.1:{self.port}", "-o", "korvet.http.listener=http://127.0.0.1:0",
                "-o", f"node.id={self.node_id}", "-o", f"korvet.redis.uri={self.seeds}",
                "-o", "korvet.namespace=scaleout", "-o", "group.initial.rebalance.delay.ms=0"]
         self.proc = h.spawn(cmd, self.log, env=env, cwd=self.dir)

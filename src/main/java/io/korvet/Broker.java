@@ -11,6 +11,8 @@ import io.korvet.handler.DescribeUserScramCredentialsHandler;
 import io.korvet.handler.SaslAuthenticateHandler;
 import io.korvet.handler.SaslHandshakeHandler;
 import io.korvet.security.SaslAuthenticator;
+import io.korvet.http.BrokerMetrics;
+import io.korvet.http.HttpServer;
 import io.korvet.security.AclAuthorizer;
 import io.korvet.storage.redis.RedisAclStore;
 import io.korvet.handler.CreateAclsHandler;
@@ -84,6 +86,11 @@ public final class Broker implements AutoCloseable {
     private RetentionEnforcer retention;
     private KafkaServer server;
     private java.util.Map<String, InetSocketAddress> boundAddresses;
+    private BrokerMetrics metrics;
+    private HttpServer httpServer;
+    private InetSocketAddress httpAddress;
+    private RedisConnector[] httpRedis;
+    private volatile boolean serving;
 
     public Broker(KorvetConfig config) {
         this.config = config;
@@ -106,6 +113,16 @@ public final class Broker implements AutoCloseable {
             server = new KafkaServer(config.listeners(), config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(), registry,
                     authenticator);
             boundAddresses = server.bind();
+            metrics = new BrokerMetrics(() -> server.stats());
+            server.useObserver(metrics);
+            String http = config.value("korvet.http.listener").trim();
+            if (!http.equalsIgnoreCase("none")) {
+                Endpoint e = Endpoint.parse("korvet.http.listener", http.replaceFirst("^(?i)http://", ""));
+                RedisConnector[] redisRef = {null};
+                httpServer = new HttpServer(e.host(), e.port(), metrics, () -> readiness(redisRef[0]));
+                httpAddress = httpServer.bind();
+                httpRedis = redisRef;
+            }
             String redisUri = config.redisUri();
             if (embeddedRedis != null) {
                 embeddedRedis.start(config.embeddedRedisPort());
@@ -115,6 +132,9 @@ public final class Broker implements AutoCloseable {
             redis = new RedisConnector(redisUri, config.redisTimeout(), trust.isEmpty() ? null
                     : new io.korvet.storage.redis.RedisTls(trust, config.value("korvet.redis.ssl.truststore.password"),
                             config.value("korvet.redis.ssl.truststore.type")));
+            if (httpRedis != null) {
+                httpRedis[0] = redis;
+            }
             RedisDurability durability = RedisDurability.read(redis);
             if (durability.volatileData()) {
                 log.warn("Redis {} keeps no data on disk (no AOF, no RDB): acknowledged records are lost when it restarts",
@@ -155,9 +175,9 @@ public final class Broker implements AutoCloseable {
                     .register(new MetadataHandler(config, topics, leadership))
                     .register(new CreateTopicsHandler(config, topics))
                     .register(new InitProducerIdHandler(topicStore))
-                    .register(new ProduceHandler(topics, logs, replicaWaiter, leadership))
+                    .register(new ProduceHandler(topics, logs, replicaWaiter, leadership, metrics))
                     .register(new ListOffsetsHandler(topics, logs, leadership))
-                    .register(new FetchHandler(topics, logs, timer, leadership))
+                    .register(new FetchHandler(topics, logs, timer, leadership, metrics))
                     .register(new DeleteTopicsHandler(topics))
                     .register(new CreatePartitionsHandler(config, topics))
                     .register(new DeleteRecordsHandler(topics, logs, leadership))
@@ -185,6 +205,8 @@ public final class Broker implements AutoCloseable {
                 }));
             }
             GroupCoordinator groups = new GroupCoordinator(new RedisGroupStore(redis, keys), timer, config.groups());
+            BrokerMetrics topicMetrics = metrics;
+            topics.onTopicDeleted(topic -> topicMetrics.forgetTopic(topic.name()));
             topics.onTopicDeleted(topic -> groups.forgetTopic(topic.name()).whenComplete((v, e) -> {
                 if (e != null) {
                     log.warn("Could not drop committed offsets of deleted topic {}: {}", topic.name(), e.getMessage());
@@ -209,11 +231,13 @@ public final class Broker implements AutoCloseable {
             server.open();
             membership.start();
             started = true;
+            serving = true;
             retention = new RetentionEnforcer(topics, logs, leadership::leads, config.retention().checkIntervalMs(),
                     System::currentTimeMillis);
             retention.start();
-            log.info("Korvet started: listening on {}, advertised as {}, node {}, cluster {}, Redis {} ({}){}",
-                    listening(), advertised(), config.nodeId(), config.clusterId(),
+            log.info("Korvet started: listening on {}, advertised as {}, HTTP {}, node {}, cluster {}, Redis {} ({}){}",
+                    listening(), advertised(), httpAddress == null ? "off" : "on http://" + httpAddress.getHostString() + ":"
+                            + httpAddress.getPort(), config.nodeId(), config.clusterId(),
                     RedisSeeds.redacted(redisUri), durability, embeddedRedis != null
                             ? " (embedded " + embeddedRedis.executable() + ", data in " + config.dataDir().toAbsolutePath() + ")"
                             : "");
@@ -227,6 +251,22 @@ public final class Broker implements AutoCloseable {
     /** The listener's load right now: connections, unanswered requests and their bytes. */
     public ListenerStats listenerStats() {
         return server.stats();
+    }
+
+    /** /health/ready: serving, and Redis answers a PING within 2 s. */
+    private java.util.concurrent.CompletionStage<String> readiness(RedisConnector r) {
+        if (!serving || r == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture("the broker is not serving (starting or stopping)");
+        }
+        return r.async().ping().toCompletableFuture().orTimeout(2, TimeUnit.SECONDS)
+                .handle((pong, e) -> e == null ? null : "Redis does not answer: " + (e instanceof java.util.concurrent.TimeoutException
+                        || e.getCause() instanceof java.util.concurrent.TimeoutException ? "no answer within 2 s"
+                        : String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));
+    }
+
+    /** The HTTP listener's port (null when off). */
+    public Integer httpPort() {
+        return httpAddress == null ? null : httpAddress.getPort();
     }
 
     /** The port the first listener actually bound (useful with port 0). */
@@ -274,6 +314,11 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        serving = false;
+        if (httpServer != null) {
+            httpServer.stop();
+            httpServer = null;
+        }
         if (server != null) {
             server.stop(5_000);
             server = null;

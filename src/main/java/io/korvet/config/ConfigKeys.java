@@ -80,6 +80,8 @@ public final class ConfigKeys {
             new Key("group.max.session.timeout.ms", "1800000", "longest session.timeout.ms a group member may ask for"),
             new Key("group.initial.rebalance.delay.ms", "3000", "how long the first rebalance of an empty group waits for more members"),
             new Key("offset.metadata.max.bytes", "4096", "largest metadata string of a committed offset"),
+            new Key("korvet.http.listener", "http://localhost:9644",
+                    "the HTTP listener for /metrics, /health/live and /health/ready (none: no HTTP listener)"),
             new Key("korvet.redis.uri", "", "the Redis to use, redis://host:port (default: an embedded Redis of the broker's own)"),
             new Key("korvet.redis.ssl.truststore.location", "",
                     "with rediss://, the CA certificates the Redis server's certificate is checked against (default: the JDK's)"),

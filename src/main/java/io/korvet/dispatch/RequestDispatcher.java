@@ -43,6 +43,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private ClientSession session;
     private final SaslAuthenticator authenticator;
     private final AclAuthorizer authorizer;
+    private final RequestObserver observer;
     private final AtomicInteger inFlight;
     private final RequestMemoryBudget budget;
     private final OrderedResponses pending = new OrderedResponses();
@@ -61,17 +62,19 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      * @param budget the broker-wide bound on the bytes of unanswered requests
      */
     public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight, RequestMemoryBudget budget) {
-        this(registry, inFlight, budget, null, null, null);
+        this(registry, inFlight, budget, null, null, null, RequestObserver.NONE);
     }
 
     /**
      * @param session the connection's security session (null: a PLAINTEXT connection)
      * @param authenticator takes the raw tokens that follow a SaslHandshake v0
      * @param authorizer the ACLs, or null when they are off
+     * @param observer told of every request answered (the metrics)
      */
     public RequestDispatcher(HandlerRegistry registry, AtomicInteger inFlight, RequestMemoryBudget budget, ClientSession session,
-                             SaslAuthenticator authenticator, AclAuthorizer authorizer) {
+                             SaslAuthenticator authenticator, AclAuthorizer authorizer, RequestObserver observer) {
         this.registry = registry;
+        this.observer = observer;
         this.authorizer = authorizer;
         this.session = session;
         this.authenticator = authenticator;
@@ -193,8 +196,11 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
+        long started = System.nanoTime();
         stage.whenComplete((response, error) -> {
             try {
+                observer.answered(apiKey, version, error == null ? Errors.NONE
+                        : ErrorMapper.toError(ErrorMapper.unwrap(error), apiKey), System.nanoTime() - started);
                 complete(p, apiKey, version, body, response, error);
             } catch (RuntimeException e) {
                 log.error("{} v{} from {}: cannot build the error response", apiKey, version, ctx.channel().remoteAddress(), e);

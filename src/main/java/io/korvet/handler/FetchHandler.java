@@ -67,9 +67,16 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private static final long FOLLOWER_POLL_MS = 50;
 
     private final PartitionLeadership leadership;
+    private final TopicTraffic traffic;
     private final FollowerReads followers;
 
     public FetchHandler(TopicManager topics, LogManager logs, HashedWheelTimer timer, PartitionLeadership leadership) {
+        this(topics, logs, timer, leadership, TopicTraffic.NONE);
+    }
+
+    public FetchHandler(TopicManager topics, LogManager logs, HashedWheelTimer timer, PartitionLeadership leadership,
+                        TopicTraffic traffic) {
+        this.traffic = traffic;
         this.topics = topics;
         this.logs = logs;
         this.timer = timer;
@@ -358,6 +365,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 if (!sent.isEmpty()) {
                     MemoryRecords records = MemoryRecords.readableRecords(sent.buffer());
                     pd.setRecords(records);
+                    long handed = 0;
+                    for (int i = 0; i < sent.count(); i++) {
+                        handed += sent.lastOffset(i) - sent.baseOffset(i) + 1;
+                    }
+                    traffic.fetched(r.wanted.topic.name(), handed, records.sizeInBytes());
                     budget = Math.max(0, budget - records.sizeInBytes());
                     firstData = false;
                     if (r.count > 0) {
@@ -380,6 +392,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 }
                 if (assembled.sizeInBytes() > 0) {
                     pd.setRecords(assembled.records());
+                    traffic.fetched(r.wanted.topic.name(), assembled.nextOffset() - r.records.get(0).offset(),
+                            assembled.sizeInBytes());
                     budget = Math.max(0, budget - assembled.sizeInBytes());
                     firstData = false;
                     // A consumer behind the high watermark fetches from here next: have Redis read it now.

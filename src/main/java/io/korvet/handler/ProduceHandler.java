@@ -49,8 +49,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private final LogManager logs;
     private final ReplicaWaiter replicas;
     private final PartitionLeadership leadership;
+    private final TopicTraffic traffic;
 
     public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas, PartitionLeadership leadership) {
+        this(topics, logs, replicas, leadership, TopicTraffic.NONE);
+    }
+
+    public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas, PartitionLeadership leadership,
+                          TopicTraffic traffic) {
+        this.traffic = traffic;
         this.topics = topics;
         this.logs = logs;
         this.replicas = replicas;
@@ -160,6 +167,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             batch = BatchDecoder.decode(tp, pd.records(), topic, now);
         } catch (ApiException e) {
             log.warn("Rejected produce to {} from {}: {} ({})", tp, context.clientAddress(), Errors.forException(e), e.getMessage());
+            traffic.produceFailed(Errors.forException(e));
             return done(error(pd.index(), e));
         }
         var log = logs.log(tp);
@@ -175,11 +183,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 return log.append(batch);
             }).thenCompose(result -> replicas.awaitReplicas(tp, replicasNeeded, timeoutMs).thenApply(v -> result));
         }
+        int bytes = pd.records() == null ? 0 : pd.records().sizeInBytes();
         return appended.handle((AppendResult result, Throwable failure) -> {
             if (failure != null) {
                 ApiException e = ErrorMapper.toApiException(failure);
                 ProduceHandler.log.warn("Produce to {} answered {}: {}", tp, Errors.forException(e), e.getMessage());
+                traffic.produceFailed(Errors.forException(e));
                 return error(pd.index(), e);
+            }
+            if (!result.duplicate()) {
+                traffic.produced(tp.topic(), batch.count(), bytes);
             }
             return new PartitionProduceResponse()
                     .setIndex(pd.index())

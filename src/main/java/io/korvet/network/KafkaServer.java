@@ -58,6 +58,7 @@ public final class KafkaServer {
     private EventLoopGroup workers;
     private final List<Channel> serverChannels = new ArrayList<>();
     private volatile AclAuthorizer authorizer;
+    private volatile io.korvet.dispatch.RequestObserver observer = io.korvet.dispatch.RequestObserver.NONE;
 
     public KafkaServer(List<ListenerConfig> listeners, int maxFrameBytes, long queuedMaxRequestBytes, HandlerRegistry registry,
                        SaslAuthenticator authenticator) {
@@ -132,7 +133,7 @@ public final class KafkaServer {
                 }
                 ch.pipeline()
                         .addLast("frames", new KafkaFrameDecoder(maxFrameBytes, session))
-                        .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget, session, authenticator, authorizer));
+                        .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget, session, authenticator, authorizer, observer));
             }
         };
     }
@@ -140,6 +141,11 @@ public final class KafkaServer {
     /** Turns ACLs on for the connections accepted from now on (before {@link #open()}). */
     public void useAuthorizer(AclAuthorizer aclAuthorizer) {
         this.authorizer = aclAuthorizer;
+    }
+
+    /** Tells the metrics of every request answered on the connections accepted from now on (before {@link #open()}). */
+    public void useObserver(io.korvet.dispatch.RequestObserver requestObserver) {
+        this.observer = requestObserver;
     }
 
     /** Starts accepting the connections on the bound listener. */

@@ -69,6 +69,7 @@ final class BrokerFleet implements AutoCloseable {
         Files.createDirectories(home);
         Map<String, String> settings = new HashMap<>();
         settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+        settings.put("korvet.http.listener", "http://127.0.0.1:0");
         settings.put("node.id", Integer.toString(nodeId));
         settings.put("korvet.redis.uri", redisUri);
         settings.put("korvet.namespace", namespace);

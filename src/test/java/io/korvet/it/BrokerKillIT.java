@@ -60,6 +60,7 @@ class BrokerKillIT {
         bootstrap = "127.0.0.1:" + port;
         broker = new BrokerProcess(dir, Map.of(
                 "listeners", "PLAINTEXT://" + bootstrap,
+                "korvet.http.listener", "http://127.0.0.1:0",
                 "korvet.redis.uri", redis.uri(),
                 "korvet.namespace", namespace));
         broker.start();

@@ -42,6 +42,7 @@ public final class KorvetCluster implements AutoCloseable {
         this.port = RedisServerProcess.freePort();
         settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
         settings.put("korvet.redis.uri", redis.uri());
+        settings.put("korvet.http.listener", "http://127.0.0.1:0");
         settings.put("korvet.namespace", "it" + UUID.randomUUID().toString().substring(0, 8));
         settings.put("korvet.redis.timeout.ms", "2000");
         String format = streamFormat();

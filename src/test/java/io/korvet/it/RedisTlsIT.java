@@ -45,6 +45,7 @@ class RedisTlsIT {
             s.put("korvet.redis.ssl.truststore.location", dir.resolve("ca.pem").toString());
             s.put("korvet.redis.ssl.truststore.type", "PEM");
             s.put("korvet.namespace", "tls");
+            s.put("korvet.http.listener", "none");
             try (BrokerLogCapture logs = BrokerLogCapture.attach(); Broker broker = new Broker(KorvetConfig.fromMap(s)).start()) {
                 Properties p = Clients.producer("127.0.0.1:" + port, StringSerializer.class);
                 try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {

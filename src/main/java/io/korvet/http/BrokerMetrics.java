@@ -1,0 +1,130 @@
+package io.korvet.http;
+
+import io.korvet.dispatch.RequestObserver;
+import io.korvet.network.ListenerStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The broker's metrics, in Micrometer's Prometheus registry: requests by API, version and error with their latency,
+ * records and bytes produced and fetched by topic, the listeners' load, and the JVM's and process's own. Labels are
+ * bounded: APIs, versions and error codes are finite, topics are the existing ones (forgotten when deleted).
+ */
+public final class BrokerMetrics implements RequestObserver, io.korvet.handler.TopicTraffic {
+
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+        Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+        Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<Long, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<ApiKeys, Timer> latencies = new ConcurrentHashMap<>();
+    private final Map<String, TopicMeters> topics = new ConcurrentHashMap<>();
+    private final Map<Errors, Counter> produceErrors = new ConcurrentHashMap<>();
+
+    /** The counters of one topic. */
+    private record TopicMeters(Counter recordsProduced, Counter bytesProduced, Counter recordsFetched, Counter bytesFetched) {
+    }
+
+    public BrokerMetrics(Supplier<ListenerStats> listeners) {
+        // Two of the binder's series that Prometheus's promtool lints (an abbreviated unit, a "_count" gauge); the
+        // same facts are in process_cpu_usage and system_cpu_usage.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+                || id.getName().equals("system.cpu.count")));
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder("korvet.connections", () -> listeners.get().openConnections())
+                .description("open client connections, over all listeners").register(registry);
+        Gauge.builder("korvet.requests.in.flight", () -> listeners.get().inFlightRequests())
+                .description("requests read and not yet answered").register(registry);
+        Gauge.builder("korvet.requests.queued", () -> listeners.get().queuedRequestBytes()).baseUnit("bytes")
+                .description("bytes of requests read and not yet answered (bounded by queued.max.request.bytes)").register(registry);
+    }
+
+    @Override
+    public void answered(ApiKeys api, short version, Errors error, long nanos) {
+        long key = ((long) api.id << 32) | ((long) (version & 0xffff) << 16) | (error.code() & 0xffff);
+        requests.computeIfAbsent(key, k -> Counter.builder("korvet.requests")
+                .description("requests answered, by API, version and error code (NONE: no error)")
+                .tags("api", api.name, "version", Short.toString(version), "error", error.name())
+                .register(registry)).increment();
+        latencies.computeIfAbsent(api, a -> Timer.builder("korvet.request.latency")
+                .description("time from reading a request to having its answer, by API")
+                .tags("api", a.name).serviceLevelObjectives(LATENCY_BUCKETS)
+                .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private TopicMeters topic(String name) {
+        return topics.computeIfAbsent(name, t -> new TopicMeters(
+                Counter.builder("korvet.records.produced").description("records appended, by topic").tags("topic", t).register(registry),
+                Counter.builder("korvet.bytes.produced").baseUnit("bytes").description("record batch bytes appended, by topic")
+                        .tags("topic", t).register(registry),
+                Counter.builder("korvet.records.fetched").description("records handed to consumers, by topic").tags("topic", t)
+                        .register(registry),
+                Counter.builder("korvet.bytes.fetched").baseUnit("bytes").description("record batch bytes handed to consumers,"
+                        + " by topic").tags("topic", t).register(registry)));
+    }
+
+    @Override
+    public void produced(String topic, long records, long bytes) {
+        TopicMeters m = topic(topic);
+        m.recordsProduced.increment(records);
+        m.bytesProduced.increment(bytes);
+    }
+
+    @Override
+    public void fetched(String topic, long records, long bytes) {
+        TopicMeters m = topic(topic);
+        m.recordsFetched.increment(records);
+        m.bytesFetched.increment(bytes);
+    }
+
+    /** A partition produce that failed, by Kafka error code. */
+    @Override
+    public void produceFailed(Errors error) {
+        produceErrors.computeIfAbsent(error, e -> Counter.builder("korvet.produce.errors")
+                .description("partition produces answered with an error, by code").tags(Tags.of("error", e.name()))
+                .register(registry)).increment();
+    }
+
+    /** Drops a deleted topic's series. */
+    public void forgetTopic(String topic) {
+        TopicMeters m = topics.remove(topic);
+        if (m != null) {
+            registry.remove(m.recordsProduced);
+            registry.remove(m.bytesProduced);
+            registry.remove(m.recordsFetched);
+            registry.remove(m.bytesFetched);
+        }
+    }
+
+    /** The Prometheus text format of every metric. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
