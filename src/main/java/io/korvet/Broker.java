@@ -205,6 +205,7 @@ public final class Broker implements AutoCloseable {
                 }));
             }
             GroupCoordinator groups = new GroupCoordinator(new RedisGroupStore(redis, keys), timer, config.groups());
+            metrics.watch(logs, leadership::leads, groups);
             BrokerMetrics topicMetrics = metrics;
             topics.onTopicDeleted(topic -> topicMetrics.forgetTopic(topic.name()));
             topics.onTopicDeleted(topic -> groups.forgetTopic(topic.name()).whenComplete((v, e) -> {

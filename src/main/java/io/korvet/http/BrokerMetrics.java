@@ -123,8 +123,24 @@ public final class BrokerMetrics implements RequestObserver, io.korvet.handler.T
         }
     }
 
-    /** The Prometheus text format of every metric. */
-    public String scrape() {
-        return registry.scrape();
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
+    private volatile StateGauges state;
+
+    /** Adds the partition and group gauges, read from the broker's state at each scrape. */
+    public void watch(io.korvet.log.LogManager logs, java.util.function.Predicate<org.apache.kafka.common.TopicPartition> leads,
+                      io.korvet.group.GroupCoordinator groups) {
+        state = new StateGauges(this, logs, leads, groups);
+    }
+
+    /** The Prometheus text format of every metric, the state gauges read first. */
+    public java.util.concurrent.CompletionStage<String> scrape() {
+        StateGauges s = state;
+        if (s == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(registry.scrape());
+        }
+        return s.refresh().handle((v, e) -> registry.scrape());
     }
 }

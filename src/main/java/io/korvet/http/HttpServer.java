@@ -101,8 +101,14 @@ public final class HttpServer {
                 return;
             }
             switch (path) {
-                case "/metrics" -> send(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.scrape());
+                case "/metrics" -> metrics.scrape().whenComplete((text, error) -> ctx.executor().execute(() -> {
+                    if (error != null) {
+                        send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "application/json",
+                                "{\"error\":\"" + Json.escape(String.valueOf(error.getMessage())) + "\"}");
+                    } else {
+                        send(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", text);
+                    }
+                }));
                 case "/health/live" -> send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", "{\"status\":\"live\"}");
                 case "/health/ready" -> readiness.notReadyReason().whenComplete((reason, error) -> {
                     String why = error != null ? String.valueOf(error.getMessage()) : reason;

@@ -82,6 +82,23 @@ class MetricsIT {
         assertThat(value(metrics, "korvet_records_produced_total{topic=\"metered\"}")).isEqualTo(100.0);
         assertThat(value(metrics, "korvet_records_fetched_total{topic=\"metered\"}")).isEqualTo(100.0);
         assertThat(value(metrics, "korvet_bytes_produced_total{topic=\"metered\"}")).isGreaterThan(100 * 7);
+        for (int p = 0; p < 2; p++) {
+            assertThat(value(metrics, "korvet_partition_high_watermark{partition=\"" + p + "\",topic=\"metered\"}")).isEqualTo(50.0);
+            assertThat(value(metrics, "korvet_partition_log_start_offset{partition=\"" + p + "\",topic=\"metered\"}")).isZero();
+            assertThat(value(metrics, "korvet_consumer_group_lag{group=\"metered-group\",partition=\"" + p + "\",topic=\"metered\"}"))
+                    .isZero();
+        }
+        assertThat(value(metrics, "korvet_consumer_group_members{group=\"metered-group\"}")).isZero();
+        // 10 more records, not consumed: the committed group lags by them.
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("metered", 0, "k", "more-" + i)).get();
+            }
+        }
+        String later = get("/metrics").body();
+        assertThat(value(later, "korvet_consumer_group_lag{group=\"metered-group\",partition=\"0\",topic=\"metered\"}"))
+                .isEqualTo(10.0);
+        assertThat(value(later, "korvet_records_produced_total{topic=\"metered\"}")).isEqualTo(110.0);
         assertThat(metrics).containsPattern("korvet_requests_total\\{api=\"Produce\",error=\"NONE\",version=\"\\d+\"} \\d+")
                 .containsPattern("korvet_requests_total\\{api=\"OffsetCommit\",error=\"NONE\",version=\"\\d+\"} 1.0")
                 .contains("korvet_request_latency_seconds_bucket{api=\"Fetch\",le=\"1.0E-4\"}")
