@@ -79,7 +79,7 @@ public final class Broker implements AutoCloseable {
     private final KorvetConfig config;
     private EmbeddedRedis embeddedRedis;
     private boolean started;
-    private RedisConnector redis;
+    private volatile RedisConnector redis;
     private RedisReplicaWaiter replicaWaiter;
     private ClusterMembership membership;
     private HashedWheelTimer timer;
@@ -89,7 +89,6 @@ public final class Broker implements AutoCloseable {
     private BrokerMetrics metrics;
     private HttpServer httpServer;
     private InetSocketAddress httpAddress;
-    private RedisConnector[] httpRedis;
     private volatile boolean serving;
 
     public Broker(KorvetConfig config) {
@@ -118,10 +117,8 @@ public final class Broker implements AutoCloseable {
             String http = config.value("korvet.http.listener").trim();
             if (!http.equalsIgnoreCase("none")) {
                 Endpoint e = Endpoint.parse("korvet.http.listener", http.replaceFirst("^(?i)http://", ""));
-                RedisConnector[] redisRef = {null};
-                httpServer = new HttpServer(e.host(), e.port(), metrics, () -> readiness(redisRef[0]));
+                httpServer = new HttpServer(e.host(), e.port(), metrics, this::readiness);
                 httpAddress = httpServer.bind();
-                httpRedis = redisRef;
             }
             String redisUri = config.redisUri();
             if (embeddedRedis != null) {
@@ -132,9 +129,6 @@ public final class Broker implements AutoCloseable {
             redis = new RedisConnector(redisUri, config.redisTimeout(), trust.isEmpty() ? null
                     : new io.korvet.storage.redis.RedisTls(trust, config.value("korvet.redis.ssl.truststore.password"),
                             config.value("korvet.redis.ssl.truststore.type")));
-            if (httpRedis != null) {
-                httpRedis[0] = redis;
-            }
             RedisDurability durability = RedisDurability.read(redis);
             if (durability.volatileData()) {
                 log.warn("Redis {} keeps no data on disk (no AOF, no RDB): acknowledged records are lost when it restarts",
@@ -255,7 +249,8 @@ public final class Broker implements AutoCloseable {
     }
 
     /** /health/ready: serving, and Redis answers a PING within 2 s. */
-    private java.util.concurrent.CompletionStage<String> readiness(RedisConnector r) {
+    private java.util.concurrent.CompletionStage<String> readiness() {
+        RedisConnector r = redis;
         if (!serving || r == null) {
             return java.util.concurrent.CompletableFuture.completedFuture("the broker is not serving (starting or stopping)");
         }

@@ -18,8 +18,7 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
 
     /** A request from a connection that never closes, on a PLAINTEXT listener, for handlers called outside one. */
     public RequestContext(RequestHeader header, SocketAddress clientAddress) {
-        this(header, clientAddress, ConnectionCloseHooks.none(), ClientSession.anonymous(
-                io.korvet.config.KorvetConfig.defaults().listeners().get(0)), null);
+        this(header, clientAddress, ConnectionCloseHooks.none(), ClientSession.plaintext(), null);
     }
 
     /** Whether the sender may do the operation on the resource (always, without an authorizer). */
@@ -38,6 +37,11 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
     /** As {@link #allowed}, without logging a denial: for listings that leave out what may not be seen. */
     public boolean permits(AclOperation op, ResourceType type, String name) {
         return authorizer == null || authorizer.authorize(session.principal(), session.host(), op, type, name);
+    }
+
+    /** As {@link #allowedOnCluster}, without logging a denial: one of alternatives, or a listing. */
+    public boolean permitsOnCluster(AclOperation op) {
+        return permits(op, ResourceType.CLUSTER, AclAuthorizer.CLUSTER_NAME);
     }
 
     /** Whether the sender may do the operation on the cluster. */

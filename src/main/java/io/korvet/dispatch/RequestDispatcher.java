@@ -37,7 +37,6 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
     /** Past this many unanswered requests the connection stops reading until some are answered. */
     private static final int MAX_IN_FLIGHT = 1000;
-    private static final io.korvet.config.ListenerConfig PLAINTEXT = io.korvet.config.KorvetConfig.defaults().listeners().get(0);
 
     private final HandlerRegistry registry;
     private ClientSession session;
@@ -86,7 +85,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         if (session == null) {
-            session = ClientSession.anonymous(PLAINTEXT);
+            session = ClientSession.plaintext();
         }
     }
 

@@ -11,8 +11,7 @@ final class AuthorizedOperations {
 
     /** As Kafka reports them: what the caller may do on the cluster, or nothing unless it may describe it. */
     static int ofCluster(io.korvet.dispatch.RequestContext context) {
-        return context.permits(org.apache.kafka.common.acl.AclOperation.DESCRIBE, org.apache.kafka.common.resource.ResourceType.CLUSTER,
-                io.korvet.security.AclAuthorizer.CLUSTER_NAME)
+        return context.permitsOnCluster(org.apache.kafka.common.acl.AclOperation.DESCRIBE)
                 ? context.authorizedOperations(org.apache.kafka.common.resource.ResourceType.CLUSTER,
                         io.korvet.security.AclAuthorizer.CLUSTER_NAME) : 0;
     }

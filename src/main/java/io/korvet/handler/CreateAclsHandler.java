@@ -53,12 +53,11 @@ public final class CreateAclsHandler implements ApiHandler<CreateAclsRequest> {
     public CompletionStage<ApiMessage> handle(RequestContext context, CreateAclsRequest request) {
         List<AclCreation> creations = request.data().creations();
         CreateAclsResponseData data = new CreateAclsResponseData();
-        Errors refused = authorizer == null ? Errors.SECURITY_DISABLED
-                : !context.allowedOnCluster(AclOperation.ALTER) ? Errors.CLUSTER_AUTHORIZATION_FAILED : null;
+        Errors refused = AclAccess.refusal(authorizer, context, AclOperation.ALTER);
         if (refused != null) {
             for (AclCreation c : creations) {
                 data.results().add(new AclCreationResult().setErrorCode(refused.code())
-                        .setErrorMessage(refused == Errors.SECURITY_DISABLED ? "No Authorizer is configured." : refused.message()));
+                        .setErrorMessage(AclAccess.message(refused)));
             }
             return CompletableFuture.completedFuture(data);
         }

@@ -75,7 +75,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                         new InvalidRequestException("Create topics request from client contains a duplicate topic name: " + t.name()))));
                 continue;
             }
-            if (!context.permits(AclOperation.CREATE, ResourceType.CLUSTER, io.korvet.security.AclAuthorizer.CLUSTER_NAME)
+            if (!context.permitsOnCluster(AclOperation.CREATE)
                     && !context.allowed(AclOperation.CREATE, ResourceType.TOPIC, t.name())) {
                 results.add(CompletableFuture.completedFuture(failed(t.name(),
                         new org.apache.kafka.common.errors.TopicAuthorizationException("Authorization failed."))));

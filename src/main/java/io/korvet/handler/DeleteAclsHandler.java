@@ -49,12 +49,11 @@ public final class DeleteAclsHandler implements ApiHandler<DeleteAclsRequest> {
     public CompletionStage<ApiMessage> handle(RequestContext context, DeleteAclsRequest request) {
         DeleteAclsResponseData data = new DeleteAclsResponseData();
         List<AclBindingFilter> filters = request.filters();
-        Errors refused = authorizer == null ? Errors.SECURITY_DISABLED
-                : !context.allowedOnCluster(AclOperation.ALTER) ? Errors.CLUSTER_AUTHORIZATION_FAILED : null;
+        Errors refused = AclAccess.refusal(authorizer, context, AclOperation.ALTER);
         if (refused != null) {
             for (AclBindingFilter f : filters) {
                 data.filterResults().add(new DeleteAclsFilterResult().setErrorCode(refused.code())
-                        .setErrorMessage(refused == Errors.SECURITY_DISABLED ? "No Authorizer is configured." : refused.message()));
+                        .setErrorMessage(AclAccess.message(refused)));
             }
             return CompletableFuture.completedFuture(data);
         }

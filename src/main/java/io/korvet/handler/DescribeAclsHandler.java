@@ -43,13 +43,9 @@ public final class DescribeAclsHandler implements ApiHandler<DescribeAclsRequest
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DescribeAclsRequest request) {
         DescribeAclsResponseData data = new DescribeAclsResponseData();
-        if (authorizer == null) {
-            return CompletableFuture.completedFuture(data.setErrorCode(Errors.SECURITY_DISABLED.code())
-                    .setErrorMessage("No Authorizer is configured."));
-        }
-        if (!context.allowedOnCluster(AclOperation.DESCRIBE)) {
-            return CompletableFuture.completedFuture(data.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())
-                    .setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message()));
+        Errors refused = AclAccess.refusal(authorizer, context, AclOperation.DESCRIBE);
+        if (refused != null) {
+            return CompletableFuture.completedFuture(data.setErrorCode(refused.code()).setErrorMessage(AclAccess.message(refused)));
         }
         AclBindingFilter filter = request.filter();
         return authorizer.store().all().thenApply(all -> {

@@ -48,8 +48,7 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, InitProducerIdRequest request) {
         // KIP-679: an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
-        if (request.data().transactionalId() == null && !context.permits(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER,
-                io.korvet.security.AclAuthorizer.CLUSTER_NAME) && !context.allowedOnAny(AclOperation.WRITE, ResourceType.TOPIC)) {
+        if (request.data().transactionalId() == null && !context.permitsOnCluster(AclOperation.IDEMPOTENT_WRITE) && !context.allowedOnAny(AclOperation.WRITE, ResourceType.TOPIC)) {
             return CompletableFuture.completedFuture(new InitProducerIdResponseData()
                     .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code()).setProducerId(-1).setProducerEpoch((short) -1));
         }

@@ -45,7 +45,7 @@ public final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
         List<String> types = version >= 5 ? request.data().typesFilter() : List.of();
         return coordinator.list(states, types).thenApply(groups -> {
             ListGroupsResponseData out = new ListGroupsResponseData().setErrorCode(Errors.NONE.code());
-            boolean everyGroup = context.permits(AclOperation.DESCRIBE, ResourceType.CLUSTER, io.korvet.security.AclAuthorizer.CLUSTER_NAME);
+            boolean everyGroup = context.permitsOnCluster(AclOperation.DESCRIBE);
             for (ListedGroup g : groups) {
                 // As Kafka does, only the groups the caller may describe, unless it may describe the cluster.
                 if (!everyGroup && !context.permits(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId())) {

@@ -148,7 +148,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         if (!autoCreate) {
             return CompletableFuture.completedFuture(error(rt.name(), Uuid.ZERO_UUID, Errors.UNKNOWN_TOPIC_OR_PARTITION));
         }
-        if (!context.permits(AclOperation.CREATE, ResourceType.CLUSTER, io.korvet.security.AclAuthorizer.CLUSTER_NAME)
+        if (!context.permitsOnCluster(AclOperation.CREATE)
                 && !context.allowed(AclOperation.CREATE, ResourceType.TOPIC, rt.name())) {
             return CompletableFuture.completedFuture(error(rt.name(), Uuid.ZERO_UUID, Errors.TOPIC_AUTHORIZATION_FAILED));
         }

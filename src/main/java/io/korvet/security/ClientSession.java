@@ -42,9 +42,14 @@ public final class ClientSession {
         this.state = listener.sasl() ? State.HANDSHAKE : State.AUTHENTICATED;
     }
 
-    /** A session of a listener without security, for handlers called outside a connection. */
-    public static ClientSession anonymous(ListenerConfig listener) {
-        return new ClientSession(listener, null);
+    /** The default PLAINTEXT listener, parsed once. */
+    private static final class Plaintext {
+        static final ListenerConfig LISTENER = io.korvet.config.KorvetConfig.defaults().listeners().get(0);
+    }
+
+    /** A session of the default PLAINTEXT listener, for connections without a listener's settings and handlers called outside one. */
+    public static ClientSession plaintext() {
+        return new ClientSession(Plaintext.LISTENER, null);
     }
 
     public ListenerConfig listener() {

@@ -15,6 +15,9 @@ import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
  */
 public final class TlsPrincipals {
 
+    /** Each listener's mapping rules, parsed once rather than at every handshake. */
+    private static final java.util.Map<String, SslPrincipalMapper> MAPPERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private TlsPrincipals() {
     }
 
@@ -31,7 +34,7 @@ public final class TlsPrincipals {
         String dn = cert.getSubjectX500Principal().getName();
         try {
             return new KafkaPrincipal(KafkaPrincipal.USER_TYPE,
-                    SslPrincipalMapper.fromRules(listener.ssl().get("ssl.principal.mapping.rules")).getName(dn));
+                    MAPPERS.computeIfAbsent(listener.ssl().get("ssl.principal.mapping.rules"), SslPrincipalMapper::fromRules).getName(dn));
         } catch (IOException e) {
             return new KafkaPrincipal(KafkaPrincipal.USER_TYPE, dn);
         }
