@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.korvet.dispatch.HandlerRegistry;
 import io.korvet.group.GroupCoordinator;
+import io.korvet.group.ModernGroups;
 import io.korvet.handler.AlterConfigsHandler;
 import io.korvet.handler.ApiVersionsHandler;
 import io.korvet.handler.CreatePartitionsHandler;
@@ -86,6 +87,7 @@ public final class Broker implements AutoCloseable {
     private ClusterMembership membership;
     private HashedWheelTimer timer;
     private RetentionEnforcer retention;
+    private ModernGroups modernGroups;
     private KafkaServer server;
     private java.util.Map<String, InetSocketAddress> boundAddresses;
     private BrokerMetrics metrics;
@@ -206,6 +208,8 @@ public final class Broker implements AutoCloseable {
             }
             RedisGroupStore groupStore = new RedisGroupStore(redis, keys);
             GroupCoordinator groups = new GroupCoordinator(groupStore, timer, config.groups());
+            modernGroups = new ModernGroups(ModernGroups.Settings.from(config), new io.korvet.topic.LiveTopics(topics), timer);
+            groups.useConsumerProtocol(modernGroups);
             metrics.watch(logs, leadership::leads, groups);
             BrokerMetrics topicMetrics = metrics;
             topics.onTopicDeleted(topic -> topicMetrics.forgetTopic(topic.name()));
@@ -228,7 +232,9 @@ public final class Broker implements AutoCloseable {
                     .register(new DescribeGroupsHandler(groups))
                     .register(new ListGroupsHandler(groups))
                     .register(new DeleteGroupsHandler(groups))
-                    .register(new OffsetDeleteHandler(groups, topics));
+                    .register(new OffsetDeleteHandler(groups, topics))
+                    .register(new io.korvet.handler.ConsumerGroupHeartbeatHandler(groups))
+                    .register(new io.korvet.handler.ConsumerGroupDescribeHandler(groups));
 
             if (httpServer != null) {
                 httpSecurity = HttpSecurity.of(config, httpHost, credentials);
@@ -333,6 +339,10 @@ public final class Broker implements AutoCloseable {
         if (retention != null) {
             retention.close();
             retention = null;
+        }
+        if (modernGroups != null) {
+            modernGroups.close();
+            modernGroups = null;
         }
         if (membership != null) {
             membership.close();

@@ -44,10 +44,78 @@ public final class GroupCoordinator {
     /** Whether this broker coordinates a group (by id); the others are NOT_COORDINATOR here. */
     private volatile Predicate<String> coordinates = id -> true;
 
+    /** The consumer-protocol groups (KIP-848); none until {@link #useConsumerProtocol}. */
+    private volatile ModernGroups modern;
+
     public GroupCoordinator(GroupStore store, Timer timer, GroupSettings settings) {
         this.store = store;
         this.timer = timer;
         this.settings = settings;
+    }
+
+    /** Coordinates consumer-protocol groups (ConsumerGroupHeartbeat) beside the classic ones. */
+    public void useConsumerProtocol(ModernGroups groups) {
+        this.modern = groups;
+    }
+
+    private ModernGroup modernGroup(String groupId) {
+        ModernGroups m = modern;
+        return m == null ? null : m.get(groupId);
+    }
+
+    /**
+     * A ConsumerGroupHeartbeat. A classic group with members keeps its protocol (GROUP_ID_NOT_FOUND, as Kafka answers
+     * without a migration); an empty one becomes a consumer-protocol group, its committed offsets kept.
+     */
+    public org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData consumerHeartbeat(
+            org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData request, short version, String clientId, String host) {
+        if (elsewhere(request.groupId())) {
+            return new org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.NOT_COORDINATOR.code())
+                    .setErrorMessage("This broker does not coordinate group " + request.groupId());
+        }
+        ConsumerGroup classic = request.groupId() == null ? null : groups.get(request.groupId());
+        if (classic != null && !classic.isEmptyOrDead()) {
+            return new org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData()
+                    .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + request.groupId()
+                            + " is a classic group with members; Korvet does not move a live classic group to the consumer protocol");
+        }
+        if (classic != null && groups.remove(request.groupId(), classic)) {
+            classic.markDead();
+        }
+        boolean isNew = modernGroup(request.groupId()) == null;
+        var response = modern.heartbeat(request, version, clientId, host);
+        if (isNew && response.errorCode() == Errors.NONE.code() && request.memberEpoch() == 0) {
+            store.commitOffsets(request.groupId(), ConsumerProtocol.PROTOCOL_TYPE, Map.of()).whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Could not record group {} in Redis: {}", request.groupId(), e.getMessage());
+                }
+            });
+        }
+        return response;
+    }
+
+    /** ConsumerGroupDescribe: consumer-protocol groups; a classic or unknown group is GROUP_ID_NOT_FOUND. */
+    public CompletionStage<List<org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup>> consumerDescribe(
+            List<String> groupIds) {
+        return store.listGroups().thenApply(stored -> {
+            List<org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup> out = new ArrayList<>();
+            for (String id : groupIds) {
+                var described = id == null || elsewhere(id) || modern == null ? null : modern.describe(id);
+                if (described != null) {
+                    out.add(described);
+                    continue;
+                }
+                // A classic group, or one without live members here (its offsets are in Redis): Kafka's Admin client
+                // then asks DescribeGroups, which describes it.
+                Errors error = elsewhere(id) ? Errors.NOT_COORDINATOR : Errors.GROUP_ID_NOT_FOUND;
+                String message = error == Errors.NOT_COORDINATOR ? "This broker does not coordinate group " + id
+                        : groups.containsKey(id) || stored.containsKey(id) ? "Group " + id + " is not a consumer group."
+                        : "Group " + id + " not found.";
+                out.add(new org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(id)
+                        .setErrorCode(error.code()).setErrorMessage(message).setGroupState("").setAssignorName(""));
+            }
+            return out;
+        });
     }
 
     /**
@@ -56,6 +124,10 @@ public final class GroupCoordinator {
      */
     public void coordinate(Predicate<String> coordinates) {
         this.coordinates = coordinates;
+        ModernGroups m = modern;
+        if (m != null) {
+            m.retain(coordinates);
+        }
         int moved = 0;
         for (Map.Entry<String, ConsumerGroup> e : groups.entrySet()) {
             if (!coordinates.test(e.getKey()) && groups.remove(e.getKey(), e.getValue())) {
@@ -89,6 +161,14 @@ public final class GroupCoordinator {
         if (request.sessionTimeoutMs() < settings.minSessionTimeoutMs() || request.sessionTimeoutMs() > settings.maxSessionTimeoutMs()) {
             return CompletableFuture.completedFuture(new JoinGroupResponseData()
                     .setErrorCode(Errors.INVALID_SESSION_TIMEOUT.code()).setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
+        }
+        ModernGroup modernGroup = modernGroup(groupId);
+        if (modernGroup != null && !modernGroup.isEmpty()) {
+            return CompletableFuture.completedFuture(new JoinGroupResponseData().setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code())
+                    .setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
+        }
+        if (modernGroup != null) {
+            modern.removeIfEmpty(groupId);
         }
         ConsumerGroup group = groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, timer, settings.initialRebalanceDelayMs()));
         boolean wasEmpty = group.protocolType() == null;
@@ -153,7 +233,11 @@ public final class GroupCoordinator {
         ConsumerGroup group = groups.get(groupId);
         Errors check;
         String protocolType = group == null ? "" : group.protocolType();
-        if (group == null) {
+        ModernGroup modernGroup = modernGroup(groupId);
+        if (modernGroup != null) {
+            check = modernGroup.validateCommit(memberId, generation);
+            protocolType = ConsumerProtocol.PROTOCOL_TYPE;
+        } else if (group == null) {
             check = generation < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
         } else {
             check = group.validateCommit(memberId, instanceId, generation);
@@ -197,6 +281,10 @@ public final class GroupCoordinator {
     }
 
     private Set<String> subscribedTopics(String groupId) {
+        ModernGroup modernGroup = modernGroup(groupId);
+        if (modernGroup != null) {
+            return modernGroup.subscribedTopicNames(modern.topics());
+        }
         ConsumerGroup group = groups.get(groupId);
         Set<String> topics = new HashSet<>();
         if (group == null || group.isEmptyOrDead() || !ConsumerProtocol.PROTOCOL_TYPE.equals(group.protocolType())) {
@@ -231,7 +319,16 @@ public final class GroupCoordinator {
             List<DescribedGroup> out = new ArrayList<>();
             for (String id : groupIds) {
                 ConsumerGroup group = groups.get(id);
-                if (id == null || id.isEmpty() || elsewhere(id)) {
+                ModernGroup modernGroup = modernGroup(id);
+                if (modernGroup != null && !modernGroup.isEmpty()) {
+                    // Not a classic group: Kafka's Admin client describes it with ConsumerGroupDescribe.
+                    DescribedGroup other = new DescribedGroup().setGroupId(id).setGroupState(GroupState.DEAD.kafkaName())
+                            .setProtocolType("").setProtocolData("").setErrorCode(Errors.NONE.code());
+                    if (notFoundIsError) {
+                        other.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " is not a classic group.");
+                    }
+                    out.add(other);
+                } else if (id == null || id.isEmpty() || elsewhere(id)) {
                     Errors error = elsewhere(id) ? Errors.NOT_COORDINATOR : Errors.INVALID_GROUP_ID;
                     out.add(new DescribedGroup().setGroupId(id).setErrorCode(error.code())
                             .setGroupState(GroupState.DEAD.kafkaName()).setProtocolType("").setProtocolData(""));
@@ -253,6 +350,31 @@ public final class GroupCoordinator {
         });
     }
 
+    /**
+     * Every group as DescribeGroups describes a classic one, consumer-protocol groups included (their members'
+     * assignments encoded as the classic consumer protocol does): for the broker's own views, the admin API and the
+     * metrics.
+     */
+    public CompletionStage<List<DescribedGroup>> describeAny(List<String> groupIds) {
+        List<String> classic = new ArrayList<>();
+        for (String id : groupIds) {
+            ModernGroup m = modernGroup(id);
+            if (m == null || m.isEmpty()) {
+                classic.add(id);
+            }
+        }
+        return describe(classic, false).thenApply(described -> {
+            Map<String, DescribedGroup> byId = new java.util.HashMap<>();
+            described.forEach(d -> byId.put(d.groupId(), d));
+            List<DescribedGroup> out = new ArrayList<>();
+            for (String id : groupIds) {
+                ModernGroup m = modernGroup(id);
+                out.add(m == null || m.isEmpty() ? byId.get(id) : m.describeAsClassic(id, modern.topics()));
+            }
+            return out;
+        });
+    }
+
     public CompletionStage<List<ListedGroup>> list(List<String> statesFilter, List<String> typesFilter) {
         Set<String> states = new HashSet<>();
         statesFilter.forEach(s -> states.add(s.toLowerCase(Locale.ROOT)));
@@ -260,14 +382,25 @@ public final class GroupCoordinator {
         typesFilter.forEach(t -> types.add(t.toLowerCase(Locale.ROOT)));
         Predicate<String> stateOk = s -> states.isEmpty() || states.contains(s.toLowerCase(Locale.ROOT));
         boolean typeOk = types.isEmpty() || types.contains(CLASSIC);
+        boolean consumerTypeOk = types.isEmpty() || types.contains(ModernGroup.TYPE);
         return store.listGroups().thenApply(stored -> {
             Map<String, ListedGroup> out = new TreeMap<>();
+            ModernGroups m = modern;
+            if (m != null) {
+                m.all().forEach((id, g) -> {
+                    String state = g.state();
+                    if (consumerTypeOk && stateOk.test(state)) {
+                        out.put(id, new ListedGroup().setGroupId(id).setProtocolType(ConsumerProtocol.PROTOCOL_TYPE)
+                                .setGroupState(state).setGroupType(ModernGroup.TYPE));
+                    }
+                });
+            }
             if (!typeOk) {
-                return List.of();
+                return new ArrayList<>(out.values());
             }
             stored.forEach((id, type) -> {
                 // Each broker lists the groups it coordinates; Kafka's Admin client asks every broker.
-                if (!elsewhere(id) && stateOk.test(GroupState.EMPTY.kafkaName())) {
+                if (!elsewhere(id) && !out.containsKey(id) && stateOk.test(GroupState.EMPTY.kafkaName())) {
                     out.put(id, listed(id, type, GroupState.EMPTY));
                 }
             });
@@ -300,7 +433,7 @@ public final class GroupCoordinator {
             return CompletableFuture.completedFuture(Errors.NOT_COORDINATOR);
         }
         ConsumerGroup group = groups.get(groupId);
-        if (group != null && !group.isEmptyOrDead()) {
+        if (group != null && !group.isEmptyOrDead() || modern != null && !modern.removeIfEmpty(groupId)) {
             return CompletableFuture.completedFuture(Errors.NON_EMPTY_GROUP);
         }
         return exists(groupId).thenCompose(exists -> {

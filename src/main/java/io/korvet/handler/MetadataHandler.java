@@ -90,7 +90,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             // Each topic once, as Kafka reads the requested topics into a set: the response is keyed by name.
             Set<Object> seen = new HashSet<>();
             for (MetadataRequestTopic rt : requested) {
-                if (seen.add(rt.name() != null ? rt.name() : rt.topicId())) {
+                if (seen.add(byId(rt) ? rt.topicId() : rt.name())) {
                     answers.add(answer(context, rt, autoCreate, version).toCompletableFuture());
                 }
             }
@@ -125,8 +125,17 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         });
     }
 
-    private CompletionStage<MetadataResponseTopic> answer(RequestContext context, MetadataRequestTopic rt, boolean autoCreate,
+    /**
+     * Whether a requested topic is named by its id: a non-zero id with no name (null, or empty as the consumer
+     * protocol's clients send it to resolve the topic ids of their assignment).
+     */
+    private static boolean byId(MetadataRequestTopic rt) {
+        return rt.topicId() != null && !Uuid.ZERO_UUID.equals(rt.topicId()) && (rt.name() == null || rt.name().isEmpty());
+    }
+
+    private CompletionStage<MetadataResponseTopic> answer(RequestContext context, MetadataRequestTopic requested, boolean autoCreate,
                                                           short version) {
+        MetadataRequestTopic rt = byId(requested) ? new MetadataRequestTopic().setTopicId(requested.topicId()).setName(null) : requested;
         Topic t = rt.name() != null ? topics.get(rt.name()) : topics.get(rt.topicId());
         String name = t != null ? t.name() : rt.name();
         if (name != null && !context.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {

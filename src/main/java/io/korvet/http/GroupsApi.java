@@ -66,7 +66,7 @@ final class GroupsApi {
     CompletionStage<HttpAnswer> list(HttpCall call) {
         return ids().thenCompose(all -> {
             List<String> visible = all.stream().filter(id -> access.may(call, AclOperation.DESCRIBE, ResourceType.GROUP, id)).toList();
-            return groups.describe(visible, false).thenCompose(described -> {
+            return groups.describeAny(visible).thenCompose(described -> {
                 List<CompletableFuture<List<PartitionLag>>> lags = new ArrayList<>();
                 visible.forEach(id -> lags.add(lag(id).toCompletableFuture()));
                 return CompletableFuture.allOf(lags.toArray(new CompletableFuture[0])).thenApply(v -> {
@@ -90,7 +90,7 @@ final class GroupsApi {
             if (!all.contains(id)) {
                 return CompletableFuture.completedFuture(HttpAnswer.notFound("no group " + id));
             }
-            return groups.describe(List.of(id), false).thenCombine(lag(id), (described, lags) -> {
+            return groups.describeAny(List.of(id)).thenCombine(lag(id), (described, lags) -> {
                 DescribedGroup g = described.get(0);
                 JsonWriter json = new JsonWriter().beginObject();
                 summary(json, id, g, lags, true);

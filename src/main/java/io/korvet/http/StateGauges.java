@@ -59,7 +59,7 @@ final class StateGauges {
         logStarts.register(start, true);
         return groups.list(List.of(), List.of()).thenCompose(listed -> {
             List<String> ids = listed.stream().map(ListedGroup::groupId).toList();
-            return groups.describe(ids, false).thenCompose(described -> {
+            return groups.describeAny(ids).thenCompose(described -> {
                 List<MultiGauge.Row<?>> memberRows = new ArrayList<>();
                 for (DescribedGroup g : described) {
                     memberRows.add(MultiGauge.Row.of(Tags.of("group", g.groupId()), g.members().size()));

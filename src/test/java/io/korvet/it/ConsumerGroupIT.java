@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,9 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -70,6 +65,10 @@ class ConsumerGroupIT {
         volatile int generation = -1;
 
         Member(String group, String topic, Map<String, Object> extra, Map<String, Integer> seen) {
+            this(cluster, group, topic, extra, seen);
+        }
+
+        Member(KorvetCluster cluster, String group, String topic, Map<String, Object> extra, Map<String, Integer> seen) {
             Map<String, Object> props = new java.util.HashMap<>(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
                     ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200));
             props.putAll(extra);
@@ -137,32 +136,12 @@ class ConsumerGroupIT {
         String topic = "crashy";
         createTopic(topic, 6);
         Map<String, Integer> seen = new ConcurrentHashMap<>();
-        Process other = new ProcessBuilder(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), GroupMemberMain.class.getName(),
-                cluster.bootstrap(), "crash-group", topic, "6000").redirectErrorStream(true).start();
-        AtomicInteger otherAssigned = new AtomicInteger(-1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.startsWith("ASSIGNED ")) {
-                        otherAssigned.set(Integer.parseInt(line.substring(9).trim()));
-                    }
-                }
-            } catch (Exception ignored) {
-                // the process was killed
-            }
-        });
-        reader.start();
-        try (Member a = new Member("crash-group", topic, Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
-                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500), seen)) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> a.assignment.size() == 3 && otherAssigned.get() == 3);
-            other.destroyForcibly();
-            other.waitFor(10, TimeUnit.SECONDS);
+        try (GroupMemberMain.Child other = new GroupMemberMain.Child(cluster.bootstrap(), "crash-group", topic, "6000");
+             Member a = new Member("crash-group", topic, Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
+                     ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500), seen)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> a.assignment.size() == 3 && other.assigned.get() == 3);
+            other.kill();
             await().atMost(Duration.ofSeconds(40)).until(() -> a.assignment.size() == 6);
-        } finally {
-            other.destroyForcibly();
         }
     }
 

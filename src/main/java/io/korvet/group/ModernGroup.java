@@ -1,0 +1,392 @@
+package io.korvet.group;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * A consumer group of the consumer protocol (KIP-848): membership by heartbeats alone, a group epoch bumped by every
+ * change of members, subscriptions or subscribed topics, a target assignment computed by the server-side assignor
+ * at that epoch, and each member reconciled towards its target one heartbeat at a time ({@link Reconciliation}).
+ * Held in memory by the group's coordinator, as the classic groups are; the committed offsets are in Redis.
+ */
+final class ModernGroup {
+
+    /** The group type ListGroups reports. */
+    static final String TYPE = "consumer";
+    static final String EMPTY = "Empty";
+    static final String ASSIGNING = "Assigning";
+    static final String RECONCILING = "Reconciling";
+    static final String STABLE = "Stable";
+
+    /** A heartbeat's error, answered as the response's top-level error code. */
+    static final class HeartbeatError extends RuntimeException {
+        final Errors error;
+
+        HeartbeatError(Errors error, String message) {
+            super(message, null, false, false);
+            this.error = error;
+        }
+    }
+
+    private final String groupId;
+    private final String defaultAssignor;
+    private final Map<String, ModernMember> members = new LinkedHashMap<>();
+    private int groupEpoch;
+    private int assignmentEpoch;
+    private String assignor;
+    private Map<String, Map<Uuid, Set<Integer>>> target = new TreeMap<>();
+    /** The subscribed topics with their partition counts when the target was last computed. */
+    private Map<Uuid, Integer> subscribedTopics = Map.of();
+
+    ModernGroup(String groupId, String defaultAssignor) {
+        this.groupId = groupId;
+        this.defaultAssignor = defaultAssignor;
+        this.assignor = defaultAssignor;
+    }
+
+    synchronized boolean isEmpty() {
+        return members.isEmpty();
+    }
+
+    synchronized String state() {
+        if (members.isEmpty()) {
+            return EMPTY;
+        }
+        if (assignmentEpoch != groupEpoch) {
+            return ASSIGNING;
+        }
+        for (ModernMember m : members.values()) {
+            if (m.memberEpoch != assignmentEpoch || m.state != ModernMember.State.STABLE) {
+                return RECONCILING;
+            }
+        }
+        return STABLE;
+    }
+
+    /** One heartbeat; the request was checked for well-formedness already. */
+    synchronized ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData req, String clientId, String host,
+                                                              TopicLookup topics, int heartbeatIntervalMs, long nowNanos) {
+        ConsumerGroupHeartbeatResponseData out = new ConsumerGroupHeartbeatResponseData()
+                .setMemberId(req.memberId()).setHeartbeatIntervalMs(heartbeatIntervalMs);
+        if (req.memberEpoch() < 0) {
+            leave(req.memberId(), req.memberEpoch(), topics);
+            return out.setMemberEpoch(req.memberEpoch());
+        }
+        ModernMember member = members.get(req.memberId());
+        boolean changed = false;
+        if (req.memberEpoch() == 0) {
+            if (member != null) {
+                // A member that lost its epoch (fenced, or its answer lost) rejoins from nothing.
+                members.remove(req.memberId());
+                member = null;
+            }
+            ModernMember previous = req.instanceId() == null ? null : staticMember(req.instanceId());
+            if (previous != null) {
+                if (!previous.leftTemporarily) {
+                    throw new HeartbeatError(Errors.UNRELEASED_INSTANCE_ID, "Static member with instance id "
+                            + req.instanceId() + " is still in use by member " + previous.memberId);
+                }
+                // A static member back under a new member id takes over its predecessor's partitions and epoch.
+                members.remove(previous.memberId);
+                member = previous.takenOverBy(req.memberId());
+                Map<Uuid, Set<Integer>> theirs = target.remove(previous.memberId);
+                if (theirs != null) {
+                    target.put(member.memberId, theirs);
+                }
+            } else {
+                member = new ModernMember(req.memberId());
+                changed = true;
+            }
+            members.put(member.memberId, member);
+        } else if (member == null) {
+            throw new HeartbeatError(Errors.UNKNOWN_MEMBER_ID, "Member " + req.memberId() + " is not a member of group " + groupId);
+        } else {
+            checkEpoch(member, req);
+        }
+        member.clientId = clientId;
+        member.clientHost = host;
+        member.lastHeartbeatNanos = nowNanos;
+        if (req.instanceId() != null) {
+            member.instanceId = req.instanceId();
+        }
+        if (req.rackId() != null) {
+            member.rackId = req.rackId();
+        }
+        if (req.rebalanceTimeoutMs() > 0) {
+            member.rebalanceTimeoutMs = req.rebalanceTimeoutMs();
+        }
+        if (req.subscribedTopicNames() != null && !req.subscribedTopicNames().equals(member.subscribedTopicNames)) {
+            member.subscribedTopicNames = List.copyOf(req.subscribedTopicNames());
+            changed = true;
+        }
+        if (req.subscribedTopicRegex() != null && !req.subscribedTopicRegex().equals(nullToEmpty(member.subscribedTopicRegex))) {
+            member.subscribedTopicRegex = req.subscribedTopicRegex().isEmpty() ? null : req.subscribedTopicRegex();
+            changed = true;
+        }
+        if (req.serverAssignor() != null && !req.serverAssignor().equals(member.serverAssignor)) {
+            member.serverAssignor = req.serverAssignor();
+            changed = true;
+        }
+        Map<Uuid, Integer> nowSubscribed = subscribedTopics(topics);
+        if (changed || !nowSubscribed.equals(subscribedTopics)) {
+            groupEpoch++;
+        }
+        if (assignmentEpoch != groupEpoch) {
+            computeTarget(topics, nowSubscribed);
+        }
+        Map<String, String> owners = owners(member.memberId);
+        Reconciliation.reconcile(member, assignmentEpoch, target.getOrDefault(member.memberId, Map.of()), subscribedIds(member, topics),
+                req.topicPartitions(), (topic, p) -> owners.containsKey(topic + ":" + p));
+        out.setMemberEpoch(member.memberEpoch);
+        if (req.topicPartitions() != null || !member.assigned.equals(member.lastSent)) {
+            member.lastSent = copy(member.assigned);
+            ConsumerGroupHeartbeatResponseData.Assignment assignment = new ConsumerGroupHeartbeatResponseData.Assignment();
+            member.assigned.forEach((topic, partitions) -> assignment.topicPartitions().add(
+                    new ConsumerGroupHeartbeatResponseData.TopicPartitions().setTopicId(topic).setPartitions(new ArrayList<>(partitions))));
+            out.setAssignment(assignment);
+        }
+        return out;
+    }
+
+    /**
+     * A heartbeat's epoch must be the member's, or its previous one while the partitions it reports are all still its
+     * own (the answer that moved it on was lost).
+     */
+    private void checkEpoch(ModernMember member, ConsumerGroupHeartbeatRequestData req) {
+        int epoch = req.memberEpoch();
+        if (epoch == member.memberEpoch) {
+            return;
+        }
+        if (epoch < member.memberEpoch && epoch == member.previousMemberEpoch && req.topicPartitions() != null
+                && !ownsOutside(req.topicPartitions(), member.assigned)) {
+            return;
+        }
+        throw new HeartbeatError(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a member epoch (" + epoch
+                + ") which is not the current one (" + member.memberEpoch + ")");
+    }
+
+    private static boolean ownsOutside(List<ConsumerGroupHeartbeatRequestData.TopicPartitions> owned, Map<Uuid, Set<Integer>> mine) {
+        for (var tp : owned) {
+            for (int p : tp.partitions()) {
+                if (!mine.getOrDefault(tp.topicId(), Set.of()).contains(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Epoch -1: the member leaves; -2: a static member leaves for a while, keeping its partitions until it expires. */
+    private void leave(String memberId, int epoch, TopicLookup topics) {
+        ModernMember staying = members.get(memberId);
+        if (epoch == -2 && staying != null && staying.instanceId != null) {
+            staying.leftTemporarily = true;
+            return;
+        }
+        ModernMember m = members.remove(memberId);
+        if (m != null) {
+            groupEpoch++;
+            computeTarget(topics, subscribedTopics(topics));
+        }
+    }
+
+    /** Removes the members whose session expired, or that held partitions to revoke past their rebalance timeout. */
+    synchronized List<String> expire(long nowNanos, long sessionTimeoutMs, TopicLookup topics) {
+        List<String> gone = new ArrayList<>();
+        for (ModernMember m : new ArrayList<>(members.values())) {
+            boolean session = nowNanos - m.lastHeartbeatNanos > sessionTimeoutMs * 1_000_000L;
+            boolean revoking = m.state == ModernMember.State.UNREVOKED_PARTITIONS && m.rebalanceTimeoutMs > 0
+                    && nowNanos - m.revokingSinceNanos > m.rebalanceTimeoutMs * 1_000_000L;
+            if (session || revoking) {
+                members.remove(m.memberId);
+                gone.add(m.memberId + (session ? " (session timed out)" : " (did not revoke within its rebalance timeout)"));
+            }
+        }
+        if (!gone.isEmpty()) {
+            groupEpoch++;
+            computeTarget(topics, subscribedTopics(topics));
+        }
+        return gone;
+    }
+
+    /** An offset commit's member and epoch: a member at its current epoch, or nobody's while the group is empty. */
+    synchronized Errors validateCommit(String memberId, int epoch) {
+        if ((memberId == null || memberId.isEmpty()) && epoch < 0) {
+            return members.isEmpty() ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
+        }
+        ModernMember m = members.get(memberId);
+        if (m == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        return epoch == m.memberEpoch ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+    }
+
+    synchronized Set<String> subscribedTopicNames(TopicLookup topics) {
+        Set<String> names = new TreeSet<>();
+        subscribedTopics(topics).keySet().forEach(id -> names.add(topics.nameOf(id)));
+        return names;
+    }
+
+    synchronized int memberCount() {
+        return members.size();
+    }
+
+    synchronized ConsumerGroupDescribeResponseData.DescribedGroup describe(TopicLookup topics) {
+        ConsumerGroupDescribeResponseData.DescribedGroup g = new ConsumerGroupDescribeResponseData.DescribedGroup()
+                .setGroupId(groupId).setGroupState(state()).setGroupEpoch(groupEpoch).setAssignmentEpoch(assignmentEpoch)
+                .setAssignorName(assignor);
+        for (ModernMember m : members.values()) {
+            g.members().add(new ConsumerGroupDescribeResponseData.Member().setMemberId(m.memberId).setInstanceId(m.instanceId)
+                    .setRackId(m.rackId).setMemberEpoch(m.memberEpoch).setClientId(nullToEmpty(m.clientId))
+                    .setClientHost(nullToEmpty(m.clientHost)).setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames))
+                    .setSubscribedTopicRegex(m.subscribedTopicRegex).setMemberType((byte) 1)
+                    .setAssignment(assignment(m.assigned, topics))
+                    .setTargetAssignment(assignment(target.getOrDefault(m.memberId, Map.of()), topics)));
+        }
+        return g;
+    }
+
+    /** The group as DescribeGroups describes a classic one, each member's assignment in the consumer protocol's encoding. */
+    synchronized org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup describeAsClassic(String id, TopicLookup topics) {
+        var g = new org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup().setGroupId(id)
+                .setGroupState(state()).setProtocolType(org.apache.kafka.clients.consumer.internals.ConsumerProtocol.PROTOCOL_TYPE)
+                .setProtocolData(assignor).setErrorCode(Errors.NONE.code());
+        for (ModernMember m : members.values()) {
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            m.assigned.forEach((topic, ps) -> {
+                String name = topics.nameOf(topic);
+                if (name != null) {
+                    ps.forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(name, p)));
+                }
+            });
+            java.nio.ByteBuffer bytes = org.apache.kafka.clients.consumer.internals.ConsumerProtocol.serializeAssignment(
+                    new org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Assignment(partitions));
+            byte[] assignment = new byte[bytes.remaining()];
+            bytes.get(assignment);
+            g.members().add(new org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember()
+                    .setMemberId(m.memberId).setGroupInstanceId(m.instanceId).setClientId(nullToEmpty(m.clientId))
+                    .setClientHost(nullToEmpty(m.clientHost)).setMemberMetadata(new byte[0]).setMemberAssignment(assignment));
+        }
+        return g;
+    }
+
+    private static ConsumerGroupDescribeResponseData.Assignment assignment(Map<Uuid, Set<Integer>> partitions, TopicLookup topics) {
+        ConsumerGroupDescribeResponseData.Assignment a = new ConsumerGroupDescribeResponseData.Assignment();
+        partitions.forEach((id, ps) -> {
+            String name = topics.nameOf(id);
+            if (name != null) {
+                a.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions().setTopicId(id).setTopicName(name)
+                        .setPartitions(new ArrayList<>(ps)));
+            }
+        });
+        return a;
+    }
+
+    private ModernMember staticMember(String instanceId) {
+        for (ModernMember m : members.values()) {
+            if (instanceId.equals(m.instanceId)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** Who holds each partition (as "topicId:partition"), other than {@code except}. */
+    private Map<String, String> owners(String except) {
+        Map<String, String> out = new HashMap<>();
+        for (ModernMember m : members.values()) {
+            if (m.memberId.equals(except)) {
+                continue;
+            }
+            for (Map<Uuid, Set<Integer>> held : List.of(m.assigned, m.pendingRevocation)) {
+                held.forEach((topic, ps) -> ps.forEach(p -> out.put(topic + ":" + p, m.memberId)));
+            }
+        }
+        return out;
+    }
+
+    private void computeTarget(TopicLookup topics, Map<Uuid, Integer> nowSubscribed) {
+        Map<String, Set<Uuid>> subscriptions = new TreeMap<>();
+        Map<String, Integer> votes = new HashMap<>();
+        for (ModernMember m : members.values()) {
+            subscriptions.put(m.memberId, subscribedIds(m, topics));
+            if (m.serverAssignor != null) {
+                votes.merge(m.serverAssignor, 1, Integer::sum);
+            }
+        }
+        assignor = votes.isEmpty() ? defaultAssignor
+                : votes.entrySet().stream().max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                        .get().getKey();
+        target = ServerAssignors.assign(assignor, subscriptions, nowSubscribed, target);
+        subscribedTopics = nowSubscribed;
+        assignmentEpoch = groupEpoch;
+    }
+
+    /** Every topic some member subscribes to, with its partition count. */
+    private Map<Uuid, Integer> subscribedTopics(TopicLookup topics) {
+        Map<Uuid, Integer> out = new HashMap<>();
+        for (ModernMember m : members.values()) {
+            for (Uuid id : subscribedIds(m, topics)) {
+                out.put(id, topics.partitionsOf(id));
+            }
+        }
+        return out;
+    }
+
+    /** The ids of the existing topics a member subscribes to, by name or by its regular expression. */
+    static Set<Uuid> subscribedIds(ModernMember m, TopicLookup topics) {
+        Set<Uuid> ids = new HashSet<>();
+        for (String name : m.subscribedTopicNames) {
+            Uuid id = topics.idOf(name);
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        if (m.subscribedTopicRegex != null) {
+            Pattern p = Pattern.compile(m.subscribedTopicRegex);
+            for (String name : topics.names()) {
+                if (p.matcher(name).matches()) {
+                    Uuid id = topics.idOf(name);
+                    if (id != null) {
+                        ids.add(id);
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Checks a regular expression as a subscription takes it. */
+    static String invalidRegex(String regex) {
+        try {
+            Pattern.compile(regex);
+            return null;
+        } catch (PatternSyntaxException e) {
+            return e.getDescription();
+        }
+    }
+
+    private static Map<Uuid, Set<Integer>> copy(Map<Uuid, Set<Integer>> m) {
+        Map<Uuid, Set<Integer>> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, new TreeSet<>(v)));
+        return out;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

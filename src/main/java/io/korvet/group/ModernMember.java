@@ -1,0 +1,89 @@
+package io.korvet.group;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A member of a consumer-protocol group (KIP-848), as its coordinator tracks it: its epochs, its subscription, the
+ * partitions it is assigned and those it still has to give up, and when it last heartbeated. Guarded by its group.
+ */
+final class ModernMember {
+
+    /** Where a member stands in reconciling towards its target. */
+    enum State {
+        /** It has its target's partitions, or all of them that it can have. */
+        STABLE,
+        /** It must give up partitions first (reported in its next heartbeats' owned partitions). */
+        UNREVOKED_PARTITIONS,
+        /** It is at the target epoch but waits for partitions other members still hold. */
+        UNRELEASED_PARTITIONS
+    }
+
+    final String memberId;
+    String instanceId;
+    String rackId;
+    String clientId;
+    String clientHost;
+    int memberEpoch;
+    int previousMemberEpoch;
+    State state = State.STABLE;
+    int rebalanceTimeoutMs;
+    List<String> subscribedTopicNames = List.of();
+    String subscribedTopicRegex;
+    String serverAssignor;
+    Map<Uuid, Set<Integer>> assigned = new TreeMap<>();
+    Map<Uuid, Set<Integer>> pendingRevocation = new TreeMap<>();
+    /** The assignment the member was last sent, to send it again only when it changes. */
+    Map<Uuid, Set<Integer>> lastSent;
+    long lastHeartbeatNanos;
+    /** A static member that left with epoch -2: its instance id may come back under another member id. */
+    boolean leftTemporarily;
+    /** When it entered UNREVOKED_PARTITIONS (it is fenced if it stays past its rebalance timeout). */
+    long revokingSinceNanos;
+
+    ModernMember(String memberId) {
+        this.memberId = memberId;
+    }
+
+    /** The same member under a new member id (a static member back after a restart). */
+    ModernMember takenOverBy(String newMemberId) {
+        ModernMember m = new ModernMember(newMemberId);
+        m.instanceId = instanceId;
+        m.rackId = rackId;
+        m.memberEpoch = memberEpoch;
+        m.previousMemberEpoch = previousMemberEpoch;
+        m.state = state;
+        m.rebalanceTimeoutMs = rebalanceTimeoutMs;
+        m.subscribedTopicNames = subscribedTopicNames;
+        m.subscribedTopicRegex = subscribedTopicRegex;
+        m.serverAssignor = serverAssignor;
+        m.assigned = assigned;
+        m.pendingRevocation = pendingRevocation;
+        m.revokingSinceNanos = revokingSinceNanos;
+        return m;
+    }
+
+    int memberEpoch() {
+        return memberEpoch;
+    }
+
+    void moveToEpoch(int epoch) {
+        if (epoch != memberEpoch) {
+            previousMemberEpoch = memberEpoch;
+            memberEpoch = epoch;
+        }
+    }
+
+    /** Whether it holds (or has yet to give up) the partition. */
+    boolean holds(Uuid topic, int partition) {
+        return assigned.getOrDefault(topic, Set.of()).contains(partition)
+                || pendingRevocation.getOrDefault(topic, Set.of()).contains(partition);
+    }
+
+    static int count(Map<Uuid, Set<Integer>> assignment) {
+        return assignment.values().stream().mapToInt(Set::size).sum();
+    }
+}
