@@ -343,13 +343,14 @@
         var t = r[0];
         replace(facts, fact('id', t.id), fact('format', t.format), fact('partitions', num(t.partitions.length)),
           fact('records', num(t.records)), fact('size', bytes(t.bytes)));
-        replace(partitions.body, table(['#Partition', '#Leader', '#Log start', '#High watermark', '#Records', '#Size', ''],
+        replace(partitions.body, table(['#Partition', '#Leader', '#Log start', '#High watermark', '#Records', '#Size'],
           t.partitions.map(function (p) {
             return el('tr', { 'data-partition': p.partition },
-              numCell(p.partition), numCell(p.leader), numCell(p.logStartOffset, 'log-start'),
+              el('td', { 'class': 'num' }, el('a', { href: '#', 'data-browse': p.partition, title: 'browse its records' },
+                String(p.partition))),
+              numCell(p.leader), numCell(p.logStartOffset, 'log-start'),
               numCell(p.highWatermark, 'high-watermark'), numCell(p.records, 'records'),
-              el('td', { 'class': 'num', 'data-value': p.bytes }, bytes(p.bytes)),
-              el('td', null, el('a', { href: '#', 'data-browse': p.partition }, 'browse')));
+              el('td', { 'class': 'num', 'data-value': p.bytes }, bytes(p.bytes)));
           }), 'No partitions.'));
         partitions.body.querySelectorAll('a[data-browse]').forEach(function (a) {
           a.addEventListener('click', function (ev) {
