@@ -12,6 +12,8 @@ import io.korvet.handler.SaslAuthenticateHandler;
 import io.korvet.handler.SaslHandshakeHandler;
 import io.korvet.security.SaslAuthenticator;
 import io.korvet.http.BrokerMetrics;
+import io.korvet.http.AdminApi;
+import io.korvet.http.HttpSecurity;
 import io.korvet.http.HttpServer;
 import io.korvet.security.AclAuthorizer;
 import io.korvet.storage.redis.RedisAclStore;
@@ -89,6 +91,8 @@ public final class Broker implements AutoCloseable {
     private BrokerMetrics metrics;
     private HttpServer httpServer;
     private InetSocketAddress httpAddress;
+    private String httpHost;
+    private HttpSecurity httpSecurity;
     private volatile boolean serving;
 
     public Broker(KorvetConfig config) {
@@ -117,6 +121,8 @@ public final class Broker implements AutoCloseable {
             String http = config.value("korvet.http.listener").trim();
             if (!http.equalsIgnoreCase("none")) {
                 Endpoint e = Endpoint.parse("korvet.http.listener", http.replaceFirst("^(?i)http://", ""));
+                httpHost = e.host();
+                HttpSecurity.mode(config, httpHost);
                 httpServer = new HttpServer(e.host(), e.port(), metrics, this::readiness);
                 httpAddress = httpServer.bind();
             }
@@ -198,7 +204,8 @@ public final class Broker implements AutoCloseable {
                     }
                 }));
             }
-            GroupCoordinator groups = new GroupCoordinator(new RedisGroupStore(redis, keys), timer, config.groups());
+            RedisGroupStore groupStore = new RedisGroupStore(redis, keys);
+            GroupCoordinator groups = new GroupCoordinator(groupStore, timer, config.groups());
             metrics.watch(logs, leadership::leads, groups);
             BrokerMetrics topicMetrics = metrics;
             topics.onTopicDeleted(topic -> topicMetrics.forgetTopic(topic.name()));
@@ -223,6 +230,10 @@ public final class Broker implements AutoCloseable {
                     .register(new DeleteGroupsHandler(groups))
                     .register(new OffsetDeleteHandler(groups, topics));
 
+            if (httpServer != null) {
+                httpSecurity = HttpSecurity.of(config, httpHost, credentials);
+                httpServer.serve(httpSecurity, new AdminApi(topics, logs, leadership, groups, groupStore, metrics, authorizer));
+            }
             server.open();
             membership.start();
             started = true;
@@ -232,7 +243,7 @@ public final class Broker implements AutoCloseable {
             retention.start();
             log.info("Korvet started: listening on {}, advertised as {}, HTTP {}, node {}, cluster {}, Redis {} ({}){}",
                     listening(), advertised(), httpAddress == null ? "off" : "on http://" + httpAddress.getHostString() + ":"
-                            + httpAddress.getPort(), config.nodeId(), config.clusterId(),
+                            + httpAddress.getPort() + " (" + httpSecurity.describe() + ")", config.nodeId(), config.clusterId(),
                     RedisSeeds.redacted(redisUri), durability, embeddedRedis != null
                             ? " (embedded " + embeddedRedis.executable() + ", data in " + config.dataDir().toAbsolutePath() + ")"
                             : "");

@@ -81,7 +81,11 @@ public final class ConfigKeys {
             new Key("group.initial.rebalance.delay.ms", "3000", "how long the first rebalance of an empty group waits for more members"),
             new Key("offset.metadata.max.bytes", "4096", "largest metadata string of a committed offset"),
             new Key("korvet.http.listener", "http://localhost:9644",
-                    "the HTTP listener for /metrics, /health/live and /health/ready (none: no HTTP listener)"),
+                    "the HTTP listener for the web console, the JSON admin API, /metrics and /health (none: no HTTP listener)"),
+            new Key("korvet.http.auth", "",
+                    "basic: HTTP basic authentication with the broker's SASL users (PLAIN and SCRAM), the ACLs applying to what"
+                            + " each user sees; none: no authentication, allowed with SASL listeners only on a loopback address"
+                            + " (default: basic when a listener uses SASL, else none)"),
             new Key("korvet.redis.uri", "", "the Redis to use, redis://host:port (default: an embedded Redis of the broker's own)"),
             new Key("korvet.redis.ssl.truststore.location", "",
                     "with rediss://, the CA certificates the Redis server's certificate is checked against (default: the JDK's)"),

@@ -112,6 +112,13 @@ public final class BrokerMetrics implements RequestObserver, io.korvet.handler.T
                 .register(registry)).increment();
     }
 
+    /** Records produced and fetched so far by this broker, by topic: {produced, fetched}. */
+    public Map<String, double[]> topicTotals() {
+        Map<String, double[]> out = new java.util.HashMap<>();
+        topics.forEach((name, m) -> out.put(name, new double[] {m.recordsProduced.count(), m.recordsFetched.count()}));
+        return out;
+    }
+
     /** Drops a deleted topic's series. */
     public void forgetTopic(String topic) {
         TopicMeters m = topics.remove(topic);

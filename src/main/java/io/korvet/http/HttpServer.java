@@ -27,15 +27,17 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's HTTP listener ({@code korvet.http.listener}), on Netty's HTTP codec: {@code /metrics} in the
- * Prometheus text format, {@code /health/live} and {@code /health/ready}. One small event loop of its own, so that a
- * slow scrape never delays a Kafka request.
+ * The broker's HTTP listener ({@code korvet.http.listener}), on Netty's HTTP codec: the web console at {@code /}
+ * and {@code /assets/}, the JSON admin API under {@code /api/v1/}, {@code /metrics} in the Prometheus text format
+ * (each behind {@link HttpSecurity}), and {@code /health/live} and {@code /health/ready}, always open. One small event
+ * loop of its own, so that a slow scrape never delays a Kafka request.
  */
 public final class HttpServer {
 
@@ -50,6 +52,9 @@ public final class HttpServer {
     private final int port;
     private final BrokerMetrics metrics;
     private final Readiness readiness;
+    private final StaticAssets assets = new StaticAssets();
+    private volatile HttpSecurity security;
+    private volatile AdminApi api;
     private EventLoopGroup group;
     private Channel channel;
 
@@ -81,6 +86,9 @@ public final class HttpServer {
     }
 
     public void stop() {
+        if (api != null) {
+            api.stopSampling();
+        }
         if (channel != null) {
             channel.close().syncUninterruptibly();
             channel = null;
@@ -91,39 +99,50 @@ public final class HttpServer {
         }
     }
 
+    /**
+     * Serves the console and the admin API from now on, with {@code security} deciding who may call them (until
+     * then they answer 503: the broker is starting); starts sampling the traffic history.
+     */
+    public void serve(HttpSecurity security, AdminApi api) {
+        this.security = security;
+        this.api = api;
+        api.startSampling(group.next());
+    }
+
     private final class Routes extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
-            String path = new QueryStringDecoder(request.uri()).path();
-            if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-                send(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json", "{\"error\":\"only GET\"}");
+            boolean head = request.method() == HttpMethod.HEAD;
+            if (request.method() != HttpMethod.GET && !head) {
+                send(ctx, keepAlive, head, HttpAnswer.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET")
+                        .withHeader("Allow", "GET, HEAD"));
                 return;
             }
-            switch (path) {
-                case "/metrics" -> metrics.scrape().whenComplete((text, error) -> ctx.executor().execute(() -> {
-                    if (error != null) {
-                        send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "application/json",
-                                "{\"error\":\"" + Json.escape(String.valueOf(error.getMessage())) + "\"}");
-                    } else {
-                        send(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", text);
-                    }
-                }));
-                case "/health/live" -> send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", "{\"status\":\"live\"}");
-                case "/health/ready" -> readiness.notReadyReason().whenComplete((reason, error) -> {
-                    String why = error != null ? String.valueOf(error.getMessage()) : reason;
-                    ctx.executor().execute(() -> {
-                        if (why == null) {
-                            send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", "{\"status\":\"ready\"}");
-                        } else {
-                            send(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
-                                    "{\"status\":\"not ready\",\"reason\":\"" + Json.escape(why) + "\"}");
-                        }
-                    });
-                });
-                default -> send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "application/json",
-                        "{\"error\":\"no such path: " + Json.escape(path) + "\"}");
+            String uri = request.uri();
+            String path = new QueryStringDecoder(uri).path();
+            if (path.startsWith("/health/")) {
+                answer(ctx, keepAlive, head, health(path));
+                return;
             }
+            HttpSecurity s = security;
+            AdminApi a = api;
+            if (s == null || a == null) {
+                send(ctx, keepAlive, head, HttpAnswer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the broker is starting"));
+                return;
+            }
+            String from = String.valueOf(ctx.channel().remoteAddress());
+            String host = ctx.channel().remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null
+                    ? isa.getAddress().getHostAddress() : from;
+            CompletionStage<HttpAnswer> answer = s.authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION), from)
+                    .thenCompose(principal -> {
+                        if (s.required() && principal == null) {
+                            return CompletableFuture.completedFuture(HttpAnswer.error(HttpResponseStatus.UNAUTHORIZED,
+                                    "log in with a user of the broker").withHeader("WWW-Authenticate", BasicAuthentication.CHALLENGE));
+                        }
+                        return route(HttpCall.of(uri, principal, host), a);
+                    });
+            answer(ctx, keepAlive, head, answer);
         }
 
         @Override
@@ -133,38 +152,68 @@ public final class HttpServer {
         }
     }
 
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    private CompletionStage<HttpAnswer> route(HttpCall call, AdminApi a) {
+        String first = call.segment(0);
+        if (first == null) {
+            return CompletableFuture.completedFuture(assets.file("index.html"));
+        }
+        if (first.equals("assets") && call.segments().size() == 2) {
+            return CompletableFuture.completedFuture(assets.file(call.segment(1)));
+        }
+        if (first.equals("api") && "v1".equals(call.segment(1))) {
+            return a.answer(call);
+        }
+        if (first.equals("metrics") && call.segments().size() == 1) {
+            if (!a.access().mayDescribeCluster(call)) {
+                return CompletableFuture.completedFuture(HttpAnswer.error(HttpResponseStatus.FORBIDDEN,
+                        "not authorized to describe the cluster"));
+            }
+            return metrics.scrape().thenApply(text -> new HttpAnswer(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                    text.getBytes(StandardCharsets.UTF_8), java.util.Map.of()));
+        }
+        return CompletableFuture.completedFuture(HttpAnswer.notFound("no such path: " + call.path()));
+    }
+
+    private CompletionStage<HttpAnswer> health(String path) {
+        return switch (path) {
+            case "/health/live" -> CompletableFuture.completedFuture(HttpAnswer.ok("{\"status\":\"live\"}"));
+            case "/health/ready" -> readiness.notReadyReason().handle((reason, error) -> {
+                String why = error != null ? String.valueOf(error.getMessage()) : reason;
+                if (why == null) {
+                    return HttpAnswer.ok("{\"status\":\"ready\"}");
+                }
+                return HttpAnswer.json(HttpResponseStatus.SERVICE_UNAVAILABLE, new JsonWriter().beginObject()
+                        .field("status", "not ready").field("reason", why).endObject().toString());
+            });
+            default -> CompletableFuture.completedFuture(HttpAnswer.notFound("no such path: " + path));
+        };
+    }
+
+    /** Sends the answer once it is there, on the channel's own thread; a failure is a 500 with its message. */
+    private static void answer(ChannelHandlerContext ctx, boolean keepAlive, boolean head, CompletionStage<HttpAnswer> answer) {
+        answer.whenComplete((a, error) -> ctx.executor().execute(() -> {
+            if (error != null) {
+                Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                log.warn("HTTP request failed: {}", e.toString());
+                send(ctx, keepAlive, head, HttpAnswer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e.getMessage())));
+            } else {
+                send(ctx, keepAlive, head, a);
+            }
+        }));
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, boolean head, HttpAnswer answer) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answer.status(),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.body()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
+                .set("X-Content-Type-Options", "nosniff");
+        answer.headers().forEach((k, v) -> response.headers().set(k, v));
         if (keepAlive) {
             ctx.writeAndFlush(response);
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
-    }
-
-    /** JSON string escaping for the few strings the endpoints write. */
-    static final class Json {
-        private Json() {
-        }
-
-        static String escape(String s) {
-            StringBuilder out = new StringBuilder();
-            for (char c : s.toCharArray()) {
-                switch (c) {
-                    case '"' -> out.append("\\\"");
-                    case '\\' -> out.append("\\\\");
-                    default -> {
-                        if (c < 0x20) {
-                            out.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            out.append(c);
-                        }
-                    }
-                }
-            }
-            return out.toString();
         }
     }
 }

@@ -70,6 +70,9 @@ public interface PartitionStore {
      */
     CompletionStage<Long> trimToSize(TopicPartition partition, long maxBytes, long maxStartOffset);
 
+    /** The memory the partition's stream takes in storage, approximately (Redis's own estimate); 0 when empty. */
+    CompletionStage<Long> storedBytes(TopicPartition partition);
+
     /** Deletes the partition's log entirely (its topic was deleted). */
     CompletionStage<Void> delete(TopicPartition partition);
 

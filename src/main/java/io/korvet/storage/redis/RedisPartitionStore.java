@@ -188,6 +188,12 @@ public final class RedisPartitionStore implements PartitionStore {
     }
 
     @Override
+    public CompletionStage<Long> storedBytes(TopicPartition tp) {
+        return RedisConnector.translate(redis.async().memoryUsage(keys.partition(tp)), "measuring " + tp)
+                .thenApply(bytes -> bytes == null ? 0L : bytes);
+    }
+
+    @Override
     public CompletionStage<Void> delete(TopicPartition tp) {
         return RedisConnector.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp),
                 keys.partitionNext(tp), keys.partitionAppending(tp), keys.partitionLeader(tp), keys.partitionEpochs(tp)),

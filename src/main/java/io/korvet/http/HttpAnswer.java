@@ -1,0 +1,38 @@
+package io.korvet.http;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** One answer of the HTTP listener: a status, a content type, the body, and any extra headers. */
+record HttpAnswer(HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers) {
+
+    static final String JSON = "application/json; charset=utf-8";
+
+    static HttpAnswer json(HttpResponseStatus status, String body) {
+        return new HttpAnswer(status, JSON, body.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    static HttpAnswer ok(String json) {
+        return json(HttpResponseStatus.OK, json);
+    }
+
+    /** {@code {"error": message}} with the status. */
+    static HttpAnswer error(HttpResponseStatus status, String message) {
+        return json(status, JsonWriter.object("error", message));
+    }
+
+    static HttpAnswer notFound(String message) {
+        return error(HttpResponseStatus.NOT_FOUND, message);
+    }
+
+    static HttpAnswer badRequest(String message) {
+        return error(HttpResponseStatus.BAD_REQUEST, message);
+    }
+
+    HttpAnswer withHeader(String name, String value) {
+        Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new HttpAnswer(status, contentType, body, more);
+    }
+}
