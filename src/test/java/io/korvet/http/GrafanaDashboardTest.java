@@ -3,6 +3,7 @@ package io.korvet.http;
 import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +17,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.json.Json;
 
 /**
  * grafana/korvet-dashboard.json against what the broker exports: every metric named in a panel's or a variable's
  * PromQL is one of the series /metrics serves, and every label it matches on or groups by is one of that series'
- * labels, so that the dashboard cannot drift from the metrics unnoticed. Parsed with Selenium's JSON reader, the one
- * JSON library on the test classpath.
+ * labels, so that the dashboard cannot drift from the metrics unnoticed.
  */
 class GrafanaDashboardTest {
 
@@ -87,8 +86,7 @@ class GrafanaDashboardTest {
     @BeforeAll
     @SuppressWarnings("unchecked")
     static void read() throws IOException {
-        dashboard = (Map<String, Object>) new Json().toType(Files.readString(Path.of("grafana/korvet-dashboard.json")),
-                Json.MAP_TYPE);
+        dashboard = new ObjectMapper().readValue(Files.readString(Path.of("grafana/korvet-dashboard.json")), Map.class);
     }
 
     @SuppressWarnings("unchecked")
