@@ -318,7 +318,7 @@
           r[1].map(function (g) {
             return el('tr', { 'data-group': g.group },
               el('td', null, el('a', { href: groupHref(g.group) }, g.group)),
-              el('td', { 'class': 'state' }, g.state), el('td', null, g.protocolType || '–'),
+              el('td', { 'class': 'state' }, g.state || '–'), el('td', null, g.protocolType || '–'),
               numCell(g.members), numCell(g.lag, 'lag'), numCell(g.coordinator));
           }), 'No consumer groups yet.'));
         [produced, fetched, lag].forEach(function (p) { p.update(r[2]); });
@@ -542,18 +542,20 @@
     return function () {
       return Promise.all([api('groups/' + encodeURIComponent(id)), loadHistory()]).then(function (r) {
         var g = r[0];
+        // A group another broker coordinates comes with null state and members: only its coordinator knows them.
         replace(facts, fact('state', g.state), fact('protocol', g.protocolType || '–'),
-          fact('coordinator', g.coordinator), fact('members', num(g.members.length)),
+          fact('coordinator', g.coordinator), fact('members', g.members ? num(g.members.length) : null),
           el('span', { 'class': 'total-lag' }, 'total lag ', el('b', { 'class': 'lag', 'data-value': g.lag }, num(g.lag))));
-        replace(members.body, table(['Member', 'Client', 'Host', 'Assignments'], g.members.map(function (m) {
+        replace(members.body, table(['Member', 'Client', 'Host', 'Assignments'], (g.members || []).map(function (m) {
           return el('tr', { 'data-member': m.memberId },
             el('td', null, el('code', null, m.memberId)), el('td', null, m.clientId), el('td', null, m.host),
             el('td', null, (m.assignments || []).map(function (a) {
               return el('span', { 'class': 'tag' }, a.topic + '-' + a.partition);
             })));
-        }), 'No members (no consumer is in the group now).'));
+        }), g.members ? 'No members (no consumer is in the group now).' : 'Known to the coordinator, broker ' +
+          g.coordinator + '.'));
         replace(offsets.body, table(['Topic', '#Partition', '#Committed offset', '#High watermark', '#Lag'],
-          g.offsets.map(function (o) {
+          (g.offsets || []).map(function (o) {
             return el('tr', { 'data-topic': o.topic, 'data-partition': o.partition },
               el('td', null, el('a', { href: topicHref(o.topic) }, o.topic)), numCell(o.partition),
               el('td', { 'class': 'num committed' }, el('a', { href: topicHref(o.topic, o.partition, o.committedOffset),
