@@ -183,7 +183,7 @@
    * line. Returns a div with the svg and a legend.
    */
   function plot(timestamps, series, unit) {
-    var W = 560, H = 170, L = 44, R = 8, T = 8, B = 20;
+    var W = 440, H = 160, L = 40, R = 8, T = 8, B = 20;
     var svgNs = 'http://www.w3.org/2000/svg';
     function s(tag, attrs, text) {
       var n = document.createElementNS(svgNs, tag);
