@@ -173,7 +173,8 @@ public final class KorvetCluster implements AutoCloseable {
         deleteRecursively(dataDir);
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes a temporary directory and what is in it, as far as it can. */
+    static void deleteRecursively(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
