@@ -94,6 +94,18 @@ public final class GroupCoordinator {
         return response;
     }
 
+    /**
+     * An OffsetFetch naming a member (v9+): in a consumer-protocol group it must be a member at its current epoch
+     * (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH otherwise); without a member (epoch -1) anyone may fetch.
+     */
+    public Errors validateOffsetFetch(String groupId, String memberId, int memberEpoch) {
+        ModernGroup group = modernGroup(groupId);
+        if (group == null || memberEpoch < 0) {
+            return Errors.NONE;
+        }
+        return group.validateCommit(memberId, memberEpoch);
+    }
+
     /** ConsumerGroupDescribe: consumer-protocol groups; a classic or unknown group is GROUP_ID_NOT_FOUND. */
     public CompletionStage<List<org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup>> consumerDescribe(
             List<String> groupIds) {

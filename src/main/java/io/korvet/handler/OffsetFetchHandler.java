@@ -98,6 +98,13 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         boolean byId = version >= 10;
         List<CompletableFuture<OffsetFetchResponseGroup>> groups = new ArrayList<>();
         for (OffsetFetchRequestGroup g : d.groups()) {
+            // v9+: a consumer-protocol member names itself and its epoch, which must be current.
+            Errors member = coordinator.validateOffsetFetch(g.groupId(), g.memberId(), g.memberEpoch());
+            if (member != Errors.NONE) {
+                groups.add(CompletableFuture.completedFuture(new OffsetFetchResponseGroup().setGroupId(g.groupId())
+                        .setErrorCode(member.code())));
+                continue;
+            }
             groups.add(fetch(context, g.groupId(), g.topics(), byId).handle((answers, failure) -> {
                 OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(g.groupId());
                 if (failure != null) {
