@@ -132,15 +132,27 @@ public final class BrokerMetrics implements RequestObserver, io.korvet.handler.T
     /** Adds the partition and group gauges, read from the broker's state at each scrape. */
     public void watch(io.korvet.log.LogManager logs, java.util.function.Predicate<org.apache.kafka.common.TopicPartition> leads,
                       io.korvet.group.GroupCoordinator groups) {
-        state = new StateGauges(this, logs, leads, groups);
+        state = new StateGauges(logs, leads, groups);
     }
 
-    /** The Prometheus text format of every metric, the state gauges read first. */
-    public java.util.concurrent.CompletionStage<String> scrape() {
+    /**
+     * The Prometheus text format of every metric, the groups' committed offsets read first. The text is written on
+     * {@code executor} (the HTTP listener's own thread), never on a Redis connection's, whose replies would wait.
+     */
+    public java.util.concurrent.CompletionStage<CharSequence> scrape(java.util.concurrent.Executor executor) {
         StateGauges s = state;
         if (s == null) {
-            return java.util.concurrent.CompletableFuture.completedFuture(registry.scrape());
+            return java.util.concurrent.CompletableFuture.supplyAsync(registry::scrape, executor);
         }
-        return s.refresh().handle((v, e) -> registry.scrape());
+        return s.refresh().handleAsync((v, e) -> {
+            String registered = registry.scrape();
+            StringBuilder out = new StringBuilder(registered.length() + lastStateLength + 4096).append(registered);
+            s.writeTo(out);
+            lastStateLength = out.length() - registered.length();
+            return out;
+        }, executor);
     }
+
+    /** The length of the state gauges' text at the last scrape, to size the next one's buffer. */
+    private volatile int lastStateLength;
 }

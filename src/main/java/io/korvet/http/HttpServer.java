@@ -2,7 +2,8 @@ package io.korvet.http;
 
 import io.korvet.StartupException;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -26,7 +27,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -101,7 +101,7 @@ public final class HttpServer {
                 return;
             }
             switch (path) {
-                case "/metrics" -> metrics.scrape().whenComplete((text, error) -> ctx.executor().execute(() -> {
+                case "/metrics" -> metrics.scrape(ctx.executor()).whenComplete((text, error) -> ctx.executor().execute(() -> {
                     if (error != null) {
                         send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "application/json",
                                 "{\"error\":\"" + Json.escape(String.valueOf(error.getMessage())) + "\"}");
@@ -133,10 +133,11 @@ public final class HttpServer {
         }
     }
 
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    /** Sends {@code body} encoded in UTF-8 straight into the response's buffer (a scrape is megabytes). */
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, CharSequence body) {
+        ByteBuf bytes = ByteBufUtil.writeUtf8(ctx.alloc(), body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, bytes);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.readableBytes());
         if (keepAlive) {
             ctx.writeAndFlush(response);
         } else {
