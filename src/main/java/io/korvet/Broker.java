@@ -136,7 +136,7 @@ public final class Broker implements AutoCloseable {
             String trust = config.value("korvet.redis.ssl.truststore.location").trim();
             redis = new RedisConnector(redisUri, config.redisTimeout(), trust.isEmpty() ? null
                     : new io.korvet.storage.redis.RedisTls(trust, config.value("korvet.redis.ssl.truststore.password"),
-                            config.value("korvet.redis.ssl.truststore.type")));
+                            config.value("korvet.redis.ssl.truststore.type")), metrics);
             RedisDurability durability = RedisDurability.read(redis);
             if (durability.volatileData()) {
                 log.warn("Redis {} keeps no data on disk (no AOF, no RDB): acknowledged records are lost when it restarts",
@@ -271,7 +271,7 @@ public final class Broker implements AutoCloseable {
         if (!serving || r == null) {
             return java.util.concurrent.CompletableFuture.completedFuture("the broker is not serving (starting or stopping)");
         }
-        return r.async().ping().toCompletableFuture().orTimeout(2, TimeUnit.SECONDS)
+        return r.translate(r.async().ping(), "the readiness check").toCompletableFuture().orTimeout(2, TimeUnit.SECONDS)
                 .handle((pong, e) -> e == null ? null : "Redis does not answer: " + (e instanceof java.util.concurrent.TimeoutException
                         || e.getCause() instanceof java.util.concurrent.TimeoutException ? "no answer within 2 s"
                         : String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));

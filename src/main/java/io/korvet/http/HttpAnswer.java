@@ -1,16 +1,24 @@
 package io.korvet.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** One answer of the HTTP listener: a status, a content type, the body, and any extra headers. */
-record HttpAnswer(HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers) {
+/**
+ * One answer of the HTTP listener: a status, a content type, the body (bytes, or text to be sent in UTF-8), and any
+ * extra headers.
+ */
+record HttpAnswer(HttpResponseStatus status, String contentType, Object body, Map<String, String> headers) {
+
+    HttpAnswer {
+        if (!(body instanceof byte[]) && !(body instanceof CharSequence)) {
+            throw new IllegalArgumentException("an answer's body is bytes or text");
+        }
+    }
 
     static final String JSON = "application/json; charset=utf-8";
 
     static HttpAnswer json(HttpResponseStatus status, String body) {
-        return new HttpAnswer(status, JSON, body.getBytes(StandardCharsets.UTF_8), Map.of());
+        return new HttpAnswer(status, JSON, body, Map.of());
     }
 
     static HttpAnswer ok(String json) {

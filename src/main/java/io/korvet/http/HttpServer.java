@@ -2,6 +2,8 @@ package io.korvet.http;
 
 import io.korvet.StartupException;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -26,7 +28,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -140,7 +141,7 @@ public final class HttpServer {
                             return CompletableFuture.completedFuture(HttpAnswer.error(HttpResponseStatus.UNAUTHORIZED,
                                     "log in with a user of the broker").withHeader("WWW-Authenticate", BasicAuthentication.CHALLENGE));
                         }
-                        return route(HttpCall.of(uri, principal, host), a);
+                        return route(HttpCall.of(uri, principal, host), a, ctx.executor());
                     });
             answer(ctx, keepAlive, head, answer);
         }
@@ -152,7 +153,7 @@ public final class HttpServer {
         }
     }
 
-    private CompletionStage<HttpAnswer> route(HttpCall call, AdminApi a) {
+    private CompletionStage<HttpAnswer> route(HttpCall call, AdminApi a, java.util.concurrent.Executor executor) {
         String first = call.segment(0);
         if (first == null) {
             return CompletableFuture.completedFuture(assets.file("index.html"));
@@ -168,8 +169,8 @@ public final class HttpServer {
                 return CompletableFuture.completedFuture(HttpAnswer.error(HttpResponseStatus.FORBIDDEN,
                         "not authorized to describe the cluster"));
             }
-            return metrics.scrape().thenApply(text -> new HttpAnswer(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-                    text.getBytes(StandardCharsets.UTF_8), java.util.Map.of()));
+            return metrics.scrape(executor).thenApply(text -> new HttpAnswer(HttpResponseStatus.OK,
+                    "text/plain; version=0.0.4; charset=utf-8", text, java.util.Map.of()));
         }
         return CompletableFuture.completedFuture(HttpAnswer.notFound("no such path: " + call.path()));
     }
@@ -203,11 +204,18 @@ public final class HttpServer {
         }));
     }
 
+    /** Sends the answer; a text body (a scrape is megabytes) is encoded in UTF-8 straight into the response's buffer. */
     private static void send(ChannelHandlerContext ctx, boolean keepAlive, boolean head, HttpAnswer answer) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answer.status(),
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.body()));
+        ByteBuf bytes = answer.body() instanceof byte[] b ? Unpooled.wrappedBuffer(b)
+                : ByteBufUtil.writeUtf8(ctx.alloc(), (CharSequence) answer.body());
+        int length = bytes.readableBytes();
+        if (head) {
+            bytes.release();
+            bytes = Unpooled.EMPTY_BUFFER;
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answer.status(), bytes);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, length)
                 .set("X-Content-Type-Options", "nosniff");
         answer.headers().forEach((k, v) -> response.headers().set(k, v));
         if (keepAlive) {

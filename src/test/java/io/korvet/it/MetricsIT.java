@@ -105,6 +105,20 @@ class MetricsIT {
                 .contains("korvet_request_latency_seconds_bucket{api=\"Produce\",le=\"10.0\"}")
                 .contains("korvet_connections ").contains("korvet_requests_in_flight ")
                 .contains("jvm_memory_used_bytes").contains("process_cpu_usage");
+        // Redis commands by name: the batch format's append is MULTI, EVALSHA (the fence), XADD, RENAME, EXEC on a
+        // connection of its own; a fetch is an XRANGE. 100 records sent one at a time are 100 appends.
+        for (String command : List.of("MULTI", "EVALSHA", "XADD", "RENAME", "EXEC", "XRANGE")) {
+            assertThat(value(metrics, "korvet_redis_command_latency_seconds_count{command=\"" + command + "\"}"))
+                    .as(command).isGreaterThan(0.0);
+        }
+        assertThat(value(metrics, "korvet_redis_command_latency_seconds_count{command=\"EXEC\"}")).isGreaterThanOrEqualTo(100.0);
+        assertThat(metrics).contains("korvet_redis_command_latency_seconds_bucket{command=\"EXEC\",le=\"5.0E-5\"}")
+                .contains("korvet_redis_command_latency_seconds_bucket{command=\"EXEC\",le=\"10.0\"}")
+                .contains("korvet_redis_command_latency_seconds_bucket{command=\"XRANGE\",le=\"+Inf\"}")
+                .doesNotContain("command=\"KORVET_");
+        for (String kind : List.of("timeout", "connection", "reply", "other")) {
+            assertThat(value(metrics, "korvet_redis_errors_total{kind=\"" + kind + "\"}")).as(kind).isNotNaN();
+        }
         Path file = Files.createTempFile("metrics", ".txt");
         Files.writeString(file, metrics);
         try {
@@ -123,11 +137,17 @@ class MetricsIT {
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
         assertThat(get("/health/ready").body()).isEqualTo("{\"status\":\"ready\"}");
         assertThat(get("/nowhere").statusCode()).isEqualTo(404);
+        String connectionErrors = "korvet_redis_errors_total{kind=\"connection\"}";
+        double before = value(get("/metrics").body(), connectionErrors);
         cluster.redis().stop();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> get("/health/ready").statusCode() == 503);
             assertThat(get("/health/ready").body()).contains("\"status\":\"not ready\"").contains("Redis");
             assertThat(get("/health/live").statusCode()).isEqualTo(200);
+            // The readiness checks' PINGs failed, each counted as a connection failure (the scrape answers meanwhile).
+            HttpResponse<String> down = get("/metrics");
+            assertThat(down.statusCode()).isEqualTo(200);
+            assertThat(value(down.body(), connectionErrors)).isGreaterThan(before);
         } finally {
             cluster.redis().start();
         }

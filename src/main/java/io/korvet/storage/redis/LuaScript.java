@@ -1,6 +1,5 @@
 package io.korvet.storage.redis;
 
-import io.korvet.storage.StorageException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -77,8 +76,9 @@ final class LuaScript {
         evalsha.get().whenComplete((value, error) -> {
             if (error instanceof RedisNoScriptException && eval == null) {
                 preload(redis);
-                result.completeExceptionally(new StorageException(
-                        "Redis lost the " + name + " script (restarted?); it is being loaded again", error));
+                // Still Redis's error reply, so that the translation counts it as one.
+                result.completeExceptionally(new RedisNoScriptException(
+                        "NOSCRIPT: Redis lost the " + name + " script (restarted?); it is being loaded again", error));
             } else if (error instanceof RedisNoScriptException) {
                 eval.get().whenComplete((v, e) -> {
                     if (e != null) {

@@ -45,7 +45,7 @@ final class NodeReplicas implements AutoCloseable {
         long now = System.nanoTime();
         if (replicaCount == null || (replicaCount.isDone() && now - replicaCountAt > REPLICA_COUNT_TTL_NANOS)) {
             replicaCountAt = now;
-            replicaCount = RedisConnector.translate(connection.async().info("replication"), "INFO replication")
+            replicaCount = connection.translate(connection.async().info("replication"), "INFO replication")
                     .thenApply(NodeReplicas::connectedSlaves).toCompletableFuture();
         }
         return replicaCount;
@@ -89,7 +89,7 @@ final class NodeReplicas implements AutoCloseable {
         int replicasNeeded = needed;
         var redis = connection.async();
         redis.incr(batch.get(0).marker());
-        RedisConnector.translate(redis.waitForReplication(replicasNeeded, waitMs), "WAIT").whenComplete((acked, error) -> {
+        connection.translate(redis.waitForReplication(replicasNeeded, waitMs), "WAIT").whenComplete((acked, error) -> {
             List<Runnable> outcomes = new ArrayList<>();
             synchronized (this) {
                 waiting = false;

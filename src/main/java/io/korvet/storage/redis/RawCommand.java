@@ -28,6 +28,11 @@ final class RawCommand<T> extends Command<byte[], byte[], T> {
         public byte[] getBytes() {
             return name().getBytes(StandardCharsets.US_ASCII);
         }
+
+        /** The command Redis runs: MULTI, EXEC. */
+        String command() {
+            return name().substring("KORVET_".length());
+        }
     }
 
     private final byte[] head;

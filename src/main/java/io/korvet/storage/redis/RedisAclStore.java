@@ -56,7 +56,7 @@ public final class RedisAclStore implements AclStore {
 
     @Override
     public CompletionStage<Set<AclBinding>> all() {
-        return RedisConnector.translate(redis.async().hkeys(keys.acls()), "reading the ACLs").thenApply(fields -> {
+        return redis.translate(redis.async().hkeys(keys.acls()), "reading the ACLs").thenApply(fields -> {
             Set<AclBinding> all = new HashSet<>();
             for (byte[] f : fields) {
                 all.add(decode(new String(f, StandardCharsets.UTF_8)));
@@ -74,7 +74,7 @@ public final class RedisAclStore implements AclStore {
         for (AclBinding b : bindings) {
             fields.put(RedisKeys.bytes(encode(b)), RedisKeys.bytes("1"));
         }
-        return RedisConnector.translate(redis.async().hset(keys.acls(), fields), "storing ACLs")
+        return redis.translate(redis.async().hset(keys.acls(), fields), "storing ACLs")
                 .thenCompose(n -> RedisClusterStore.bumpVersion(redis, keys));
     }
 
@@ -84,7 +84,7 @@ public final class RedisAclStore implements AclStore {
             return CompletableFuture.completedFuture(null);
         }
         byte[][] fields = bindings.stream().map(b -> RedisKeys.bytes(encode(b))).toArray(byte[][]::new);
-        return RedisConnector.translate(redis.async().hdel(keys.acls(), fields), "deleting ACLs")
+        return redis.translate(redis.async().hdel(keys.acls(), fields), "deleting ACLs")
                 .thenCompose(n -> RedisClusterStore.bumpVersion(redis, keys));
     }
 }

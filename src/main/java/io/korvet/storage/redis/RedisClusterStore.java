@@ -36,7 +36,7 @@ public final class RedisClusterStore implements ClusterStore {
                 RedisKeys.bytes(Integer.toString(self.nodeId())), RedisKeys.bytes(incarnation), RedisKeys.bytes(self.host()),
                 RedisKeys.bytes(Integer.toString(self.port())), RedisKeys.bytes(self.rack() == null ? "" : self.rack()),
                 RedisKeys.bytes(Long.toString(sessionMs)), RedisKeys.bytes(takeOver ? "1" : "0"), RedisKeys.bytes(encode(self.endpoints())));
-        return RedisConnector.translate(reply, "renewing the registration of broker " + self.nodeId()).thenApply(list -> {
+        return redis.translate(reply, "renewing the registration of broker " + self.nodeId()).thenApply(list -> {
             long now = (Long) list.get(1);
             if ((Long) list.get(0) != 1L) {
                 return new Heartbeat(false, now, List.of(), decode(self.nodeId(), text(list.get(2))));
@@ -80,22 +80,22 @@ public final class RedisClusterStore implements ClusterStore {
     @Override
     public CompletionStage<Void> leave(int nodeId, String incarnation) {
         byte[] field = RedisKeys.bytes(Integer.toString(nodeId));
-        return RedisConnector.translate(redis.async().hget(keys.brokers(), field), "deregistering broker " + nodeId)
+        return redis.translate(redis.async().hget(keys.brokers(), field), "deregistering broker " + nodeId)
                 .thenCompose(value -> value != null && decode(nodeId, text(value)).incarnation().equals(incarnation)
-                        ? RedisConnector.translate(redis.async().hdel(keys.brokers(), field), "deregistering broker " + nodeId)
+                        ? redis.translate(redis.async().hdel(keys.brokers(), field), "deregistering broker " + nodeId)
                         : CompletableFuture.completedFuture(0L))
                 .thenApply(n -> null);
     }
 
     @Override
     public CompletionStage<Long> version() {
-        return RedisConnector.translate(redis.async().get(keys.registryVersion()), "reading the registry version")
+        return redis.translate(redis.async().get(keys.registryVersion()), "reading the registry version")
                 .thenApply(v -> v == null ? 0L : Long.parseLong(text(v)));
     }
 
     @Override
     public CompletionStage<Map<TopicPartition, Integer>> leaderEpochs() {
-        return RedisConnector.translate(redis.async().hgetall(keys.leaders()), "reading the partition leaders").thenApply(all -> {
+        return redis.translate(redis.async().hgetall(keys.leaders()), "reading the partition leaders").thenApply(all -> {
             Map<TopicPartition, Integer> epochs = new HashMap<>();
             all.forEach((field, value) -> {
                 String tp = text(field);
@@ -112,13 +112,13 @@ public final class RedisClusterStore implements ClusterStore {
     public CompletionStage<Void> publishLeader(TopicPartition tp, int epoch, int nodeId) {
         CompletionStage<Long> set = publishLeader.run(redis.async(), ScriptOutputType.INTEGER, keys.leaders(),
                 RedisKeys.bytes(tp.topic() + ":" + tp.partition()), RedisKeys.bytes(epoch + " " + nodeId));
-        return RedisConnector.translate(set, "publishing the leader of " + tp)
+        return redis.translate(set, "publishing the leader of " + tp)
                 .thenCompose(written -> written == 1L ? bumpVersion(redis, keys) : CompletableFuture.<Void>completedFuture(null));
     }
 
     /** Bumps the change counter, so that every broker reloads what it caches of the registry. */
     static CompletionStage<Void> bumpVersion(RedisConnector redis, RedisKeys keys) {
-        return RedisConnector.translate(redis.async().incr(keys.registryVersion()), "bumping the registry version").thenApply(n -> null);
+        return redis.translate(redis.async().incr(keys.registryVersion()), "bumping the registry version").thenApply(n -> null);
     }
 
     private static String text(byte[] b) {

@@ -4,8 +4,6 @@ import io.korvet.storage.StorageException;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
@@ -40,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * setting serves a Redis Cluster: Lettuce's cluster client routes each command to its key's master and follows the
  * slots as they move (topology refresh on MOVED, ASK, reconnects, and every 10 s), and each master has a transaction
  * connection of its own. Commands sent while Redis is unreachable are rejected at once rather than queued, and every
- * failure is translated to a {@link StorageException}.
+ * failure is translated to a {@link StorageException}. Every command's latency, on every connection, and every
+ * failure translated go to a {@link RedisCommandObserver}.
  */
 public final class RedisConnector implements AutoCloseable {
 
@@ -58,20 +57,24 @@ public final class RedisConnector implements AutoCloseable {
     private final String description;
     private final List<RedisURI> seeds;
     private final RedisTls tls;
+    private final CommandLatencies latencies;
 
-    /** Both connections. */
+    /** Both connections, observed by no one. */
     public RedisConnector(String uri, Duration commandTimeout) {
-        this(uri, commandTimeout, null);
+        this(uri, commandTimeout, null, RedisCommandObserver.NONE);
     }
 
-    /** Both connections, with TLS settings for a {@code rediss://} URI (null: the JDK's default trust). */
-    public RedisConnector(String uri, Duration commandTimeout, RedisTls tls) {
-        this(RedisSeeds.parse(uri, commandTimeout), commandTimeout, true, false, tls);
+    /**
+     * Both connections, with TLS settings for a {@code rediss://} URI (null: the JDK's default trust), every command
+     * and failure told to {@code observer}.
+     */
+    public RedisConnector(String uri, Duration commandTimeout, RedisTls tls, RedisCommandObserver observer) {
+        this(RedisSeeds.parse(uri, commandTimeout), commandTimeout, true, false, tls, new CommandLatencies(observer));
     }
 
     /** The pipelined connection alone, to the same Redis with the same settings. */
     RedisConnector pipelinedOnly(Duration commandTimeout) {
-        return new RedisConnector(seeds, commandTimeout, false, false, tls);
+        return new RedisConnector(seeds, commandTimeout, false, false, tls, latencies);
     }
 
     /**
@@ -85,16 +88,19 @@ public final class RedisConnector implements AutoCloseable {
         if (seed.getCredentialsProvider() != null) {
             b.withAuthentication(seed.getCredentialsProvider());
         }
-        return new RedisConnector(List.of(b.build()), commandTimeout, false, true, tls);
+        return new RedisConnector(List.of(b.build()), commandTimeout, false, true, tls, latencies);
     }
 
-    private RedisConnector(List<RedisURI> seeds, Duration commandTimeout, boolean transactions, boolean oneNode, RedisTls tls) {
+    private RedisConnector(List<RedisURI> seeds, Duration commandTimeout, boolean transactions, boolean oneNode, RedisTls tls,
+                           CommandLatencies latencies) {
         this.seeds = seeds;
         this.tls = tls;
+        this.latencies = latencies;
         this.description = seeds.stream().map(u -> u.getHost() + ":" + u.getPort()).collect(Collectors.joining(","));
         // Reconnect quickly once Redis is back: at most a second between attempts.
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .commandLatencyRecorder(latencies)
                 .build();
         ClientOptions.Builder optionsBuilder = ClientOptions.builder();
         if (tls != null) {
@@ -210,8 +216,11 @@ public final class RedisConnector implements AutoCloseable {
         return description;
     }
 
-    /** Maps Lettuce's failures onto the storage exceptions the rest of the broker understands. */
-    static <T> CompletionStage<T> translate(CompletionStage<T> stage, String what) {
+    /**
+     * Maps Lettuce's failures onto the storage exceptions the rest of the broker understands, and counts each by
+     * kind (a storage exception already made, a fenced append for one, is not a Redis failure and is not counted).
+     */
+    public <T> CompletionStage<T> translate(CompletionStage<T> stage, String what) {
         CompletableFuture<T> result = new CompletableFuture<>();
         stage.whenComplete((value, error) -> {
             if (error == null) {
@@ -223,16 +232,17 @@ public final class RedisConnector implements AutoCloseable {
         return result;
     }
 
-    static Throwable translate(Throwable error, String what) {
+    Throwable translate(Throwable error, String what) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (e instanceof StorageException) {
             return e;
         }
-        if (e instanceof RedisCommandTimeoutException) {
+        RedisCommandObserver.Failure kind = RedisCommandObserver.Failure.of(e);
+        latencies.observer().failed(kind);
+        if (kind == RedisCommandObserver.Failure.TIMEOUT) {
             return new StorageException.Timeout("Redis did not answer in time for " + what, e);
         }
-        if (e instanceof RedisConnectionException
-                || (e instanceof RedisException && String.valueOf(e.getMessage()).contains("not connected"))) {
+        if (kind == RedisCommandObserver.Failure.CONNECTION) {
             return new StorageException.Unavailable("Redis is unreachable for " + what + ": " + e.getMessage(), e);
         }
         if (e instanceof RedisException && String.valueOf(e.getMessage()).startsWith("LOADING")) {

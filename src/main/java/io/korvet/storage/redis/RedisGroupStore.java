@@ -27,7 +27,7 @@ public final class RedisGroupStore implements GroupStore {
 
     @Override
     public CompletionStage<Map<String, String>> listGroups() {
-        return RedisConnector.translate(redis.async().hgetall(keys.groups()), "listing groups").thenApply(all -> {
+        return redis.translate(redis.async().hgetall(keys.groups()), "listing groups").thenApply(all -> {
             Map<String, String> groups = new HashMap<>();
             all.forEach((k, v) -> groups.put(text(k), text(v)));
             return groups;
@@ -45,12 +45,12 @@ public final class RedisGroupStore implements GroupStore {
         CompletableFuture<Long> written = fields.isEmpty()
                 ? CompletableFuture.completedFuture(0L)
                 : redis.async().hset(keys.groupOffsets(groupId), fields).toCompletableFuture();
-        return RedisConnector.translate(CompletableFuture.allOf(registered, written), "committing offsets of group " + groupId);
+        return redis.translate(CompletableFuture.allOf(registered, written), "committing offsets of group " + groupId);
     }
 
     @Override
     public CompletionStage<Map<TopicPartition, CommittedOffset>> fetchOffsets(String groupId) {
-        return RedisConnector.translate(redis.async().hgetall(keys.groupOffsets(groupId)), "fetching offsets of group " + groupId)
+        return redis.translate(redis.async().hgetall(keys.groupOffsets(groupId)), "fetching offsets of group " + groupId)
                 .thenApply(all -> {
                     Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
                     all.forEach((k, v) -> offsets.put(partition(text(k)), decode(text(v))));
@@ -64,7 +64,7 @@ public final class RedisGroupStore implements GroupStore {
             return CompletableFuture.completedFuture(null);
         }
         byte[][] fields = partitions.stream().map(RedisGroupStore::field).toArray(byte[][]::new);
-        return RedisConnector.translate(redis.async().hdel(keys.groupOffsets(groupId), fields), "deleting offsets of group " + groupId)
+        return redis.translate(redis.async().hdel(keys.groupOffsets(groupId), fields), "deleting offsets of group " + groupId)
                 .thenApply(n -> null);
     }
 
@@ -72,7 +72,7 @@ public final class RedisGroupStore implements GroupStore {
     public CompletionStage<Void> deleteGroup(String groupId) {
         CompletableFuture<Long> offsets = redis.async().unlink(keys.groupOffsets(groupId)).toCompletableFuture();
         CompletableFuture<Long> entry = redis.async().hdel(keys.groups(), RedisKeys.bytes(groupId)).toCompletableFuture();
-        return RedisConnector.translate(CompletableFuture.allOf(offsets, entry), "deleting group " + groupId);
+        return redis.translate(CompletableFuture.allOf(offsets, entry), "deleting group " + groupId);
     }
 
     private static byte[] field(TopicPartition tp) {

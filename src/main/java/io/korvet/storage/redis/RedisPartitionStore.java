@@ -8,6 +8,7 @@ import io.korvet.storage.PartitionState;
 import io.korvet.storage.PartitionStore;
 import io.korvet.storage.StorageException;
 import io.korvet.storage.StoredRecord;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.CommandArgs;
@@ -55,7 +56,7 @@ public final class RedisPartitionStore implements PartitionStore {
 
     /** Loads every script into Redis's script cache, so that appends never need to send one. */
     public CompletionStage<Void> preloadScripts() {
-        return RedisConnector.translate(CompletableFuture.allOf(
+        return redis.translate(CompletableFuture.allOf(
                 append.preload(redis.async()).toCompletableFuture(),
                 appendFence.preload(redis.async()).toCompletableFuture(),
                 loadState.preload(redis.async()).toCompletableFuture(),
@@ -72,7 +73,7 @@ public final class RedisPartitionStore implements PartitionStore {
         CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, keys6,
                 RedisKeys.bytes(Integer.toString(scanEntries)), RedisKeys.bytes(nodeId),
                 heldEpoch < 0 ? new byte[0] : leaderValue(heldEpoch));
-        return RedisConnector.translate(reply, "loading " + tp).thenApply(list -> {
+        return redis.translate(reply, "loading " + tp).thenApply(list -> {
             long start = (Long) list.get(0);
             long next = (Long) list.get(1);
             String leader = text(list.get(2));
@@ -96,7 +97,7 @@ public final class RedisPartitionStore implements PartitionStore {
     public CompletionStage<long[]> offsets(TopicPartition tp) {
         CompletionStage<List<Object>> reply = offsets.run(redis.async(), ScriptOutputType.MULTI,
                 new byte[][] {keys.partition(tp), keys.partitionStart(tp), keys.partitionNext(tp)});
-        return RedisConnector.translate(reply, "reading the offsets of " + tp)
+        return redis.translate(reply, "reading the offsets of " + tp)
                 .thenApply(list -> new long[] {(Long) list.get(0), (Long) list.get(1)});
     }
 
@@ -106,7 +107,7 @@ public final class RedisPartitionStore implements PartitionStore {
         RawCommand<List<Object>> command = AppendCommand.records(appendSha, keys.partition(tp), keys.partitionNext(tp),
                 keys.partitionLeader(tp), baseOffset, leaderValue(leaderEpoch), header, records);
         CompletionStage<List<Object>> reply = append.runInOrder(redis.async(), () -> redis.dispatch(command));
-        return RedisConnector.translate(reply, "appending to " + tp).thenApply(list -> {
+        return redis.translate(reply, "appending to " + tp).thenApply(list -> {
             if ((Long) list.get(0) == -1L) {
                 throw new StorageException.LeaderMoved(tp.toString(), leaderEpoch);
             }
@@ -122,18 +123,22 @@ public final class RedisPartitionStore implements PartitionStore {
     public CompletionStage<Void> appendBatch(TopicPartition tp, long baseOffset, int leaderEpoch, NewBatch batch) {
         BatchAppend a = BatchAppend.of(appendFenceSha, keys.partition(tp), keys.partitionNext(tp), keys.partitionAppending(tp),
                 keys.partitionLeader(tp), baseOffset, leaderValue(leaderEpoch), batch);
-        return RedisConnector.translate(redis.dispatchTogether(keys.partition(tp), a.queued, a.exec), "appending to " + tp).thenApply(outcome -> {
+        CompletionStage<BatchAppend.Outcome> reply = redis.dispatchTogether(keys.partition(tp), a.queued, a.exec).thenApply(outcome -> {
+            if (outcome.error() != null) {
+                if (outcome.error().contains("NOSCRIPT")) {
+                    appendFence.preload(redis.async());
+                }
+                // An error reply inside EXEC: translated (and counted) as Redis's error replies are.
+                throw new RedisCommandExecutionException(outcome.error());
+            }
+            return outcome;
+        });
+        return redis.translate(reply, "appending to " + tp).thenApply(outcome -> {
             if (outcome.leaderMoved()) {
                 throw new StorageException.LeaderMoved(tp.toString(), leaderEpoch);
             }
             if (outcome.fenced()) {
                 throw new StorageException.Fenced(baseOffset, outcome.actualNextOffset());
-            }
-            if (outcome.error() != null) {
-                if (outcome.error().contains("NOSCRIPT")) {
-                    appendFence.preload(redis.async());
-                }
-                throw new StorageException("Redis failed appending to " + tp + ": " + outcome.error(), null);
             }
             return null;
         });
@@ -141,13 +146,13 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<List<StoredRecord>> read(TopicPartition tp, long fromOffset, int maxRecords) {
-        return RedisConnector.translate(redis.async().dispatch(CommandType.XRANGE, new StoredRecordsOutput(),
+        return redis.translate(redis.async().dispatch(CommandType.XRANGE, new StoredRecordsOutput(),
                 fromOffsetOn(tp, fromOffset, maxRecords)), "reading " + tp);
     }
 
     @Override
     public CompletionStage<StoredBatches> readBatches(TopicPartition tp, long fromOffset, int maxBatches) {
-        return RedisConnector.translate(redis.async().dispatch(CommandType.XRANGE, new StoredBatchesOutput(),
+        return redis.translate(redis.async().dispatch(CommandType.XRANGE, new StoredBatchesOutput(),
                 fromOffsetOn(tp, fromOffset, maxBatches)), "reading " + tp);
     }
 
@@ -177,28 +182,28 @@ public final class RedisPartitionStore implements PartitionStore {
     public CompletionStage<Long> trim(TopicPartition tp, long beforeOffset) {
         CompletionStage<Long> reply = trim.run(redis.async(), ScriptOutputType.INTEGER, streamAndStart(tp),
                 RedisKeys.bytes(Long.toString(beforeOffset)));
-        return RedisConnector.translate(reply, "trimming " + tp);
+        return redis.translate(reply, "trimming " + tp);
     }
 
     @Override
     public CompletionStage<Long> trimToSize(TopicPartition tp, long maxBytes, long maxStartOffset) {
         CompletionStage<Long> reply = trimToSize.run(redis.async(), ScriptOutputType.INTEGER, streamAndStart(tp),
                 RedisKeys.bytes(Long.toString(maxBytes)), RedisKeys.bytes(Long.toString(maxStartOffset)));
-        return RedisConnector.translate(reply, "trimming " + tp + " to size");
+        return redis.translate(reply, "trimming " + tp + " to size");
     }
 
     @Override
     public CompletionStage<Long> storedBytes(TopicPartition tp) {
-        return RedisConnector.translate(redis.async().memoryUsage(keys.partition(tp)), "measuring " + tp)
+        return redis.translate(redis.async().memoryUsage(keys.partition(tp)), "measuring " + tp)
                 .thenApply(bytes -> bytes == null ? 0L : bytes);
     }
 
     @Override
     public CompletionStage<Void> delete(TopicPartition tp) {
-        return RedisConnector.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp),
+        return redis.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp),
                 keys.partitionNext(tp), keys.partitionAppending(tp), keys.partitionLeader(tp), keys.partitionEpochs(tp)),
                 "deleting " + tp)
-                .thenCompose(n -> RedisConnector.translate(redis.async().hdel(keys.leaders(),
+                .thenCompose(n -> redis.translate(redis.async().hdel(keys.leaders(),
                         RedisKeys.bytes(tp.topic() + ":" + tp.partition())), "deleting " + tp))
                 .thenApply(n -> null);
     }
@@ -232,7 +237,7 @@ public final class RedisPartitionStore implements PartitionStore {
         int count = (int) Math.min(TIMESTAMP_CHUNK, budget);
         CompletionStage<List<Object>> reply = timestamps.run(redis.async(), ScriptOutputType.MULTI, keys.partition(tp),
                 RedisKeys.bytes(from + "-0"), RedisKeys.bytes(Integer.toString(count)));
-        RedisConnector.translate(reply, "searching timestamps of " + tp).whenComplete((list, error) -> {
+        redis.translate(reply, "searching timestamps of " + tp).whenComplete((list, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
                 return;

@@ -26,26 +26,26 @@ public final class RedisScramCredentialStore implements ScramCredentialStore {
 
     @Override
     public CompletionStage<ScramCredential> get(ScramMechanism mechanism, String user) {
-        return RedisConnector.translate(redis.async().hget(keys.scramCredentials(), field(mechanism, user)),
+        return redis.translate(redis.async().hget(keys.scramCredentials(), field(mechanism, user)),
                 "reading the SCRAM credential of a user").thenApply(v -> v == null ? null
                 : ScramCredential.decode(new String(v, StandardCharsets.UTF_8)));
     }
 
     @Override
     public CompletionStage<Void> put(ScramMechanism mechanism, String user, ScramCredential credential) {
-        return RedisConnector.translate(redis.async().hset(keys.scramCredentials(), field(mechanism, user),
+        return redis.translate(redis.async().hset(keys.scramCredentials(), field(mechanism, user),
                 RedisKeys.bytes(credential.encode())), "storing a SCRAM credential").thenApply(v -> null);
     }
 
     @Override
     public CompletionStage<Boolean> delete(ScramMechanism mechanism, String user) {
-        return RedisConnector.translate(redis.async().hdel(keys.scramCredentials(), field(mechanism, user)),
+        return redis.translate(redis.async().hdel(keys.scramCredentials(), field(mechanism, user)),
                 "deleting a SCRAM credential").thenApply(n -> n > 0);
     }
 
     @Override
     public CompletionStage<Map<String, Map<ScramMechanism, Integer>>> describe() {
-        return RedisConnector.translate(redis.async().hgetall(keys.scramCredentials()), "listing the SCRAM credentials")
+        return redis.translate(redis.async().hgetall(keys.scramCredentials()), "listing the SCRAM credentials")
                 .thenApply(all -> {
                     Map<String, Map<ScramMechanism, Integer>> users = new TreeMap<>();
                     all.forEach((f, v) -> {

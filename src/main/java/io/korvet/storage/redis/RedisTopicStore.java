@@ -40,7 +40,7 @@ public final class RedisTopicStore implements TopicStore {
 
     @Override
     public CompletionStage<List<TopicRecord>> loadTopics() {
-        return RedisConnector.translate(redis.async().hgetall(keys.topics()), "loading topics").thenApply(all -> {
+        return redis.translate(redis.async().hgetall(keys.topics()), "loading topics").thenApply(all -> {
             List<TopicRecord> topics = new ArrayList<>();
             for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
                 topics.add(decode(text(e.getKey()), text(e.getValue())));
@@ -52,7 +52,7 @@ public final class RedisTopicStore implements TopicStore {
     @Override
     public CompletionStage<List<TopicRecord>> loadTopics(java.util.Collection<String> names) {
         byte[][] fields = names.stream().map(RedisKeys::bytes).toArray(byte[][]::new);
-        return RedisConnector.translate(redis.async().hmget(keys.topics(), fields), "loading topics " + names).thenApply(values -> {
+        return redis.translate(redis.async().hmget(keys.topics(), fields), "loading topics " + names).thenApply(values -> {
             List<TopicRecord> topics = new ArrayList<>();
             for (var kv : values) {
                 if (kv.hasValue()) {
@@ -65,7 +65,7 @@ public final class RedisTopicStore implements TopicStore {
 
     @Override
     public CompletionStage<Boolean> createTopic(TopicRecord topic) {
-        return RedisConnector.translate(
+        return redis.translate(
                 redis.async().hsetnx(keys.topics(), RedisKeys.bytes(topic.name()), RedisKeys.bytes(encode(topic))),
                 "creating topic " + topic.name())
                 .thenCompose(created -> created ? changed(true) : CompletableFuture.completedFuture(false));
@@ -79,12 +79,12 @@ public final class RedisTopicStore implements TopicStore {
 
     @Override
     public CompletionStage<Long> nextProducerId() {
-        return RedisConnector.translate(redis.async().incr(keys.producerIds()), "allocating a producer id");
+        return redis.translate(redis.async().incr(keys.producerIds()), "allocating a producer id");
     }
 
     @Override
     public CompletionStage<Map<String, Map<String, String>>> loadBrokerConfigs() {
-        return RedisConnector.translate(redis.async().hgetall(keys.brokerConfigs()), "loading broker configs").thenApply(all -> {
+        return redis.translate(redis.async().hgetall(keys.brokerConfigs()), "loading broker configs").thenApply(all -> {
             Map<String, Map<String, String>> byResource = new HashMap<>();
             for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
                 String field = text(e.getKey());
@@ -115,7 +115,7 @@ public final class RedisTopicStore implements TopicStore {
     /** Reads a field, applies {@code change} and writes the result only if the field is still as read. */
     private <T> CompletionStage<T> replace(byte[] hash, String field, Function<String, T> decode, Function<T, String> encode,
                                            UnaryOperator<T> change, String what, int attempt) {
-        return RedisConnector.translate(redis.async().hget(hash, RedisKeys.bytes(field)), what).thenCompose(raw -> {
+        return redis.translate(redis.async().hget(hash, RedisKeys.bytes(field)), what).thenCompose(raw -> {
             String current = raw == null ? null : text(raw);
             T before = current == null ? null : decode.apply(current);
             T after = change.apply(before);
@@ -126,7 +126,7 @@ public final class RedisTopicStore implements TopicStore {
                     RedisKeys.bytes(field),
                     RedisKeys.bytes(current == null ? "0" : "1"), RedisKeys.bytes(current == null ? "" : current),
                     RedisKeys.bytes(after == null ? "0" : "1"), RedisKeys.bytes(after == null ? "" : encode.apply(after)));
-            return RedisConnector.translate(done, what).thenCompose(ok -> {
+            return redis.translate(done, what).thenCompose(ok -> {
                 if (ok == 1L) {
                     return changed(after);
                 }
