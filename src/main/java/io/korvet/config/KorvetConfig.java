@@ -27,6 +27,7 @@ public record KorvetConfig(
         int embeddedRedisPort,
         Duration redisTimeout,
         int producerStateScanEntries,
+        int fetchSessionCacheSlots,
         GroupSettings groups,
         RetentionSettings retention,
         MembershipSettings membership,
@@ -146,6 +147,7 @@ public record KorvetConfig(
                 intValue(all, "korvet.embedded.redis.port", 0, 65535),
                 Duration.ofMillis(intValue(all, "korvet.redis.timeout.ms", 1, Integer.MAX_VALUE)),
                 intValue(all, "korvet.producer.state.scan.entries", 0, Integer.MAX_VALUE),
+                intValue(all, "max.incremental.fetch.session.cache.slots", 0, Integer.MAX_VALUE),
                 new GroupSettings(
                         intValue(all, "group.min.session.timeout.ms", 0, Integer.MAX_VALUE),
                         intValue(all, "group.max.session.timeout.ms", 0, Integer.MAX_VALUE),
