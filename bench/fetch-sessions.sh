@@ -30,8 +30,8 @@ stop_all() {
 }
 trap stop_all EXIT
 
-echo "| sessions | partitions | records/s | Fetch requests | Fetch/s | request bytes | response bytes | broker CPU ms/Fetch | redis CPU ms/Fetch | broker CPU |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| sessions | partitions | records/s | Fetch requests | Fetch/s | request bytes | response bytes | broker CPU ms/Fetch | above idle | redis CPU ms/Fetch | broker CPU |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for slots in 0 1000; do
   for r in 0 "$rate"; do
     redis_port=$(free_port)

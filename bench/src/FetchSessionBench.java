@@ -24,7 +24,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * What fetch sessions (KIP-227) save a consumer of many partitions: a KafkaConsumer (no group) assigned every
  * partition of a topic polls for a while, idle or with a trickle of records to random partitions, and this prints
  * the Fetch requests it sent, their bytes on the wire each way (the consumer's metrics for its connection to the
- * broker), and the CPU the broker process (and redis-server) spent per Fetch, read from /proc.
+ * broker), and the CPU the broker process (and redis-server) spent per Fetch, read from /proc: in all, and above
+ * what the broker spends with no client connected (measured for 10 s after the run).
  *
  * <p>Usage: {@code FetchSessionBench <bootstrap> <topic> <partitions> <seconds> <records/s> <broker pid> <redis pid> <label>}
  */
@@ -57,8 +58,9 @@ public final class FetchSessionBench {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c);
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        {
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c);
+            KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
             List<TopicPartition> all = new ArrayList<>();
             for (int i = 0; i < partitions; i++) {
                 all.add(new TopicPartition(topic, i));
@@ -84,15 +86,23 @@ public final class FetchSessionBench {
                 records += consumer.poll(Duration.ofMillis(100)).count();
             }
             Snapshot after = Snapshot.take(consumer, brokerPid, redisPid);
+            consumer.close();
+            producer.close();
+            // The broker's own background (registry polls, heartbeats, the JVM) with no client: subtracted below.
+            Thread.sleep(2_000);
+            double idleStart = Snapshot.cpuMs(brokerPid);
+            Thread.sleep(10_000);
+            double idlePerSecond = (Snapshot.cpuMs(brokerPid) - idleStart) / 10.0;
             double fetches = after.fetches - before.fetches;
             double requests = after.requests - before.requests;
-            System.out.printf("| %s | %d | %d | %.0f | %.1f | %.0f | %.0f | %.2f | %.2f | %.1f%% |%n",
+            double brokerMs = after.brokerCpuMs - before.brokerCpuMs;
+            System.out.printf("| %s | %d | %d | %.0f | %.1f | %.0f | %.0f | %.2f | %.2f | %.2f | %.1f%% |%n",
                     label, partitions, rate, fetches, fetches / seconds,
                     (after.sent - before.sent) / requests, (after.received - before.received) / requests,
-                    (after.brokerCpuMs - before.brokerCpuMs) / fetches, (after.redisCpuMs - before.redisCpuMs) / fetches,
-                    100.0 * (after.brokerCpuMs - before.brokerCpuMs) / (seconds * 1000.0));
-            System.err.printf("%s: %d records produced, %d consumed; %.0f requests on the broker connection%n",
-                    label, produced, records, requests);
+                    brokerMs / fetches, (brokerMs - idlePerSecond * seconds) / fetches,
+                    (after.redisCpuMs - before.redisCpuMs) / fetches, 100.0 * brokerMs / (seconds * 1000.0));
+            System.err.printf("%s: %d records produced, %d consumed; %.0f requests on the broker connection; idle broker %.1f ms/s%n",
+                    label, produced, records, requests, idlePerSecond);
         }
     }
 
@@ -120,7 +130,7 @@ public final class FetchSessionBench {
         }
 
         /** utime + stime of a process, in ms (clock ticks of 10 ms). */
-        private static double cpuMs(long pid) throws Exception {
+        static double cpuMs(long pid) throws Exception {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
