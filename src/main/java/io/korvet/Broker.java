@@ -220,6 +220,7 @@ public final class Broker implements AutoCloseable {
             java.util.function.Predicate<String> coordinated = id -> cluster.view().coordinates(id);
             groups.coordinate(coordinated);
             membership.onViewChange(view -> groups.coordinate(coordinated));
+            groups.startOffsetExpiry();
             registry.register(new FindCoordinatorHandler(membership))
                     .register(new JoinGroupHandler(groups))
                     .register(new SyncGroupHandler(groups))

@@ -80,6 +80,10 @@ public final class ConfigKeys {
             new Key("group.max.session.timeout.ms", "1800000", "longest session.timeout.ms a group member may ask for"),
             new Key("group.initial.rebalance.delay.ms", "3000", "how long the first rebalance of an empty group waits for more members"),
             new Key("offset.metadata.max.bytes", "4096", "largest metadata string of a committed offset"),
+            new Key("offsets.retention.minutes", "10080",
+                    "how long committed offsets are kept after their group becomes empty (after their commit for consumers"
+                            + " without a group protocol)"),
+            new Key("offsets.retention.check.interval.ms", "600000", "how often expired committed offsets are removed"),
             new Key("max.incremental.fetch.session.cache.slots", "1000",
                     "how many incremental fetch sessions (KIP-227) this broker keeps; 0: none, every Fetch is a full one"),
             new Key("korvet.http.listener", "http://localhost:9644",
