@@ -51,6 +51,7 @@ import io.korvet.handler.OffsetFetchHandler;
 import io.korvet.handler.SyncGroupHandler;
 import io.korvet.handler.CreateTopicsHandler;
 import io.korvet.handler.FetchHandler;
+import io.korvet.handler.fetch.FetchSessions;
 import io.korvet.handler.InitProducerIdHandler;
 import io.korvet.handler.ListOffsetsHandler;
 import io.korvet.handler.MetadataHandler;
@@ -179,7 +180,8 @@ public final class Broker implements AutoCloseable {
                     .register(new InitProducerIdHandler(topicStore))
                     .register(new ProduceHandler(topics, logs, replicaWaiter, leadership, metrics))
                     .register(new ListOffsetsHandler(topics, logs, leadership))
-                    .register(new FetchHandler(topics, logs, timer, leadership, metrics))
+                    .register(new FetchHandler(topics, logs, timer, leadership, metrics,
+                            FetchSessions.withSlots(config.fetchSessionCacheSlots())))
                     .register(new DeleteTopicsHandler(topics))
                     .register(new CreatePartitionsHandler(config, topics))
                     .register(new DeleteRecordsHandler(topics, logs, leadership))
@@ -222,6 +224,7 @@ public final class Broker implements AutoCloseable {
             java.util.function.Predicate<String> coordinated = id -> cluster.view().coordinates(id);
             groups.coordinate(coordinated);
             membership.onViewChange(view -> groups.coordinate(coordinated));
+            groups.startOffsetExpiry();
             registry.register(new FindCoordinatorHandler(membership))
                     .register(new JoinGroupHandler(groups))
                     .register(new SyncGroupHandler(groups))

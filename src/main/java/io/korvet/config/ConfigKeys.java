@@ -86,6 +86,12 @@ public final class ConfigKeys {
                     "consumer-protocol groups: how often members are told to heartbeat"),
             new Key("group.consumer.assignors", "uniform,range",
                     "consumer-protocol groups: the server-side assignors (uniform, range, or Kafka's class names), the first the default"),
+            new Key("offsets.retention.minutes", "10080",
+                    "how long committed offsets are kept after their group becomes empty (after their commit for consumers"
+                            + " without a group protocol)"),
+            new Key("offsets.retention.check.interval.ms", "600000", "how often expired committed offsets are removed"),
+            new Key("max.incremental.fetch.session.cache.slots", "1000",
+                    "how many incremental fetch sessions (KIP-227) this broker keeps; 0: none, every Fetch is a full one"),
             new Key("korvet.http.listener", "http://localhost:9644",
                     "the HTTP listener for the web console, the JSON admin API, /metrics and /health (none: no HTTP listener)"),
             new Key("korvet.http.auth", "",

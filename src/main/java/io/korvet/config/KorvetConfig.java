@@ -27,6 +27,7 @@ public record KorvetConfig(
         int embeddedRedisPort,
         Duration redisTimeout,
         int producerStateScanEntries,
+        int fetchSessionCacheSlots,
         GroupSettings groups,
         RetentionSettings retention,
         MembershipSettings membership,
@@ -76,7 +77,7 @@ public record KorvetConfig(
 
     /** The group coordinator's settings, with Kafka's names and defaults. */
     public record GroupSettings(int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
-                                int offsetMetadataMaxBytes) {
+                                int offsetMetadataMaxBytes, long offsetsRetentionMs, long offsetsRetentionCheckIntervalMs) {
     }
 
     /**
@@ -146,11 +147,14 @@ public record KorvetConfig(
                 intValue(all, "korvet.embedded.redis.port", 0, 65535),
                 Duration.ofMillis(intValue(all, "korvet.redis.timeout.ms", 1, Integer.MAX_VALUE)),
                 intValue(all, "korvet.producer.state.scan.entries", 0, Integer.MAX_VALUE),
+                intValue(all, "max.incremental.fetch.session.cache.slots", 0, Integer.MAX_VALUE),
                 new GroupSettings(
                         intValue(all, "group.min.session.timeout.ms", 0, Integer.MAX_VALUE),
                         intValue(all, "group.max.session.timeout.ms", 0, Integer.MAX_VALUE),
                         intValue(all, "group.initial.rebalance.delay.ms", 0, Integer.MAX_VALUE),
-                        intValue(all, "offset.metadata.max.bytes", 0, Integer.MAX_VALUE)),
+                        intValue(all, "offset.metadata.max.bytes", 0, Integer.MAX_VALUE),
+                        longValue(all, "offsets.retention.minutes", 1, Integer.MAX_VALUE) * 60_000L,
+                        longValue(all, "offsets.retention.check.interval.ms", 1, Long.MAX_VALUE)),
                 new RetentionSettings(
                         retentionMillis(key -> all.get(key).isBlank() ? null : all.get(key)),
                         longValue(all, "log.retention.bytes", -1, Long.MAX_VALUE),

@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
 import org.apache.kafka.common.message.JoinGroupResponseData;
@@ -52,11 +54,28 @@ final class ConsumerGroup {
     private final Set<String> pendingSync = new HashSet<>();
     private Timeout rebalanceTimer;
     private long initialDelayDeadline;
+    private final LongSupplier clock;
+    /** Told when the group's last member left, with the time (ms): its offsets expire from then. */
+    private final LongConsumer onEmpty;
+    /** When the group became Empty here (ms), -1 if it has not since this broker holds it. */
+    private long emptySinceMs = -1;
 
     ConsumerGroup(String groupId, Timer timer, int initialRebalanceDelayMs) {
+        this(groupId, timer, initialRebalanceDelayMs, System::currentTimeMillis, ms -> { });
+    }
+
+    ConsumerGroup(String groupId, Timer timer, int initialRebalanceDelayMs, LongSupplier clock,
+                  LongConsumer onEmpty) {
         this.groupId = groupId;
         this.timer = timer;
         this.initialRebalanceDelayMs = initialRebalanceDelayMs;
+        this.clock = clock;
+        this.onEmpty = onEmpty;
+    }
+
+    /** When the group became Empty on this broker (ms); -1 when it is not Empty or did not become so here. */
+    synchronized long emptySinceMs() {
+        return state == GroupState.EMPTY ? emptySinceMs : -1;
     }
 
     synchronized GroupState state() {
@@ -315,7 +334,9 @@ final class ConsumerGroup {
             state = GroupState.EMPTY;
             protocolName = null;
             leaderId = null;
+            emptySinceMs = clock.getAsLong();
             log.info("Group {} is empty in generation {}", groupId, generationId);
+            onEmpty.accept(emptySinceMs);
             return;
         }
         protocolName = members.selectProtocol();

@@ -16,6 +16,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
@@ -46,11 +48,17 @@ public final class GroupCoordinator {
 
     /** The consumer-protocol groups (KIP-848); none until {@link #useConsumerProtocol}. */
     private volatile ModernGroups modern;
+    private final LongSupplier clock;
 
     public GroupCoordinator(GroupStore store, Timer timer, GroupSettings settings) {
+        this(store, timer, settings, System::currentTimeMillis);
+    }
+
+    public GroupCoordinator(GroupStore store, Timer timer, GroupSettings settings, LongSupplier clock) {
         this.store = store;
         this.timer = timer;
         this.settings = settings;
+        this.clock = clock;
     }
 
     /** Coordinates consumer-protocol groups (ConsumerGroupHeartbeat) beside the classic ones. */
@@ -182,9 +190,15 @@ public final class GroupCoordinator {
         if (modernGroup != null) {
             modern.removeIfEmpty(groupId);
         }
-        ConsumerGroup group = groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, timer, settings.initialRebalanceDelayMs()));
+        ConsumerGroup group = groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, timer, settings.initialRebalanceDelayMs(),
+                clock, since -> recordEmptySince(id, since)));
         boolean wasEmpty = group.protocolType() == null;
+        boolean wasEmptyState = group.state() == GroupState.EMPTY;
         CompletableFuture<JoinGroupResponseData> result = group.join(request);
+        if (wasEmptyState && group.state() != GroupState.EMPTY) {
+            // Members again: the group's offsets no longer age (and a restart must not find it empty since then).
+            recordEmptySince(groupId, -1);
+        }
         if (wasEmpty && group.protocolType() != null) {
             // Record the group, so that it is listed (as Empty) after a restart.
             store.commitOffsets(groupId, group.protocolType(), Map.of()).whenComplete((v, e) -> {
@@ -321,6 +335,100 @@ public final class GroupCoordinator {
                         offsets.keySet().stream().filter(tp -> tp.topic().equals(topic)).toList())).toCompletableFuture());
             }
             return CompletableFuture.allOf(deletions.toArray(new CompletableFuture[0]));
+        });
+    }
+
+    // ---- Offset expiry ----
+
+    private void recordEmptySince(String groupId, long sinceMs) {
+        store.emptySince(groupId, sinceMs).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("Could not record in Redis when group {} became empty: {}", groupId, e.getMessage());
+            }
+        });
+    }
+
+    /** Runs {@link #expireOffsets()} every {@code offsets.retention.check.interval.ms}, until the timer stops. */
+    public void startOffsetExpiry() {
+        long interval = settings.offsetsRetentionCheckIntervalMs();
+        try {
+            timer.newTimeout(t -> expireOffsets().whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Expiring committed offsets failed; trying again in {} ms: {}", interval, e.getMessage());
+                }
+                startOffsetExpiry();
+            }), interval, TimeUnit.MILLISECONDS);
+        } catch (IllegalStateException stopped) {
+            // The broker is stopping.
+        }
+    }
+
+    /**
+     * One pass of offset expiry over the groups this broker coordinates, by Kafka's rule ({@link OffsetExpiry}); a
+     * group that is empty and left without offsets is deleted, as Kafka deletes it.
+     */
+    public CompletionStage<Void> expireOffsets() {
+        long now = clock.getAsLong();
+        return store.listGroups().thenCombine(store.emptySince(), (stored, emptied) -> {
+            List<CompletableFuture<Void>> passes = new ArrayList<>();
+            stored.forEach((id, type) -> {
+                if (!elsewhere(id)) {
+                    passes.add(store.fetchOffsets(id).thenCompose(offsets -> expire(id, type, emptied.get(id), offsets, now))
+                            .toCompletableFuture());
+                }
+            });
+            return CompletableFuture.allOf(passes.toArray(new CompletableFuture[0]));
+        }).thenCompose(all -> all);
+    }
+
+    private CompletionStage<Void> expire(String id, String storedType, Long storedEmptySince,
+                                         Map<TopicPartition, CommittedOffset> offsets, long now) {
+        ConsumerGroup group = groups.get(id);
+        ModernGroup modernGroup = modernGroup(id);
+        boolean modernActive = modernGroup != null && !modernGroup.isEmpty();
+        boolean active = group != null && !group.isEmptyOrDead() || modernActive;
+        OffsetExpiry rule;
+        if (modernActive) {
+            // As Kafka's consumer groups: offsets of subscribed topics stay, the others age from their commit.
+            rule = OffsetExpiry.fromCommits(modernGroup.subscribedTopicNames(modern.topics()));
+        } else if (active) {
+            rule = group.state() == GroupState.STABLE && ConsumerProtocol.PROTOCOL_TYPE.equals(group.protocolType())
+                    ? OffsetExpiry.fromCommits(subscribedTopics(id)) : OffsetExpiry.NEVER;
+        } else if (storedType == null || storedType.isEmpty()) {
+            rule = OffsetExpiry.fromCommits(Set.of());
+        } else {
+            long since = group != null ? group.emptySinceMs() : -1;
+            if (since < 0 && storedEmptySince != null) {
+                since = storedEmptySince;
+            }
+            if (since < 0) {
+                // Empty since before this broker held it, and not recorded: its offsets age from now.
+                since = now;
+                if (!offsets.isEmpty()) {
+                    recordEmptySince(id, since);
+                }
+            }
+            rule = OffsetExpiry.emptySince(since);
+        }
+        Map<TopicPartition, CommittedOffset> expired = rule.expired(offsets, now, settings.offsetsRetentionMs());
+        if (expired.isEmpty() && (active || !offsets.isEmpty())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletionStage<Long> left = expired.isEmpty() ? CompletableFuture.completedFuture((long) offsets.size())
+                : store.expireOffsets(id, expired);
+        return left.thenCompose(remaining -> {
+            if (!expired.isEmpty()) {
+                log.info("Expired the committed offsets of group {} for {}", id, expired.keySet());
+            }
+            ConsumerGroup current = groups.get(id);
+            if (remaining > 0 || active || (current != null && !current.isEmptyOrDead())) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (current != null && groups.remove(id, current)) {
+                current.markDead();
+            }
+            log.info("Deleted group {}: empty, with no committed offsets left", id);
+            return store.deleteGroup(id);
         });
     }
 

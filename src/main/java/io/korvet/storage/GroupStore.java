@@ -22,6 +22,18 @@ public interface GroupStore {
 
     CompletionStage<Void> deleteOffsets(String groupId, Collection<TopicPartition> partitions);
 
+    /**
+     * Removes offsets that expired, each only if it is still the one given (a commit since keeps it); completes with
+     * how many offsets the group has left.
+     */
+    CompletionStage<Long> expireOffsets(String groupId, Map<TopicPartition, CommittedOffset> expired);
+
     /** Forgets the group and all its offsets. */
     CompletionStage<Void> deleteGroup(String groupId);
+
+    /** When each group known to have become empty did (ms), for offset expiry across restarts. */
+    CompletionStage<Map<String, Long>> emptySince();
+
+    /** Records when a group became empty, or (with -1) that it has members again. */
+    CompletionStage<Void> emptySince(String groupId, long sinceMs);
 }

@@ -14,16 +14,16 @@ class FetchBatchLimitsTest {
 
     @Test
     void asManyWholeBatchesAsFit() {
-        assertThat(FetchHandler.withinLimit(THREE, 450, true).count()).isEqualTo(3);
-        assertThat(FetchHandler.withinLimit(THREE, 449, true).count()).isEqualTo(2);
-        assertThat(FetchHandler.withinLimit(THREE, 399, false).count()).isEqualTo(1);
-        assertThat(FetchHandler.withinLimit(THREE, 399, false).buffer().remaining()).isEqualTo(100);
+        assertThat(FetchAnswers.withinLimit(THREE, 450, true).count()).isEqualTo(3);
+        assertThat(FetchAnswers.withinLimit(THREE, 449, true).count()).isEqualTo(2);
+        assertThat(FetchAnswers.withinLimit(THREE, 399, false).count()).isEqualTo(1);
+        assertThat(FetchAnswers.withinLimit(THREE, 399, false).buffer().remaining()).isEqualTo(100);
     }
 
     @Test
     void theFirstBatchGoesWholeWhenItIsTheResponsesFirstData() {
-        assertThat(FetchHandler.withinLimit(THREE, 10, true).count()).isEqualTo(1);
-        assertThat(FetchHandler.withinLimit(THREE, 0, true).lastOffset(0)).isEqualTo(9);
-        assertThat(FetchHandler.withinLimit(THREE, 10, false).isEmpty()).isTrue();
+        assertThat(FetchAnswers.withinLimit(THREE, 10, true).count()).isEqualTo(1);
+        assertThat(FetchAnswers.withinLimit(THREE, 0, true).lastOffset(0)).isEqualTo(9);
+        assertThat(FetchAnswers.withinLimit(THREE, 10, false).isEmpty()).isTrue();
     }
 }

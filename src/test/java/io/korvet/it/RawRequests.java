@@ -132,6 +132,40 @@ public final class RawRequests {
         return new FetchRequest(fetchData(maxWaitMs, minBytes, ft), FETCH_BY_ID);
     }
 
+    /**
+     * A Fetch in a session (KIP-227): {@code offsets} maps each partition sent to its fetch offset (topics named by
+     * name below v13, by {@code topicId} from v13), {@code forgotten} the partitions the session drops.
+     */
+    public static FetchRequest sessionFetch(short version, String topic, Uuid topicId, int sessionId, int epoch, int maxWaitMs,
+                                            Map<Integer, Long> offsets, List<Integer> forgotten) {
+        List<FetchPartition> partitions = new ArrayList<>();
+        offsets.forEach((p, offset) -> partitions.add(fetchPartition(p, offset)));
+        boolean byId = version >= 13;
+        FetchTopic ft = byId ? new FetchTopic().setTopicId(topicId) : new FetchTopic().setTopic(topic);
+        FetchRequestData data = fetchData(maxWaitMs, 1, ft.setPartitions(partitions))
+                .setSessionId(sessionId)
+                .setSessionEpoch(epoch);
+        if (partitions.isEmpty()) {
+            data.setTopics(List.of());
+        }
+        if (!forgotten.isEmpty()) {
+            FetchRequestData.ForgottenTopic gone = new FetchRequestData.ForgottenTopic().setPartitions(new ArrayList<>(forgotten));
+            data.setForgottenTopicsData(List.of(byId ? gone.setTopicId(topicId) : gone.setTopic(topic)));
+        }
+        return new FetchRequest(data, version);
+    }
+
+    /** The partitions of a Fetch response, by index, over all its topics. */
+    public static Map<Integer, FetchResponseData.PartitionData> partitions(FetchResponse response) {
+        Map<Integer, FetchResponseData.PartitionData> out = new java.util.TreeMap<>();
+        for (FetchResponseData.FetchableTopicResponse t : response.data().responses()) {
+            for (FetchResponseData.PartitionData p : t.partitions()) {
+                out.put(p.partitionIndex(), p);
+            }
+        }
+        return out;
+    }
+
     private static FetchPartition fetchPartition(int partition, long offset) {
         return new FetchPartition()
                 .setPartition(partition)

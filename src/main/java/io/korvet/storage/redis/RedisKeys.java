@@ -147,6 +147,11 @@ public final class RedisKeys {
         return groups;
     }
 
+    /** Hash of group id to when the group last became empty (ms), for offset expiry. */
+    public byte[] groupsEmptySince() {
+        return bytes(namespace + ":groups:emptysince");
+    }
+
     /**
      * Hash: {@code <topic>:<partition>} to the committed offset. The key ends in {@code :offsets}, so it
      * never has a stream key's shape, whatever the group id holds.

@@ -1,0 +1,148 @@
+package io.korvet.handler;
+
+import io.korvet.cluster.PartitionLeadership;
+import io.korvet.dispatch.ErrorMapper;
+import io.korvet.handler.fetch.PartitionKey;
+import io.korvet.log.FollowerReads;
+import io.korvet.log.LogManager;
+import io.korvet.log.PartitionLog;
+import io.korvet.storage.StoredBatches;
+import io.korvet.storage.StoredRecord;
+import io.korvet.storage.StreamFormat;
+import io.korvet.topic.Topic;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The reads of one fetched partition: from this broker's log where it leads the partition, from the stream up to
+ * the leader's high watermark where it follows (KIP-392), or a redirect to a replica of the consumer's rack; sized
+ * by the partition's byte limit. Nothing here knows of other partitions, sessions or waiting.
+ */
+final class PartitionReads {
+
+    private static final int MAX_RECORDS_PER_READ = 10_000;
+    private static final int MAX_BATCHES_PER_READ = 1_000;
+    /** Bytes a follower guesses a stored entry holds when sizing its read (it keeps no averages of its own). */
+    private static final int FOLLOWER_BATCH_GUESS = 4096;
+    private static final int FOLLOWER_RECORD_GUESS = 256;
+
+    private final PartitionLeadership leadership;
+    private final FollowerReads followers;
+
+    PartitionReads(LogManager logs, PartitionLeadership leadership) {
+        this.leadership = leadership;
+        this.followers = new FollowerReads(logs.store());
+    }
+
+    /** One requested partition, resolved: its topic and log, or the error that answers it without a read. */
+    record Wanted(PartitionKey key, FetchPartition request, Topic topic, PartitionLog log, Errors error) {
+    }
+
+    /** What one read of a partition found. */
+    record Read(Wanted wanted, Errors error, List<StoredRecord> records, StoredBatches batches, long highWatermark,
+                long logStartOffset, int count, int preferredReadReplica) {
+
+        Read(Wanted wanted, Errors error, List<StoredRecord> records, StoredBatches batches, long highWatermark,
+             long logStartOffset, int count) {
+            this(wanted, error, records, batches, highWatermark, logStartOffset, count, -1);
+        }
+
+        Read(Wanted wanted, Errors error, long highWatermark, long logStartOffset) {
+            this(wanted, error, List.of(), StoredBatches.EMPTY, highWatermark, logStartOffset, 0);
+        }
+
+        /** The bytes read: the stored batches', or the keys and values of the records. */
+        int bytes() {
+            if (!batches.isEmpty()) {
+                return batches.bytesThrough(batches.count() - 1);
+            }
+            int bytes = 0;
+            for (StoredRecord rec : records) {
+                bytes += (rec.value() == null ? 0 : rec.value().length) + (rec.key() == null ? 0 : rec.key().length);
+            }
+            return bytes;
+        }
+    }
+
+    /** Whether this broker reads the partition as a follower (and so hears of no appends to it). */
+    boolean readsAsFollower(Wanted w) {
+        return w.topic() != null && w.error() == Errors.NONE && !leadership.leads(w.topic(), w.request().partition());
+    }
+
+    /** @param clientRack the consumer's rack ("" for none), or null when its version reads from leaders only */
+    CompletionStage<Read> read(Wanted w, String clientRack) {
+        if (w.error() != Errors.NONE) {
+            return CompletableFuture.completedFuture(new Read(w, w.error(), -1, -1));
+        }
+        PartitionLog log = w.log();
+        // Checked at every attempt: a fetch waiting for records here reads as a follower once this broker stops leading.
+        if (!leadership.leads(w.topic(), w.request().partition())) {
+            return clientRack == null ? CompletableFuture.completedFuture(new Read(w, Errors.NOT_LEADER_OR_FOLLOWER, -1, -1))
+                    : followerRead(w);
+        }
+        return log.ensureLoaded().thenCompose(v -> {
+            Errors epochError = LeaderEpochCheck.check(w.request().currentLeaderEpoch(), log.leaderEpoch());
+            if (epochError != Errors.NONE) {
+                return CompletableFuture.completedFuture(new Read(w, epochError, -1, -1));
+            }
+            long hw = log.highWatermark();
+            long start = log.logStartOffset();
+            int preferred = leadership.preferredReadReplica(w.topic(), w.request().partition(), clientRack);
+            if (preferred >= 0) {
+                // KIP-392: no records from here; the consumer fetches from the broker of its rack from now on.
+                return CompletableFuture.completedFuture(new Read(w, Errors.NONE, List.of(), StoredBatches.EMPTY, hw, start, 0, preferred));
+            }
+            return readRange(w, start, hw, new Source(log.averageBatchBytes(), log.averageRecordBytes(), true,
+                    log::readBatches, log::read));
+        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
+    }
+
+    /**
+     * A consumer fetching from this broker, a follower of the partition (KIP-392), or one whose metadata still names
+     * it the leader: read from the stream up to what the leader acknowledged, without claiming the partition.
+     */
+    private CompletionStage<Read> followerRead(Wanted w) {
+        TopicPartition tp = new TopicPartition(w.topic().name(), w.request().partition());
+        return followers.offsets(tp).thenCompose(o -> {
+            long hw = o.highWatermark();
+            return readRange(w, o.logStartOffset(), hw, new Source(FOLLOWER_BATCH_GUESS, FOLLOWER_RECORD_GUESS, false,
+                    (offset, count) -> followers.readBatches(tp, offset, count, hw),
+                    (offset, count) -> followers.read(tp, offset, count, hw)));
+        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
+    }
+
+    /**
+     * Where a partition's records come from: the leader's log (which reads ahead for the next fetch) or, on a
+     * follower, the stream itself up to the leader's high watermark; and the entry sizes the read is sized by.
+     */
+    private record Source(int averageBatchBytes, int averageRecordBytes, boolean readsAhead,
+                          BiFunction<Long, Integer, CompletionStage<StoredBatches>> batches,
+                          BiFunction<Long, Integer, CompletionStage<List<StoredRecord>>> records) {
+    }
+
+    /** The records from the fetch offset, within [start, hw] (OFFSET_OUT_OF_RANGE outside), as many as the request's bytes. */
+    private static CompletionStage<Read> readRange(Wanted w, long start, long hw, Source source) {
+        long offset = w.request().fetchOffset();
+        if (offset < start || offset > hw) {
+            return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, hw, start));
+        }
+        if (offset == hw) {
+            return CompletableFuture.completedFuture(new Read(w, Errors.NONE, hw, start));
+        }
+        long maxBytes = Math.max(0, w.request().partitionMaxBytes());
+        if (w.topic().format() == StreamFormat.BATCH) {
+            int count = (int) Math.max(1, Math.min(MAX_BATCHES_PER_READ, maxBytes / source.averageBatchBytes() + 1));
+            return source.batches().apply(offset, count).thenApply(
+                    batches -> new Read(w, Errors.NONE, List.of(), batches, hw, start, source.readsAhead() ? count : 0));
+        }
+        int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ, maxBytes / source.averageRecordBytes() + 1));
+        return source.records().apply(offset, count).thenApply(
+                records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, source.readsAhead() ? count : 0));
+    }
+}
