@@ -6,10 +6,6 @@ import io.korvet.cluster.PartitionLeadership;
 import io.korvet.config.Endpoint;
 import io.korvet.config.KorvetConfig;
 import io.korvet.config.ListenerConfig;
-import io.korvet.handler.AlterUserScramCredentialsHandler;
-import io.korvet.handler.DescribeUserScramCredentialsHandler;
-import io.korvet.handler.SaslAuthenticateHandler;
-import io.korvet.handler.SaslHandshakeHandler;
 import io.korvet.security.SaslAuthenticator;
 import io.korvet.http.BrokerMetrics;
 import io.korvet.http.AdminApi;
@@ -17,9 +13,6 @@ import io.korvet.http.HttpSecurity;
 import io.korvet.http.HttpServer;
 import io.korvet.security.AclAuthorizer;
 import io.korvet.storage.redis.RedisAclStore;
-import io.korvet.handler.CreateAclsHandler;
-import io.korvet.handler.DeleteAclsHandler;
-import io.korvet.handler.DescribeAclsHandler;
 import io.korvet.storage.redis.RedisScramCredentialStore;
 import io.korvet.storage.redis.RedisSeeds;
 import java.util.ArrayList;
@@ -27,35 +20,6 @@ import java.util.List;
 import io.korvet.dispatch.HandlerRegistry;
 import io.korvet.group.GroupCoordinator;
 import io.korvet.group.ModernGroups;
-import io.korvet.handler.AlterConfigsHandler;
-import io.korvet.handler.ApiVersionsHandler;
-import io.korvet.handler.CreatePartitionsHandler;
-import io.korvet.handler.DeleteRecordsHandler;
-import io.korvet.handler.DeleteTopicsHandler;
-import io.korvet.handler.DescribeClusterHandler;
-import io.korvet.handler.DescribeConfigsHandler;
-import io.korvet.handler.DescribeTopicPartitionsHandler;
-import io.korvet.handler.IncrementalAlterConfigsHandler;
-import io.korvet.handler.ListPartitionReassignmentsHandler;
-import io.korvet.handler.OffsetForLeaderEpochHandler;
-import io.korvet.handler.DeleteGroupsHandler;
-import io.korvet.handler.DescribeGroupsHandler;
-import io.korvet.handler.FindCoordinatorHandler;
-import io.korvet.handler.HeartbeatHandler;
-import io.korvet.handler.JoinGroupHandler;
-import io.korvet.handler.LeaveGroupHandler;
-import io.korvet.handler.ListGroupsHandler;
-import io.korvet.handler.OffsetCommitHandler;
-import io.korvet.handler.OffsetDeleteHandler;
-import io.korvet.handler.OffsetFetchHandler;
-import io.korvet.handler.SyncGroupHandler;
-import io.korvet.handler.CreateTopicsHandler;
-import io.korvet.handler.FetchHandler;
-import io.korvet.handler.fetch.FetchSessions;
-import io.korvet.handler.InitProducerIdHandler;
-import io.korvet.handler.ListOffsetsHandler;
-import io.korvet.handler.MetadataHandler;
-import io.korvet.handler.ProduceHandler;
 import io.korvet.log.LogManager;
 import io.korvet.log.RetentionEnforcer;
 import io.korvet.network.KafkaServer;
@@ -174,32 +138,6 @@ public final class Broker implements AutoCloseable {
                 server.useAuthorizer(authorizer);
             }
 
-            registry.register(new ApiVersionsHandler(registry))
-                    .register(new MetadataHandler(config, topics, leadership))
-                    .register(new CreateTopicsHandler(config, topics))
-                    .register(new InitProducerIdHandler(topicStore))
-                    .register(new ProduceHandler(topics, logs, replicaWaiter, leadership, metrics))
-                    .register(new ListOffsetsHandler(topics, logs, leadership))
-                    .register(new FetchHandler(topics, logs, timer, leadership, metrics,
-                            FetchSessions.withSlots(config.fetchSessionCacheSlots())))
-                    .register(new DeleteTopicsHandler(topics))
-                    .register(new CreatePartitionsHandler(config, topics))
-                    .register(new DeleteRecordsHandler(topics, logs, leadership))
-                    .register(new DescribeConfigsHandler(topics))
-                    .register(new AlterConfigsHandler(topics))
-                    .register(new IncrementalAlterConfigsHandler(topics))
-                    .register(new DescribeClusterHandler(config, membership))
-                    .register(new DescribeTopicPartitionsHandler(leadership, topics))
-                    .register(new ListPartitionReassignmentsHandler())
-                    .register(new OffsetForLeaderEpochHandler(topics, logs, leadership))
-                    .register(new SaslHandshakeHandler(authenticator))
-                    .register(new SaslAuthenticateHandler(authenticator))
-                    .register(new AlterUserScramCredentialsHandler(credentials))
-                    .register(new DescribeUserScramCredentialsHandler(credentials))
-                    .register(new io.korvet.handler.DescribeClientQuotasHandler())
-                    .register(new CreateAclsHandler(authorizer))
-                    .register(new DescribeAclsHandler(authorizer))
-                    .register(new DeleteAclsHandler(authorizer));
             if (authorizer != null) {
                 AclAuthorizer acls = authorizer;
                 membership.onRegistryChange(() -> acls.reload().whenComplete((v, e) -> {
@@ -225,19 +163,8 @@ public final class Broker implements AutoCloseable {
             groups.coordinate(coordinated);
             membership.onViewChange(view -> groups.coordinate(coordinated));
             groups.startOffsetExpiry();
-            registry.register(new FindCoordinatorHandler(membership))
-                    .register(new JoinGroupHandler(groups))
-                    .register(new SyncGroupHandler(groups))
-                    .register(new HeartbeatHandler(groups))
-                    .register(new LeaveGroupHandler(groups))
-                    .register(new OffsetCommitHandler(groups, topics))
-                    .register(new OffsetFetchHandler(groups, topics))
-                    .register(new DescribeGroupsHandler(groups))
-                    .register(new ListGroupsHandler(groups))
-                    .register(new DeleteGroupsHandler(groups))
-                    .register(new OffsetDeleteHandler(groups, topics))
-                    .register(new io.korvet.handler.ConsumerGroupHeartbeatHandler(groups))
-                    .register(new io.korvet.handler.ConsumerGroupDescribeHandler(groups));
+            KafkaApis.register(registry, new KafkaApis.Parts(config, topics, topicStore, logs, replicaWaiter, leadership, metrics,
+                    membership, authenticator, credentials, authorizer, timer, groups));
 
             if (httpServer != null) {
                 httpSecurity = HttpSecurity.of(config, httpHost, credentials);

@@ -46,6 +46,7 @@ final class BrokerFleet implements AutoCloseable {
             for (int id = 1; id <= count; id++) {
                 fleet.startBroker(id);
             }
+            fleet.awaitEachSeesAll();
         } catch (Exception | AssertionError e) {
             fleet.close();
             throw e;
@@ -101,6 +102,20 @@ final class BrokerFleet implements AutoCloseable {
 
     String bootstrap(int nodeId) {
         return "127.0.0.1:" + port(nodeId);
+    }
+
+    /**
+     * Waits until every broker lists every other one (a broker learns of a new one at its next heartbeat or registry
+     * poll), so that a test starts from a cluster whose brokers agree.
+     */
+    void awaitEachSeesAll() throws Exception {
+        for (int id : brokers.keySet()) {
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                    org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(id)))) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                        admin.describeCluster().nodes().get(10, java.util.concurrent.TimeUnit.SECONDS).size() == brokers.size());
+            }
+        }
     }
 
     /** Every broker's address, the way a client lists its bootstrap servers. */

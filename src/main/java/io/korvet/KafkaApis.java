@@ -1,0 +1,121 @@
+package io.korvet;
+
+import io.korvet.cluster.ClusterMembership;
+import io.korvet.cluster.PartitionLeadership;
+import io.korvet.config.KorvetConfig;
+import io.korvet.dispatch.HandlerRegistry;
+import io.korvet.group.GroupCoordinator;
+import io.korvet.http.BrokerMetrics;
+import io.korvet.log.LogManager;
+import io.korvet.security.AclAuthorizer;
+import io.korvet.security.SaslAuthenticator;
+import io.korvet.security.ScramCredentialStore;
+import io.korvet.storage.ReplicaWaiter;
+import io.korvet.storage.TopicStore;
+import io.korvet.topic.TopicManager;
+import io.netty.util.HashedWheelTimer;
+import io.korvet.handler.AlterConfigsHandler;
+import io.korvet.handler.AlterUserScramCredentialsHandler;
+import io.korvet.handler.ApiVersionsHandler;
+import io.korvet.handler.CreateAclsHandler;
+import io.korvet.handler.CreatePartitionsHandler;
+import io.korvet.handler.CreateTopicsHandler;
+import io.korvet.handler.DeleteAclsHandler;
+import io.korvet.handler.DeleteGroupsHandler;
+import io.korvet.handler.DeleteRecordsHandler;
+import io.korvet.handler.DeleteTopicsHandler;
+import io.korvet.handler.DescribeAclsHandler;
+import io.korvet.handler.DescribeClusterHandler;
+import io.korvet.handler.DescribeConfigsHandler;
+import io.korvet.handler.DescribeGroupsHandler;
+import io.korvet.handler.DescribeTopicPartitionsHandler;
+import io.korvet.handler.DescribeUserScramCredentialsHandler;
+import io.korvet.handler.FetchHandler;
+import io.korvet.handler.FindCoordinatorHandler;
+import io.korvet.handler.HeartbeatHandler;
+import io.korvet.handler.IncrementalAlterConfigsHandler;
+import io.korvet.handler.InitProducerIdHandler;
+import io.korvet.handler.JoinGroupHandler;
+import io.korvet.handler.LeaveGroupHandler;
+import io.korvet.handler.ListGroupsHandler;
+import io.korvet.handler.ListOffsetsHandler;
+import io.korvet.handler.ListPartitionReassignmentsHandler;
+import io.korvet.handler.MetadataHandler;
+import io.korvet.handler.OffsetCommitHandler;
+import io.korvet.handler.OffsetDeleteHandler;
+import io.korvet.handler.OffsetFetchHandler;
+import io.korvet.handler.OffsetForLeaderEpochHandler;
+import io.korvet.handler.ProduceHandler;
+import io.korvet.handler.SaslAuthenticateHandler;
+import io.korvet.handler.SaslHandshakeHandler;
+import io.korvet.handler.SyncGroupHandler;
+import io.korvet.handler.fetch.FetchSessions;
+
+/** The one list of the Kafka APIs a broker serves, each with the handler that serves it. */
+final class KafkaApis {
+
+    /** What the handlers are built from. */
+    record Parts(KorvetConfig config, TopicManager topics, TopicStore topicStore, LogManager logs, ReplicaWaiter replicaWaiter,
+                 PartitionLeadership leadership, BrokerMetrics metrics, ClusterMembership membership,
+                 SaslAuthenticator authenticator, ScramCredentialStore credentials, AclAuthorizer authorizer,
+                 HashedWheelTimer timer, GroupCoordinator groups) {
+    }
+
+    private KafkaApis() {
+    }
+
+    static void register(HandlerRegistry registry, Parts p) {
+        KorvetConfig config = p.config();
+        TopicManager topics = p.topics();
+        TopicStore topicStore = p.topicStore();
+        LogManager logs = p.logs();
+        ReplicaWaiter replicaWaiter = p.replicaWaiter();
+        PartitionLeadership leadership = p.leadership();
+        BrokerMetrics metrics = p.metrics();
+        ClusterMembership membership = p.membership();
+        SaslAuthenticator authenticator = p.authenticator();
+        ScramCredentialStore credentials = p.credentials();
+        AclAuthorizer authorizer = p.authorizer();
+        HashedWheelTimer timer = p.timer();
+        GroupCoordinator groups = p.groups();
+        registry.register(new ApiVersionsHandler(registry))
+                .register(new MetadataHandler(config, topics, leadership))
+                .register(new CreateTopicsHandler(config, topics))
+                .register(new InitProducerIdHandler(topicStore))
+                .register(new ProduceHandler(topics, logs, replicaWaiter, leadership, metrics))
+                .register(new ListOffsetsHandler(topics, logs, leadership))
+                .register(new FetchHandler(topics, logs, timer, leadership, metrics,
+                        FetchSessions.withSlots(config.fetchSessionCacheSlots())))
+                .register(new DeleteTopicsHandler(topics))
+                .register(new CreatePartitionsHandler(config, topics))
+                .register(new DeleteRecordsHandler(topics, logs, leadership))
+                .register(new DescribeConfigsHandler(topics))
+                .register(new AlterConfigsHandler(topics))
+                .register(new IncrementalAlterConfigsHandler(topics))
+                .register(new DescribeClusterHandler(config, membership))
+                .register(new DescribeTopicPartitionsHandler(leadership, topics))
+                .register(new ListPartitionReassignmentsHandler())
+                .register(new OffsetForLeaderEpochHandler(topics, logs, leadership))
+                .register(new SaslHandshakeHandler(authenticator))
+                .register(new SaslAuthenticateHandler(authenticator))
+                .register(new AlterUserScramCredentialsHandler(credentials))
+                .register(new DescribeUserScramCredentialsHandler(credentials))
+                .register(new io.korvet.handler.DescribeClientQuotasHandler())
+                .register(new CreateAclsHandler(authorizer))
+                .register(new DescribeAclsHandler(authorizer))
+                .register(new DeleteAclsHandler(authorizer));
+        registry.register(new FindCoordinatorHandler(membership))
+                .register(new JoinGroupHandler(groups))
+                .register(new SyncGroupHandler(groups))
+                .register(new HeartbeatHandler(groups))
+                .register(new LeaveGroupHandler(groups))
+                .register(new OffsetCommitHandler(groups, topics))
+                .register(new OffsetFetchHandler(groups, topics))
+                .register(new DescribeGroupsHandler(groups))
+                .register(new ListGroupsHandler(groups))
+                .register(new DeleteGroupsHandler(groups))
+                .register(new OffsetDeleteHandler(groups, topics))
+                .register(new io.korvet.handler.ConsumerGroupHeartbeatHandler(groups))
+                .register(new io.korvet.handler.ConsumerGroupDescribeHandler(groups));
+    }
+}
