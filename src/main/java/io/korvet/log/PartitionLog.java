@@ -93,6 +93,17 @@ public final class PartitionLog {
         return reader.averageBatchBytes();
     }
 
+    /** An idempotent producer's first batch that failed (with a load, or its own append): its epoch and sequence. */
+    private record FirstUnwritten(short epoch, int seq) {
+    }
+
+    /**
+     * Per producer id, the first of its batches that failed (while the partition could not be loaded, or in its own
+     * append): after the next load, when the log holds nothing of that producer, a later batch of it is not written
+     * before that one is (see {@link ProducerStateTable#expect}).
+     */
+    private final java.util.Map<Long, FirstUnwritten> unwritten = new java.util.HashMap<>();
+
     /** Loads the offsets and producer state from the stream, once (again after a failure). */
     public synchronized CompletionStage<Void> ensureLoaded() {
         if (loaded) {
@@ -117,11 +128,19 @@ public final class PartitionLog {
                     }
                     waiting = new ArrayList<>(waitingForLoad);
                     waitingForLoad.clear();
+                    if (error == null) {
+                        unwritten.forEach((pid, first) -> producers.expect(pid, first.epoch(), first.seq()));
+                        unwritten.clear();
+                    }
                     // Appends that waited are sent in the order they arrived, before any later one.
                     for (WaitingAppend w : waiting) {
                         if (error == null) {
                             appendLoaded(w.batch).whenComplete((r, e) -> complete(w.result, r, e));
                         } else {
+                            if (w.batch.idempotent()) {
+                                var h = w.batch.header();
+                                unwritten.putIfAbsent(h.producerId(), new FirstUnwritten(h.producerEpoch(), h.baseSequence()));
+                            }
                             w.result.completeExceptionally(error);
                         }
                     }
@@ -242,6 +261,14 @@ public final class PartitionLog {
                     advanceHighWatermark(base + count);
                     written.complete(null);
                 } else {
+                    if (batch.idempotent()) {
+                        synchronized (this) {
+                            // Maybe written (a timeout), maybe not: the reload tells, and if it finds nothing of this
+                            // producer, its next batch must be this one again.
+                            unwritten.putIfAbsent(header.producerId(), new FirstUnwritten(header.producerEpoch(),
+                                    header.baseSequence()));
+                        }
+                    }
                     invalidate(gen, error);
                     written.completeExceptionally(error);
                 }

@@ -39,6 +39,8 @@ final class ProducerStateTable {
     private static final class Producer {
         short epoch;
         final ArrayDeque<CachedBatch> batches = new ArrayDeque<>();
+        /** With no batch remembered: the sequence the next batch must start at (-1: any). */
+        int expectedFirstSeq = -1;
     }
 
     private final Map<Long, Producer> producers = new HashMap<>();
@@ -77,6 +79,11 @@ final class ProducerStateTable {
                 return new Duplicate(b);
             }
         }
+        if (p.batches.isEmpty() && p.expectedFirstSeq >= 0 && firstSeq != p.expectedFirstSeq) {
+            return new Reject(new OutOfOrderSequenceException("Out of order sequence number for producer " + producerId
+                    + ": " + firstSeq + " (incoming seq. number), " + p.expectedFirstSeq + " (expected seq. number: an earlier"
+                    + " batch failed and was not written)"));
+        }
         int currentLast = p.batches.isEmpty() ? -1 : p.batches.peekLast().lastSeq();
         if (!p.batches.isEmpty() && !inSequence(currentLast, firstSeq)) {
             return new Reject(new OutOfOrderSequenceException("Out of order sequence number for producer " + producerId
@@ -92,10 +99,27 @@ final class ProducerStateTable {
             p.batches.clear();
             p.epoch = epoch;
         }
+        p.expectedFirstSeq = -1;
         p.batches.addLast(batch);
         while (p.batches.size() > MAX_CACHED_BATCHES) {
             p.batches.removeFirst();
         }
+    }
+
+    /**
+     * A batch of this producer failed before it was written (its partition could not be loaded), and the table knows
+     * nothing of the producer: its next batch must be that one again, so that a later batch already on its way is
+     * not written before it (the producer resends them in order after an OUT_OF_ORDER_SEQUENCE_NUMBER).
+     */
+    void expect(long producerId, short epoch, int firstSeq) {
+        Producer p = producers.get(producerId);
+        if (p != null) {
+            return;
+        }
+        p = new Producer();
+        p.epoch = epoch;
+        p.expectedFirstSeq = firstSeq;
+        producers.put(producerId, p);
     }
 
     static boolean inSequence(int lastSeq, int nextSeq) {

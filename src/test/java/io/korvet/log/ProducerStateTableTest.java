@@ -50,6 +50,20 @@ class ProducerStateTableTest {
     }
 
     @Test
+    void anExpectedSequenceHoldsOnlyUntilThatBatchIsWritten() {
+        table.expect(PID, EPOCH, 3);
+        assertRejected(table.check(PID, EPOCH, 4, 4), OutOfOrderSequenceException.class);
+        assertThat(table.check(PID, EPOCH, 3, 3)).isInstanceOf(Accept.class);
+        record(3, 3, 10);
+        assertThat(table.check(PID, EPOCH, 4, 4)).isInstanceOf(Accept.class);
+        // A producer the table knows is not changed by an expectation; a new epoch starts from 0 as usual.
+        table.expect(PID, EPOCH, 9);
+        assertThat(table.check(PID, EPOCH, 4, 4)).isInstanceOf(Accept.class);
+        table.expect(PID + 1, EPOCH, 5);
+        assertThat(table.check(PID + 1, (short) (EPOCH + 1), 0, 0)).isInstanceOf(Accept.class);
+    }
+
+    @Test
     void nextBatchInSequenceIsAccepted() {
         record(0, 4, 100);
 
