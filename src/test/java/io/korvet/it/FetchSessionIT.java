@@ -210,6 +210,87 @@ class FetchSessionIT {
         }
     }
 
+    /**
+     * A real KafkaConsumer's Fetch requests, recorded on their way to the broker: one full fetch opens the session,
+     * then every fetch is an incremental one of that session with the next epoch, naming nothing while nothing
+     * changes; the answers carry only the partitions that had records; a partition the consumer stops reading is
+     * sent as forgotten; every record comes once.
+     */
+    @Test
+    void aRealConsumersRecordedFetchesStayInOneIncrementalSession() throws Exception {
+        int proxyPort = io.korvet.storage.redis.RedisServerProcess.freePort();
+        try (KorvetCluster proxied = KorvetCluster.start(Map.of("advertised.listeners", "PLAINTEXT://127.0.0.1:" + proxyPort));
+             RecordingProxy proxy = new RecordingProxy(proxyPort, proxied.port(), org.apache.kafka.common.protocol.ApiKeys.FETCH)) {
+            String topic = "recorded";
+            proxied.createTopic(topic, 3);
+            List<TopicPartition> all = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1), new TopicPartition(topic, 2));
+            Map<String, Integer> seen = new HashMap<>();
+            java.util.Properties props = Clients.consumer("127.0.0.1:" + proxyPort,
+                    org.apache.kafka.common.serialization.StringDeserializer.class);
+            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200);
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
+                 KafkaProducer<String, String> producer = proxied.producer(Map.of())) {
+                consumer.assign(all);
+                consumer.seekToBeginning(all);
+                for (int i = 0; i < 10; i++) {
+                    consumer.poll(Duration.ofMillis(100));
+                }
+                for (int i = 0; i < 30; i++) {
+                    producer.send(new ProducerRecord<>(topic, i % 2 == 0 ? 0 : 2, null, "v" + i)).get();
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (seen.size() < 30 && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(100)).forEach(r -> seen.merge(r.value(), 1, Integer::sum));
+                }
+                for (int i = 0; i < 10; i++) {
+                    consumer.poll(Duration.ofMillis(100)).forEach(r -> seen.merge(r.value(), 1, Integer::sum));
+                }
+                consumer.assign(all.subList(0, 2));
+                for (int i = 0; i < 10; i++) {
+                    consumer.poll(Duration.ofMillis(100)).forEach(r -> seen.merge(r.value(), 1, Integer::sum));
+                }
+            }
+            assertThat(seen).hasSize(30);
+            assertThat(seen.values()).allMatch(n -> n == 1);
+
+            List<RecordingProxy.Exchange> fetches = proxy.exchanges();
+            assertThat(fetches.size()).isGreaterThan(10);
+            var first = (org.apache.kafka.common.requests.FetchRequest) fetches.get(0).request();
+            assertThat(first.data().sessionId()).isZero();
+            assertThat(first.data().sessionEpoch()).isZero();
+            int session = ((FetchResponse) fetches.get(0).response()).data().sessionId();
+            assertThat(session).as("the full fetch opens a session").isNotZero();
+            int epoch = 0;
+            int empty = 0;
+            boolean forgot = false;
+            boolean closed = false;
+            for (RecordingProxy.Exchange e : fetches.subList(1, fetches.size())) {
+                var request = ((org.apache.kafka.common.requests.FetchRequest) e.request()).data();
+                var response = ((FetchResponse) e.response()).data();
+                assertThat(request.sessionId()).as("every later fetch is of the same session").isEqualTo(session);
+                if (request.sessionEpoch() == -1) {
+                    // The consumer closing: the final fetch closes the session (answered without one, as Kafka does).
+                    assertThat(e).as("closing is the last fetch").isSameAs(fetches.get(fetches.size() - 1));
+                    assertThat(response.sessionId()).isZero();
+                    closed = true;
+                    continue;
+                }
+                assertThat(request.sessionEpoch()).as("with the next epoch").isEqualTo(++epoch);
+                assertThat(response.errorCode()).isZero();
+                assertThat(response.sessionId()).isEqualTo(session);
+                if (request.topics().isEmpty()) {
+                    empty++;
+                }
+                forgot |= request.forgottenTopicsData().stream().anyMatch(f -> f.partitions().contains(2));
+                // Partition 1 never gets a record: no incremental answer mentions it.
+                response.responses().forEach(t -> t.partitions().forEach(p -> assertThat(p.partitionIndex()).isNotEqualTo(1)));
+            }
+            assertThat(empty).as("incremental fetches naming nothing while nothing changes").isGreaterThan(3);
+            assertThat(forgot).as("partition 2 forgotten when the consumer stops reading it").isTrue();
+            assertThat(closed).as("the consumer closes its session").isTrue();
+        }
+    }
+
     private static double metric(KafkaConsumer<?, ?> consumer, String name) {
         for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> e : consumer.metrics().entrySet()) {
             if (e.getKey().name().equals(name) && e.getKey().group().equals("consumer-fetch-manager-metrics")
