@@ -77,9 +77,20 @@ public final class RedisTopicStore implements TopicStore {
                 "updating topic " + name, 1);
     }
 
+    /**
+     * A producer id never given before: the allocation time in milliseconds in the high bits, a counter in Redis in
+     * the low ten. The counter alone can go back (a master that fails over before its replica got the last INCR),
+     * and an id given twice mixes two producers' sequence numbers in a partition's producer state, where the second
+     * producer then gets OUT_OF_ORDER_SEQUENCE_NUMBER for ever. Below 2^53, so that Lua's numbers hold it exactly.
+     */
     @Override
     public CompletionStage<Long> nextProducerId() {
-        return redis.translate(redis.async().incr(keys.producerIds()), "allocating a producer id");
+        return redis.translate(redis.async().incr(keys.producerIds()), "allocating a producer id")
+                .thenApply(n -> producerId(System.currentTimeMillis(), n));
+    }
+
+    static long producerId(long nowMs, long counter) {
+        return (nowMs << 10) | (counter & 0x3FF);
     }
 
     @Override

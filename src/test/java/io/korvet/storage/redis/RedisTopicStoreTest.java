@@ -65,4 +65,16 @@ class RedisTopicStoreTest {
         assertThat(key).isEqualTo("korvet:broker-configs");
         assertThat(key.split(":")).hasSize(2);
     }
+
+    @Test
+    void producerIdsAreNotGivenAgainWhenTheCounterGoesBack() {
+        long before = RedisTopicStore.producerId(1_796_600_000_000L, 41);
+        // A failover lost the last INCRs: the counter repeats, a millisecond later.
+        long after = RedisTopicStore.producerId(1_796_600_000_001L, 41);
+        assertThat(after).isNotEqualTo(before).isGreaterThan(before);
+        assertThat(RedisTopicStore.producerId(1_796_600_000_000L, 42)).isNotEqualTo(before);
+        // Positive and exact in a double (Lua's numbers) for centuries.
+        long late = RedisTopicStore.producerId(4_102_444_800_000L, 1023); // year 2100
+        assertThat(late).isPositive().isLessThan(1L << 53);
+    }
 }
