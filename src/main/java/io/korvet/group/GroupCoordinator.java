@@ -105,22 +105,28 @@ public final class GroupCoordinator {
      * without a migration); an empty one becomes a consumer-protocol group, its committed offsets kept.
      */
     public org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData consumerHeartbeat(
-            org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData request, short version, String clientId, String host) {
+            org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData request, short version, String clientId, String host,
+            Predicate<String> visibleTopics) {
         if (registry.elsewhere(request.groupId())) {
             return new org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.NOT_COORDINATOR.code())
                     .setErrorMessage("This broker does not coordinate group " + request.groupId());
         }
-        ConsumerGroup classic = request.groupId() == null ? null : registry.classic.get(request.groupId());
-        if (classic != null && !classic.isEmptyOrDead()) {
-            return new org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData()
-                    .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + request.groupId()
-                            + " is a classic group with members; Korvet does not move a live classic group to the consumer protocol");
+        boolean isNew;
+        org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData response;
+        // One group id, one protocol: deciding it and joining are one step for both protocols (see join).
+        synchronized (registry) {
+            ConsumerGroup classic = request.groupId() == null ? null : registry.classic.get(request.groupId());
+            if (classic != null && !classic.isEmptyOrDead()) {
+                return new org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData()
+                        .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + request.groupId()
+                                + " is a classic group with members; Korvet does not move a live classic group to the consumer protocol");
+            }
+            if (classic != null && registry.classic.remove(request.groupId(), classic)) {
+                classic.markDead();
+            }
+            isNew = registry.modern(request.groupId()) == null;
+            response = registry.modern().heartbeat(request, version, clientId, host, visibleTopics);
         }
-        if (classic != null && registry.classic.remove(request.groupId(), classic)) {
-            classic.markDead();
-        }
-        boolean isNew = registry.modern(request.groupId()) == null;
-        var response = registry.modern().heartbeat(request, version, clientId, host);
         if (isNew && response.errorCode() == Errors.NONE.code() && request.memberEpoch() == 0) {
             store.commitOffsets(request.groupId(), ConsumerProtocol.PROTOCOL_TYPE, Map.of()).whenComplete((v, e) -> {
                 if (e != null) {
@@ -161,19 +167,24 @@ public final class GroupCoordinator {
             return CompletableFuture.completedFuture(new JoinGroupResponseData()
                     .setErrorCode(Errors.INVALID_SESSION_TIMEOUT.code()).setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
         }
-        ModernGroup modernGroup = registry.modern(groupId);
-        if (modernGroup != null && !modernGroup.isEmpty()) {
-            return CompletableFuture.completedFuture(new JoinGroupResponseData().setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code())
-                    .setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
+        ConsumerGroup group;
+        boolean wasEmpty;
+        boolean wasEmptyState;
+        CompletableFuture<JoinGroupResponseData> result;
+        // One group id, one protocol (see consumerHeartbeat): a consumer-protocol group with members refuses classic
+        // members, an empty one gives way to a classic group.
+        synchronized (registry) {
+            ModernGroup modernGroup = registry.modern(groupId);
+            if (modernGroup != null && !registry.modern().removeIfEmpty(groupId)) {
+                return CompletableFuture.completedFuture(new JoinGroupResponseData().setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code())
+                        .setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
+            }
+            group = registry.classic.computeIfAbsent(groupId, id -> new ConsumerGroup(id, timer, settings.initialRebalanceDelayMs(),
+                    clock, since -> retention.recordEmptySince(id, since)));
+            wasEmpty = group.protocolType() == null;
+            wasEmptyState = group.state() == GroupState.EMPTY;
+            result = group.join(request);
         }
-        if (modernGroup != null) {
-            registry.modern().removeIfEmpty(groupId);
-        }
-        ConsumerGroup group = registry.classic.computeIfAbsent(groupId, id -> new ConsumerGroup(id, timer, settings.initialRebalanceDelayMs(),
-                clock, since -> retention.recordEmptySince(id, since)));
-        boolean wasEmpty = group.protocolType() == null;
-        boolean wasEmptyState = group.state() == GroupState.EMPTY;
-        CompletableFuture<JoinGroupResponseData> result = group.join(request);
         if (wasEmptyState && group.state() != GroupState.EMPTY) {
             // Members again: the group's offsets no longer age (and a restart must not find it empty since then).
             retention.recordEmptySince(groupId, -1);

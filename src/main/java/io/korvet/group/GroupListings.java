@@ -129,7 +129,7 @@ final class GroupListings {
             if (m != null) {
                 m.all().forEach((id, g) -> {
                     String state = g.state();
-                    if (consumerTypeOk && stateOk.test(state)) {
+                    if (consumerTypeOk && stateOk.test(state) && !registry.elsewhere(id)) {
                         out.put(id, new ListedGroup().setGroupId(id).setProtocolType(ConsumerProtocol.PROTOCOL_TYPE)
                                 .setGroupState(state).setGroupType(ModernGroup.TYPE));
                     }

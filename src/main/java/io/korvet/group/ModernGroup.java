@@ -80,6 +80,16 @@ final class ModernGroup {
     /** One heartbeat; the request was checked for well-formedness already. */
     synchronized ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData req, String clientId, String host,
                                                               TopicLookup topics, int heartbeatIntervalMs, long nowNanos) {
+        return heartbeat(req, clientId, host, topics, heartbeatIntervalMs, nowNanos, topic -> true);
+    }
+
+    /**
+     * One heartbeat, from a member that may see (DESCRIBE) the topics {@code visible} accepts: its regular expression
+     * matches only those, as Kafka filters a regex subscription by the member's ACLs.
+     */
+    synchronized ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData req, String clientId, String host,
+                                                              TopicLookup topics, int heartbeatIntervalMs, long nowNanos,
+                                                              java.util.function.Predicate<String> visible) {
         ConsumerGroupHeartbeatResponseData out = new ConsumerGroupHeartbeatResponseData()
                 .setMemberId(req.memberId()).setHeartbeatIntervalMs(heartbeatIntervalMs);
         if (req.memberEpoch() < 0) {
@@ -120,6 +130,7 @@ final class ModernGroup {
         member.clientId = clientId;
         member.clientHost = host;
         member.lastHeartbeatNanos = nowNanos;
+        member.visibleTopics = visible;
         if (req.instanceId() != null) {
             member.instanceId = req.instanceId();
         }
@@ -131,10 +142,12 @@ final class ModernGroup {
         }
         if (req.subscribedTopicNames() != null && !req.subscribedTopicNames().equals(member.subscribedTopicNames)) {
             member.subscribedTopicNames = List.copyOf(req.subscribedTopicNames());
+            member.resolved = null;
             changed = true;
         }
         if (req.subscribedTopicRegex() != null && !req.subscribedTopicRegex().equals(nullToEmpty(member.subscribedTopicRegex))) {
             member.subscribedTopicRegex = req.subscribedTopicRegex().isEmpty() ? null : req.subscribedTopicRegex();
+            member.resolved = null;
             changed = true;
         }
         if (req.serverAssignor() != null && !req.serverAssignor().equals(member.serverAssignor)) {
@@ -237,7 +250,12 @@ final class ModernGroup {
 
     synchronized Set<String> subscribedTopicNames(TopicLookup topics) {
         Set<String> names = new TreeSet<>();
-        subscribedTopics(topics).keySet().forEach(id -> names.add(topics.nameOf(id)));
+        subscribedTopics(topics).keySet().forEach(id -> {
+            String name = topics.nameOf(id);
+            if (name != null) {
+                names.add(name);
+            }
+        });
         return names;
     }
 
@@ -347,8 +365,16 @@ final class ModernGroup {
         return out;
     }
 
-    /** The ids of the existing topics a member subscribes to, by name or by its regular expression. */
+    /**
+     * The ids of the existing topics a member subscribes to, by name or by its regular expression (matched against the
+     * topics it may see). Resolved again at most once a second, or when its subscription changes: a new topic joins
+     * at a later heartbeat, and a heartbeat does not scan every topic name for every member.
+     */
     static Set<Uuid> subscribedIds(ModernMember m, TopicLookup topics) {
+        long now = System.nanoTime();
+        if (m.resolved != null && now - m.resolvedAtNanos < RESOLVE_EVERY_NANOS) {
+            return m.resolved;
+        }
         Set<Uuid> ids = new HashSet<>();
         for (String name : m.subscribedTopicNames) {
             Uuid id = topics.idOf(name);
@@ -359,7 +385,7 @@ final class ModernGroup {
         if (m.subscribedTopicRegex != null) {
             Pattern p = Pattern.compile(m.subscribedTopicRegex);
             for (String name : topics.names()) {
-                if (p.matcher(name).matches()) {
+                if (p.matcher(name).matches() && m.visibleTopics.test(name)) {
                     Uuid id = topics.idOf(name);
                     if (id != null) {
                         ids.add(id);
@@ -367,8 +393,12 @@ final class ModernGroup {
                 }
             }
         }
+        m.resolved = ids;
+        m.resolvedAtNanos = now;
         return ids;
     }
+
+    private static final long RESOLVE_EVERY_NANOS = 1_000_000_000L;
 
     /** Checks a regular expression as a subscription takes it. */
     static String invalidRegex(String regex) {

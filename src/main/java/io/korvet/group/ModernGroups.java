@@ -69,9 +69,14 @@ public final class ModernGroups implements AutoCloseable {
 
     private Timeout schedule(Timer timer) {
         return timer.newTimeout(t -> {
-            sweep(System.nanoTime());
-            if (!closed) {
-                schedule(timer);
+            try {
+                sweep(System.nanoTime());
+            } catch (RuntimeException e) {
+                log.warn("Sweeping consumer-protocol group members failed: {}", e.toString());
+            } finally {
+                if (!closed) {
+                    schedule(timer);
+                }
             }
         }, 1, TimeUnit.SECONDS);
     }
@@ -107,7 +112,8 @@ public final class ModernGroups implements AutoCloseable {
     /**
      * One heartbeat, for a group this broker coordinates and that is not a classic group with members.
      */
-    ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData req, short version, String clientId, String host) {
+    ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData req, short version, String clientId, String host,
+                                                 Predicate<String> visibleTopics) {
         String invalid = invalid(req, version);
         if (invalid != null) {
             return error(Errors.INVALID_REQUEST, invalid);
@@ -132,7 +138,7 @@ public final class ModernGroups implements AutoCloseable {
                     "Group " + req.groupId() + " has no member " + req.memberId());
         }
         try {
-            return group.heartbeat(req, clientId, host, topics, settings.heartbeatIntervalMs(), System.nanoTime());
+            return group.heartbeat(req, clientId, host, topics, settings.heartbeatIntervalMs(), System.nanoTime(), visibleTopics);
         } catch (ModernGroup.HeartbeatError e) {
             return error(e.error, e.getMessage());
         }

@@ -39,6 +39,11 @@ final class ModernMember {
     /** The assignment the member was last sent, to send it again only when it changes. */
     Map<Uuid, Set<Integer>> lastSent;
     long lastHeartbeatNanos;
+    /** The topics the member may see (DESCRIBE), which its regular expression may match. */
+    java.util.function.Predicate<String> visibleTopics = topic -> true;
+    /** Its subscribed topic ids as last resolved, and when (null: to resolve). */
+    Set<Uuid> resolved;
+    long resolvedAtNanos;
     /** A static member that left with epoch -2: its instance id may come back under another member id. */
     boolean leftTemporarily;
     /** When it entered UNREVOKED_PARTITIONS (it is fenced if it stays past its rebalance timeout). */

@@ -89,6 +89,11 @@ final class OffsetRetention {
         ModernGroup modernGroup = registry.modern(id);
         boolean modernActive = modernGroup != null && !modernGroup.isEmpty();
         boolean active = group != null && !group.isEmptyOrDead() || modernActive;
+        if (active && storedEmptySince != null) {
+            // Members came back (a consumer-protocol group records none when they do): the old time must not count
+            // when the group is next empty.
+            recordEmptySince(id, -1);
+        }
         OffsetExpiry rule;
         if (modernActive) {
             // As Kafka's consumer groups: offsets of subscribed topics stay, the others age from their commit.

@@ -54,8 +54,10 @@ public final class ConsumerGroupHeartbeatHandler implements ApiHandler<ConsumerG
                 }
             }
         }
+        // A regular expression matches only the topics the member may describe, as Kafka filters it.
         return CompletableFuture.completedFuture(coordinator.consumerHeartbeat(d, context.apiVersion(),
-                context.header().clientId(), JoinRequests.clientHost(context)));
+                context.header().clientId(), JoinRequests.clientHost(context),
+                topic -> context.permits(AclOperation.DESCRIBE, ResourceType.TOPIC, topic)));
     }
 
     private static ConsumerGroupHeartbeatResponseData error(Errors error) {

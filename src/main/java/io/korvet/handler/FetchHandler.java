@@ -219,5 +219,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         long wait = follower ? Math.min(remainingNanos, TimeUnit.MILLISECONDS.toNanos(FOLLOWER_POLL_MS)) : remainingNanos;
         timeout[0] = timer.newTimeout(t -> wake[0].run(), wait, TimeUnit.NANOSECONDS);
         connection.onClose(wake[0]);
+        if (fired.get()) {
+            // Woken before the hook was in place: its removal ran first, so remove it now.
+            connection.remove(wake[0]);
+        }
     }
 }

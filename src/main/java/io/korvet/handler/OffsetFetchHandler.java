@@ -99,7 +99,9 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         List<CompletableFuture<OffsetFetchResponseGroup>> groups = new ArrayList<>();
         for (OffsetFetchRequestGroup g : d.groups()) {
             // v9+: a consumer-protocol member names itself and its epoch, which must be current.
-            Errors member = coordinator.validateOffsetFetch(g.groupId(), g.memberId(), g.memberEpoch());
+            // (After the group's ACL: an unauthorized caller learns nothing of the group's members.)
+            Errors member = !context.permits(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId() == null ? "" : g.groupId())
+                    ? Errors.NONE : coordinator.validateOffsetFetch(g.groupId(), g.memberId(), g.memberEpoch());
             if (member != Errors.NONE) {
                 groups.add(CompletableFuture.completedFuture(new OffsetFetchResponseGroup().setGroupId(g.groupId())
                         .setErrorCode(member.code())));

@@ -25,6 +25,13 @@ final class BasicAuthentication {
     private static final int REMEMBERED = 256;
 
     private final PasswordVerifier verifier;
+    /** SHA-256 of a header that failed, and when: answered at once for a while, without checking again. */
+    private final Map<String, Long> failed = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
     /** SHA-256 of a header that passed, as hex, and when it passed; oldest first. */
     private final Map<String, Long> passed = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -61,6 +68,10 @@ final class BasicAuthentication {
             if (at != null && System.nanoTime() - at < REMEMBER_NANOS) {
                 return CompletableFuture.completedFuture(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, user));
             }
+            Long failedAt = failed.get(key);
+            if (failedAt != null && System.nanoTime() - failedAt < REMEMBER_NANOS) {
+                return CompletableFuture.completedFuture(null);
+            }
         }
         return verifier.check(user, decoded.substring(colon + 1)).handle((why, error) -> {
             if (error != null) {
@@ -69,6 +80,11 @@ final class BasicAuthentication {
             }
             if (why != null) {
                 log.warn("Failed HTTP authentication from {}: user {}: {}", from, user, why);
+                if (!why.startsWith("too many")) {
+                    synchronized (passed) {
+                        failed.put(key, System.nanoTime());
+                    }
+                }
                 return null;
             }
             synchronized (passed) {

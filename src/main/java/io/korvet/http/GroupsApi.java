@@ -73,7 +73,7 @@ final class GroupsApi {
                     JsonWriter json = new JsonWriter().beginArray();
                     for (int i = 0; i < visible.size(); i++) {
                         json.beginObject();
-                        summary(json, visible.get(i), described.get(i), lags.get(i).join(), false);
+                        summary(call, json, visible.get(i), described.get(i), seen(call, lags.get(i).join()), false);
                         json.endObject();
                     }
                     return HttpAnswer.ok(json.endArray().toString());
@@ -90,10 +90,11 @@ final class GroupsApi {
             if (!all.contains(id)) {
                 return CompletableFuture.completedFuture(HttpAnswer.notFound("no group " + id));
             }
-            return groups.describeAny(List.of(id)).thenCombine(lag(id), (described, lags) -> {
+            return groups.describeAny(List.of(id)).thenCombine(lag(id), (described, committed) -> {
                 DescribedGroup g = described.get(0);
+                List<PartitionLag> lags = seen(call, committed);
                 JsonWriter json = new JsonWriter().beginObject();
-                summary(json, id, g, lags, true);
+                summary(call, json, id, g, lags, true);
                 json.name("offsets").beginArray();
                 for (PartitionLag l : lags) {
                     json.beginObject().field("topic", l.partition().topic()).field("partition", l.partition().partition())
@@ -127,6 +128,15 @@ final class GroupsApi {
         });
     }
 
+    /** The partitions of topics the caller may describe: a group's offsets do not show what the topics' ACLs hide. */
+    private List<PartitionLag> seen(HttpCall call, List<PartitionLag> lags) {
+        return lags.stream().filter(l -> topicVisible(call, l.partition().topic())).toList();
+    }
+
+    private boolean topicVisible(HttpCall call, String topic) {
+        return access.may(call, AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+    }
+
     static long total(List<PartitionLag> lags) {
         return lags.stream().mapToLong(PartitionLag::lag).sum();
     }
@@ -137,14 +147,14 @@ final class GroupsApi {
     }
 
     /** The group's fields; its members as a count, or with {@code detail} as objects with their assignments. */
-    private void summary(JsonWriter json, String id, DescribedGroup g, List<PartitionLag> lags, boolean detail) {
+    private void summary(HttpCall call, JsonWriter json, String id, DescribedGroup g, List<PartitionLag> lags, boolean detail) {
         boolean known = known(g);
         json.field("group", id).field("state", known ? g.groupState() : null)
                 .field("protocolType", known ? g.protocolType() : null)
                 .field("coordinator", leadership.view().coordinatorOf(id)).name("members");
         if (known && detail) {
             json.beginArray();
-            g.members().forEach(m -> member(json, g.protocolType(), m));
+            g.members().forEach(m -> member(json, g.protocolType(), m, topic -> topicVisible(call, topic)));
             json.endArray();
         } else if (known) {
             json.value(g.members().size());
@@ -154,12 +164,16 @@ final class GroupsApi {
         json.field("lag", total(lags));
     }
 
-    private static void member(JsonWriter json, String protocolType, DescribedGroupMember m) {
+    private static void member(JsonWriter json, String protocolType, DescribedGroupMember m,
+                               java.util.function.Predicate<String> topicVisible) {
         json.beginObject().field("memberId", m.memberId()).field("groupInstanceId", m.groupInstanceId())
                 .field("clientId", m.clientId()).field("host", m.clientHost()).name("assignments").beginArray();
         if (ConsumerProtocol.PROTOCOL_TYPE.equals(protocolType) && m.memberAssignment() != null && m.memberAssignment().length > 0) {
             try {
                 for (TopicPartition tp : ConsumerProtocol.deserializeAssignment(ByteBuffer.wrap(m.memberAssignment())).partitions()) {
+                    if (!topicVisible.test(tp.topic())) {
+                        continue;
+                    }
                     json.beginObject().field("topic", tp.topic()).field("partition", tp.partition()).endObject();
                 }
             } catch (RuntimeException e) {

@@ -90,8 +90,11 @@ final class TopicsApi {
                         .field("records", f.records()).field("bytes", f.bytes()).endObject();
             }
             json.endArray().name("configs").beginObject();
-            for (ConfigView c : TopicConfigs.describe(topic.record(), topics.brokerConfigs(), null, false)) {
-                json.field(c.name(), c.value());
+            // Configs need DESCRIBE_CONFIGS, as DescribeConfigs does: without it the object is empty.
+            if (access.may(call, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic.name())) {
+                for (ConfigView c : TopicConfigs.describe(topic.record(), topics.brokerConfigs(), null, false)) {
+                    json.field(c.name(), c.value());
+                }
             }
             return HttpAnswer.ok(json.endObject().endObject().toString());
         });

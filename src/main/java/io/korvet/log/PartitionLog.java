@@ -201,6 +201,8 @@ public final class PartitionLog {
             leaderEpoch = -1;
             resignations++;
             reader.clear();
+            // What this broker knew of failed batches is stale once another broker leads.
+            unwritten.clear();
         }
         notifyListeners();
     }

@@ -42,17 +42,40 @@ public final class PasswordVerifier {
         return checkScram(user, password, 0);
     }
 
+    /**
+     * The key derivations (thousands of HMACs each) run here, one at a time, with a bounded queue: off the Redis
+     * client's I/O threads, and a flood of logins cannot take more than one core.
+     */
+    private static final java.util.concurrent.ExecutorService DERIVATIONS = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+            java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(64), r -> {
+                Thread t = new Thread(r, "korvet-password-check");
+                t.setDaemon(true);
+                return t;
+            });
+    private static final byte[] DECOY_SALT = "korvet-decoy-salt".getBytes(StandardCharsets.UTF_8);
+
+    private CompletionStage<String> derive(java.util.function.Supplier<String> check) {
+        try {
+            return CompletableFuture.supplyAsync(check, DERIVATIONS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture("too many logins being checked at once");
+        }
+    }
+
     private CompletionStage<String> checkScram(String user, String password, int index) {
         if (index >= scramMechanisms.size()) {
-            return CompletableFuture.completedFuture("unknown user");
+            // As long as a real check, so that the answer's time does not tell which users exist.
+            return derive(() -> {
+                ScramMechanism.SCRAM_SHA_256.saltedPassword(password, DECOY_SALT, ScramMechanism.MIN_ITERATIONS);
+                return "unknown user";
+            });
         }
         ScramMechanism mechanism = scramMechanisms.get(index);
         return credentials.get(mechanism, user).thenCompose(stored -> {
             if (stored == null) {
                 return checkScram(user, password, index + 1);
             }
-            // Thousands of HMACs: off the Redis client's I/O thread that completed the read.
-            return CompletableFuture.supplyAsync(() -> {
+            return derive(() -> {
                 byte[] salted = mechanism.saltedPassword(password, stored.salt(), stored.iterations());
                 ScramCredential derived = mechanism.credential(stored.salt(), salted, stored.iterations());
                 return MessageDigest.isEqual(derived.storedKey(), stored.storedKey()) ? null : "wrong password";

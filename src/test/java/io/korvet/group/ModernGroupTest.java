@@ -126,6 +126,20 @@ class ModernGroupTest {
     }
 
     @Test
+    void aRegularExpressionMatchesOnlyTopicsTheMemberMaySee() {
+        ConsumerGroupHeartbeatRequestData join = new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("r")
+                .setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of()).setSubscribedTopicRegex("t.*")
+                .setTopicPartitions(List.of());
+        ConsumerGroupHeartbeatResponseData hidden = group.heartbeat(join, "client", "/127.0.0.1", TOPICS, 5000, System.nanoTime(),
+                topic -> false);
+        assertThat(assigned(hidden)).isEmpty();
+        ModernGroup other = new ModernGroup("g2", "uniform");
+        ConsumerGroupHeartbeatResponseData seen = other.heartbeat(join.duplicate().setGroupId("g2"), "client", "/127.0.0.1", TOPICS,
+                5000, System.nanoTime(), topic -> true);
+        assertThat(assigned(seen)).containsExactly(0, 1, 2, 3);
+    }
+
+    @Test
     void offsetCommitsCheckTheMemberEpoch() {
         join("a");
         assertThat(group.validateCommit("a", 1)).isEqualTo(Errors.NONE);

@@ -119,6 +119,11 @@ class HttpSecurityIT {
         assertThat(alice.statusCode()).isEqualTo(200);
         assertThat(alice.body()).contains("\"name\":\"shown\"").doesNotContain("hidden");
         assertThat(get("/api/v1/topics/hidden", "alice", "alice-secret").statusCode()).isEqualTo(404);
+        // DESCRIBE without DESCRIBE_CONFIGS: the topic, not its configs.
+        HttpResponse<String> shown = get("/api/v1/topics/shown", "alice", "alice-secret");
+        assertThat(shown.statusCode()).isEqualTo(200);
+        assertThat(shown.body()).contains("\"configs\":{}").doesNotContain("retention.ms");
+        assertThat(get("/api/v1/topics/shown", "admin", "admin-secret").body()).contains("retention.ms");
         // DESCRIBE but not READ: the topic is listed, its records are not shown.
         HttpResponse<String> records = get("/api/v1/topics/shown/partitions/0/records", "alice", "alice-secret");
         assertThat(records.statusCode()).isEqualTo(403);
