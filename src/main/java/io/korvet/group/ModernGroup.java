@@ -161,9 +161,9 @@ final class ModernGroup {
         if (assignmentEpoch != groupEpoch) {
             computeTarget(topics, nowSubscribed);
         }
-        Map<String, String> owners = owners(member.memberId);
+        ModernMember self = member;
         Reconciliation.reconcile(member, assignmentEpoch, target.getOrDefault(member.memberId, Map.of()), subscribedIds(member, topics),
-                req.topicPartitions(), (topic, p) -> owners.containsKey(topic + ":" + p));
+                req.topicPartitions(), (topic, p) -> heldByAnother(self, topic, p));
         out.setMemberEpoch(member.memberEpoch);
         if (req.topicPartitions() != null || !member.assigned.equals(member.lastSent)) {
             member.lastSent = copy(member.assigned);
@@ -291,10 +291,9 @@ final class ModernGroup {
                     ps.forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(name, p)));
                 }
             });
-            java.nio.ByteBuffer bytes = org.apache.kafka.clients.consumer.internals.ConsumerProtocol.serializeAssignment(
-                    new org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Assignment(partitions));
-            byte[] assignment = new byte[bytes.remaining()];
-            bytes.get(assignment);
+            byte[] assignment = org.apache.kafka.common.utils.Utils.toArray(
+                    org.apache.kafka.clients.consumer.internals.ConsumerProtocol.serializeAssignment(
+                            new org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Assignment(partitions)));
             g.members().add(new org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember()
                     .setMemberId(m.memberId).setGroupInstanceId(m.instanceId).setClientId(nullToEmpty(m.clientId))
                     .setClientHost(nullToEmpty(m.clientHost)).setMemberMetadata(new byte[0]).setMemberAssignment(assignment));
@@ -323,18 +322,14 @@ final class ModernGroup {
         return null;
     }
 
-    /** Who holds each partition (as "topicId:partition"), other than {@code except}. */
-    private Map<String, String> owners(String except) {
-        Map<String, String> out = new HashMap<>();
+    /** Whether a member other than {@code self} holds the partition (or has yet to give it up). */
+    private boolean heldByAnother(ModernMember self, Uuid topic, int partition) {
         for (ModernMember m : members.values()) {
-            if (m.memberId.equals(except)) {
-                continue;
-            }
-            for (Map<Uuid, Set<Integer>> held : List.of(m.assigned, m.pendingRevocation)) {
-                held.forEach((topic, ps) -> ps.forEach(p -> out.put(topic + ":" + p, m.memberId)));
+            if (m != self && m.holds(topic, partition)) {
+                return true;
             }
         }
-        return out;
+        return false;
     }
 
     private void computeTarget(TopicLookup topics, Map<Uuid, Integer> nowSubscribed) {

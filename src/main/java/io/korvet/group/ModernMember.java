@@ -71,10 +71,6 @@ final class ModernMember {
         return m;
     }
 
-    int memberEpoch() {
-        return memberEpoch;
-    }
-
     void moveToEpoch(int epoch) {
         if (epoch != memberEpoch) {
             previousMemberEpoch = memberEpoch;
@@ -86,9 +82,5 @@ final class ModernMember {
     boolean holds(Uuid topic, int partition) {
         return assigned.getOrDefault(topic, Set.of()).contains(partition)
                 || pendingRevocation.getOrDefault(topic, Set.of()).contains(partition);
-    }
-
-    static int count(Map<Uuid, Set<Integer>> assignment) {
-        return assignment.values().stream().mapToInt(Set::size).sum();
     }
 }

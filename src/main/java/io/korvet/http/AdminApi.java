@@ -75,12 +75,16 @@ public final class AdminApi {
         long nanos = System.nanoTime();
         Map<String, double[]> totals = metrics.topicTotals();
         groups.list(List.of(), List.of()).thenCompose(local -> {
-            Map<String, Long> lag = new HashMap<>();
-            CompletableFuture<?> all = CompletableFuture.completedFuture(null);
+            // Every group's offsets read at once (Redis pipelines them).
+            Map<String, CompletableFuture<Long>> lags = new HashMap<>();
             for (ListedGroup g : local) {
-                all = all.thenCompose(v -> groupsApi.lag(g.groupId()).thenAccept(l -> lag.put(g.groupId(), GroupsApi.total(l))));
+                lags.put(g.groupId(), groupsApi.lag(g.groupId()).thenApply(GroupsApi::total).toCompletableFuture());
             }
-            return all.thenApply(v -> lag);
+            return CompletableFuture.allOf(lags.values().toArray(new CompletableFuture[0])).thenApply(v -> {
+                Map<String, Long> lag = new HashMap<>();
+                lags.forEach((id, l) -> lag.put(id, l.join()));
+                return lag;
+            });
         }).whenComplete((lag, error) -> {
             if (error != null) {
                 log.debug("Traffic sample without group lag: {}", error.getMessage());

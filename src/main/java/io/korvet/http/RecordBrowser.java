@@ -5,7 +5,6 @@ import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
 import io.korvet.storage.StreamFormat;
 import io.korvet.topic.Topic;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +16,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * {@code GET /api/v1/topics/{name}/partitions/{p}/records?offset=&limit=}: the records of a partition from an offset
@@ -115,18 +115,10 @@ final class RecordBrowser {
                 if (r.offset() >= hw || out.size() >= limit) {
                     return;
                 }
-                out.add(new StoredRecord(r.offset(), r.timestamp(), bytes(r.key()), bytes(r.value()), r.headers(), null));
+                out.add(new StoredRecord(r.offset(), r.timestamp(), Utils.toNullableArray(r.key()), Utils.toNullableArray(r.value()),
+                        r.headers(), null));
             }
         }
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        if (b == null) {
-            return null;
-        }
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 
     private static HttpAnswer answer(TopicPartition tp, long start, long hw, List<StoredRecord> records) {
