@@ -1,3 +1,4 @@
+-- KEYS[3], when given: the partition's aborted transactions (see txn_step in common.lua), trimmed alike.
 -- Removes the records below offset ARGV[1] (DeleteRecords, retention by time) with an exact XTRIM MINID: every
 -- entry whose last offset is below it. When the first entry left is a batch that starts below it, the start
 -- key KEYS[2] keeps the new log start offset. The stream keeps its last generated ID, so the next offset does
@@ -14,4 +15,9 @@ if redis.call('EXISTS', key) == 1 then
     end
   end
 end
-return log_start(key, KEYS[2])
+local start_after = log_start(key, KEYS[2])
+if KEYS[3] then
+  -- Aborted transactions whose marker is gone with the trimmed records are no longer named by any fetch.
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%d', start_after))
+end
+return start_after

@@ -24,4 +24,9 @@ if target < tonumber(bound) then
   bound = string.format('%d', target)
 end
 redis.call('XTRIM', key, 'MINID', '~', bound .. '-0')
-return log_start(key, KEYS[2])
+local start_after = log_start(key, KEYS[2])
+if KEYS[3] then
+  -- Aborted transactions whose marker is gone with the trimmed records are no longer named by any fetch.
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%d', start_after))
+end
+return start_after

@@ -186,31 +186,31 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             return done(error(pd.index(), e));
         }
         var log = logs.log(tp);
-        CompletionStage<AppendResult> appended;
         var h = batch.header();
-        if (h.transactional() && !log.inTransaction(h.producerId())) {
-            // KIP-890: the first batch of a transaction in this partition is written only if the coordinator's state
-            // says the partition was added to that producer's open transaction (from Redis, whichever broker coordinates).
-            String txnId = transactionalId;
-            appended = txnId == null
-                    ? CompletableFuture.failedFuture(new org.apache.kafka.common.errors.InvalidTxnStateException(
-                            "A transactional batch to " + tp + " came without a transactional id"))
-                    : transactions.verify(txnId, h.producerId(), h.producerEpoch(), tp).thenCompose(error -> {
-                        if (error != Errors.NONE) {
-                            throw error.exception("The transaction of '" + txnId + "' (producer " + h.producerId() + " epoch "
-                                    + h.producerEpoch() + ") does not hold " + tp + ": " + error);
-                        }
-                        return log.append(batch);
-                    });
-        } else if (replicasNeeded <= 0) {
-            appended = log.append(batch);
+        // KIP-890: the first batch of a transaction in this partition is written only if the coordinator's state
+        // says the partition was added to that producer's open transaction (from Redis, whichever broker coordinates).
+        String txnId = transactionalId;
+        java.util.function.Supplier<CompletionStage<AppendResult>> write = !h.transactional() ? () -> log.append(batch)
+                : () -> log.appendTransactional(batch, () -> txnId == null
+                        ? CompletableFuture.failedFuture(new org.apache.kafka.common.errors.InvalidTxnStateException(
+                                "A transactional batch to " + tp + " came without a transactional id"))
+                        : transactions.verify(txnId, h.producerId(), h.producerEpoch(), tp).thenApply(error -> {
+                            if (error != Errors.NONE) {
+                                throw error.exception("The transaction of '" + txnId + "' (producer " + h.producerId() + " epoch "
+                                        + h.producerEpoch() + ") does not hold " + tp + ": " + error);
+                            }
+                            return null;
+                        }));
+        CompletionStage<AppendResult> appended;
+        if (replicasNeeded <= 0) {
+            appended = write.get();
         } else {
             appended = replicas.connectedReplicas(tp).thenCompose(connected -> {
                 if (connected < replicasNeeded) {
                     throw new NotEnoughReplicasException("min.insync.replicas of " + topic.name() + " is " + (replicasNeeded + 1)
                             + " but Redis has " + connected + " replicas connected");
                 }
-                return log.append(batch);
+                return write.get();
             }).thenCompose(result -> replicas.awaitReplicas(tp, replicasNeeded, timeoutMs).thenApply(v -> result));
         }
         int bytes = pd.records() == null ? 0 : pd.records().sizeInBytes();

@@ -346,6 +346,37 @@ public final class PartitionLog {
         return transactions.abortedBetween(from, upTo);
     }
 
+    /** Per producer, the last of its transactional batches still waiting for their transaction to be verified. */
+    private final java.util.Map<Long, CompletableFuture<AppendResult>> verifying = new java.util.HashMap<>();
+
+    /**
+     * Appends a transactional batch, first asking {@code verify} (KIP-890: is this partition in the producer's open
+     * transaction?) unless the producer's transaction is open here already. A producer's batches keep their order:
+     * while one of its batches waits for its check, the later ones wait behind it.
+     */
+    public CompletionStage<AppendResult> appendTransactional(IncomingBatch batch,
+                                                             java.util.function.Supplier<CompletionStage<Void>> verify) {
+        long pid = batch.header().producerId();
+        CompletableFuture<AppendResult> result;
+        synchronized (this) {
+            CompletableFuture<AppendResult> before = verifying.get(pid);
+            if (before == null && loaded && transactions.ongoing(pid)) {
+                return append(batch);
+            }
+            CompletableFuture<Void> turn = before == null ? CompletableFuture.completedFuture(null)
+                    : before.handle((r, e) -> null);
+            result = turn.thenCompose(v -> inTransaction(pid) ? append(batch)
+                    : verify.get().thenCompose(ok -> append(batch))).toCompletableFuture();
+            verifying.put(pid, result);
+        }
+        result.whenComplete((r, e) -> {
+            synchronized (this) {
+                verifying.remove(pid, result);
+            }
+        });
+        return result;
+    }
+
     /** Whether the producer has a transaction open in this partition (its first batch here was written). */
     public synchronized boolean inTransaction(long producerId) {
         return loaded && transactions.ongoing(producerId);

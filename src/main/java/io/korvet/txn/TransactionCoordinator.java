@@ -141,7 +141,12 @@ public final class TransactionCoordinator {
             if (expectedProducerId >= 0 && (state.producerId() != expectedProducerId || state.producerEpoch() != expectedEpoch)) {
                 return CompletableFuture.completedFuture(TxnResult.of(Errors.PRODUCER_FENCED));
             }
-            return settle(id, state).thenCompose(settled -> {
+            return settle(id, state).exceptionally(e -> {
+                // The transaction ending before could not be completed yet (a leader unreachable): the producer asks
+                // again, and the sweeper completes it meanwhile.
+                log.warn("Could not end the previous transaction of '{}' for InitProducerId: {}", id, e.getMessage());
+                return null;
+            }).thenCompose(settled -> {
                 if (settled == null) {
                     return CompletableFuture.completedFuture(TxnResult.of(Errors.CONCURRENT_TRANSACTIONS));
                 }
@@ -264,15 +269,31 @@ public final class TransactionCoordinator {
                 return CompletableFuture.completedFuture(Errors.NONE);
             }
             if (state.status() == wanted) {
-                return complete(id, state).thenApply(s -> s == null ? Errors.CONCURRENT_TRANSACTIONS : Errors.NONE);
+                return completeDecided(id, state);
             }
             if (state.status() != TxnStatus.ONGOING) {
                 return CompletableFuture.completedFuture(Errors.INVALID_TXN_STATE);
             }
             TransactionState decided = state.with(wanted, now());
-            return save(id, state, decided).thenCompose(ok -> ok ? complete(id, decided) : CompletableFuture.completedFuture(null))
-                    .thenApply(s -> s == null ? Errors.CONCURRENT_TRANSACTIONS : Errors.NONE);
+            return save(id, state, decided).thenCompose(ok -> ok ? completeDecided(id, decided)
+                    : CompletableFuture.completedFuture(Errors.CONCURRENT_TRANSACTIONS));
         }));
+    }
+
+    /**
+     * Completes a decided transaction for EndTxn. The decision is in Redis, so it stands whatever happens next: when a
+     * marker cannot be written now, EndTxn still succeeds (as Kafka answers once the decision is logged) and the
+     * sweeper writes the rest; the producer's next transaction waits for that (CONCURRENT_TRANSACTIONS).
+     */
+    private CompletionStage<Errors> completeDecided(String id, TransactionState decided) {
+        return complete(id, decided).handle((s, e) -> {
+            if (e != null) {
+                log.warn("Transaction '{}' is decided ({}) but not complete yet, the sweeper will finish it: {}", id,
+                        decided.status().kafkaName(), e.getMessage());
+                return Errors.NONE;
+            }
+            return s == null ? Errors.CONCURRENT_TRANSACTIONS : Errors.NONE;
+        });
     }
 
     /**

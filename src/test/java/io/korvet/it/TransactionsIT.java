@@ -123,6 +123,27 @@ class TransactionsIT {
     }
 
     @Test
+    void manyShortTransactionsKeepEachPartitionsBatchesInOrder() throws Exception {
+        // The first batch of each transaction in a partition waits for its check (KIP-890) while the producer's next
+        // batches are already on their way: they must not overtake it (the bench found they did).
+        cluster.createTopic("txn-short", 6);
+        int transactions = 40;
+        int perTransaction = 3_000;
+        String pad = "x".repeat(90);
+        try (KafkaProducer<String, String> p = transactional("tx-short", Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 2048))) {
+            for (int t = 0; t < transactions; t++) {
+                p.beginTransaction();
+                for (int i = 0; i < perTransaction; i++) {
+                    p.send(new ProducerRecord<>("txn-short", i % 6, null, t + "-" + i + pad));
+                }
+                p.commitTransaction();
+            }
+        }
+        assertThat(readAll(IsolationLevel.READ_COMMITTED, partitions("txn-short", 6), transactions * perTransaction))
+                .hasSize(transactions * perTransaction).doesNotHaveDuplicates();
+    }
+
+    @Test
     void anOpenTransactionHoldsBackReadCommittedConsumersUntilItCommits() throws Exception {
         cluster.createTopic("txn-open", 1);
         TopicPartition tp = new TopicPartition("txn-open", 0);

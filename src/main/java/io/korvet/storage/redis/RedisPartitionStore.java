@@ -258,9 +258,9 @@ public final class RedisPartitionStore implements PartitionStore {
                 .add(count);
     }
 
-    /** The keys of the scripts that read or move the log start offset: the stream and its start key. */
+    /** The keys of the scripts that move the log start offset: the stream, its start key, its aborted transactions. */
     private byte[][] streamAndStart(TopicPartition tp) {
-        return new byte[][] {keys.partition(tp), keys.partitionStart(tp)};
+        return new byte[][] {keys.partition(tp), keys.partitionStart(tp), keys.partitionAborted(tp)};
     }
 
     private interface Visitor {
