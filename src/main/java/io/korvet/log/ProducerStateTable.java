@@ -122,6 +122,17 @@ final class ProducerStateTable {
         producers.put(producerId, p);
     }
 
+    /** The base offset of each producer's last batch remembered (the log cleaner keeps those batches' headers). */
+    java.util.Set<Long> lastBatchOffsets() {
+        java.util.Set<Long> offsets = new java.util.HashSet<>();
+        for (Producer p : producers.values()) {
+            if (!p.batches.isEmpty()) {
+                offsets.add(p.batches.peekLast().baseOffset());
+            }
+        }
+        return offsets;
+    }
+
     static boolean inSequence(int lastSeq, int nextSeq) {
         return nextSeq == lastSeq + 1L || (nextSeq == 0 && lastSeq == Integer.MAX_VALUE);
     }

@@ -78,6 +78,27 @@ public final class RedisKeys {
         return companion(tp, "epochs");
     }
 
+    /**
+     * Hash: the log cleaner's checkpoint of a compacted partition (where its active segment starts and since when, how
+     * far it is cleaned, the records kept, when each pass ran), written by its leader only. {@code {<stream>}:cleaner}.
+     */
+    public byte[] partitionCleaner(TopicPartition tp) {
+        return companion(tp, "cleaner");
+    }
+
+    /**
+     * The stream a compaction builds, entry by entry, to take the partition stream's place (see compact_copy.lua).
+     * {@code {<stream>}:compacting}, in the stream's slot.
+     */
+    public byte[] partitionCompacting(TopicPartition tp) {
+        return companion(tp, "compacting");
+    }
+
+    /** Where a compaction moves the old stream for the moment of its swap (see compact_swap.lua). */
+    public byte[] partitionCompacted(TopicPartition tp) {
+        return companion(tp, "compacted");
+    }
+
     /** {@code {<stream>}:<what>}: the stream key as hash tag puts it in the stream's Redis Cluster slot. */
     private byte[] companion(TopicPartition tp, String what) {
         return bytes("{" + namespace + ":" + tp.topic() + ":" + tp.partition() + "}:" + what);

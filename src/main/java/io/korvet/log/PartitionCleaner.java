@@ -1,0 +1,298 @@
+package io.korvet.log;
+
+import io.korvet.storage.CompactionStore;
+import io.korvet.storage.CompactionStore.CopyStep;
+import io.korvet.storage.CompactionStore.Rewrite;
+import io.korvet.storage.CompactionStore.Swap;
+import io.korvet.storage.PartitionStore;
+import io.korvet.storage.StoredBatches;
+import io.korvet.storage.StoredRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.BufferSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One compaction pass over one partition, on the partition's leader, in bounded steps (it blocks its cleaner thread,
+ * never Redis):
+ * <ol>
+ * <li>the active segment rolls if due, and the pass stops unless the partition is worth cleaning (see
+ * {@link CleaningPlan});</li>
+ * <li>the dirty part, from the checkpoint to the first uncleanable offset, is read in chunks into an {@link OffsetMap}
+ * of each key's latest offset;</li>
+ * <li>the log is copied from its first entry, chunk by chunk, into a companion stream, leaving out the entries whose
+ * records all go and rewriting the batches that keep some ({@link BatchCompaction}); past the cleaned part entries are
+ * copied as they are;</li>
+ * <li>one short atomic step copies what was appended meanwhile and swaps the copy in, with the new checkpoint.</li>
+ * </ol>
+ * Every step is fenced by the leader claim: a broker that lost the partition stops at its next step. Offsets never
+ * change, and the log's first entry stays, so the log start offset does not move.
+ */
+final class PartitionCleaner {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionCleaner.class);
+    /** Records (record format) or batches (batch format) read at once. */
+    static final int RECORD_CHUNK = 500;
+    static final int BATCH_CHUNK = 32;
+    /** Bytes of batches decided on and copied in one step. */
+    static final long CHUNK_BYTES = 1 << 20;
+    /** Entries appended meanwhile that the swap copies itself; more are copied by further steps first. */
+    static final int SWAP_TAIL = 100;
+    static final int SWAP_ATTEMPTS = 50;
+
+    /** The bytes of the map of keys ({@code log.cleaner.dedupe.buffer.size}) and how full it may get. */
+    record Limits(long dedupeBytes, double loadFactor) {
+    }
+
+    private final PartitionStore store;
+    private final CompactionStore compaction;
+    private final CompactionTransactions transactions;
+    private final Limits limits;
+    private final BufferSupplier buffers = BufferSupplier.create();
+
+    PartitionCleaner(PartitionStore store, CompactionStore compaction, CompactionTransactions transactions, Limits limits) {
+        this.store = store;
+        this.compaction = compaction;
+        this.transactions = transactions;
+        this.limits = limits;
+    }
+
+    /** Cleans the partition if it is worth it. Returns whether it did. */
+    boolean clean(PartitionLog partition, boolean batchFormat, CleaningPlan.Settings s, long now) throws Exception {
+        TopicPartition tp = partition.topicPartition();
+        int epoch = partition.leaderEpoch();
+        long hw = partition.highWatermark();
+        if (!partition.isLoaded() || epoch < 0) {
+            return false;
+        }
+        long logStart = await(store.offsets(tp))[0];
+        long[] before = await(compaction.size(tp));
+        CleanerCheckpoint stored = CleanerCheckpoint.from(await(compaction.checkpoint(tp)));
+        CleanerCheckpoint cp = CleaningPlan.roll(stored, hw, logStart, before[1], now, s);
+        if (!cp.equals(stored)) {
+            await(compaction.saveCheckpoint(tp, epoch, cp.fields()));
+        }
+        long firstDirty = Math.max(cp.cleanedTo(), logStart);
+        long tooRecent = firstTooRecent(tp, firstDirty, CleaningPlan.tooRecentFrom(now, s.minLagMs()));
+        long uncleanable = CleaningPlan.firstUncleanable(cp.segmentStart(), transactions.firstUnstableOffset(tp, hw), tooRecent);
+        long firstDirtyTimestamp = s.maxLagMs() < Long.MAX_VALUE && uncleanable > firstDirty ? timestampAt(tp, firstDirty) : -1;
+        if (!CleaningPlan.worthCleaning(firstDirty, uncleanable, cp.kept(), firstDirtyTimestamp, now, s)) {
+            return false;
+        }
+        long started = System.nanoTime();
+        OffsetMap map = new OffsetMap(limits.dedupeBytes(), limits.loadFactor(), uncleanable - firstDirty);
+        long end = batchFormat ? mapBatches(tp, firstDirty, uncleanable, map) : mapRecords(tp, firstDirty, uncleanable, map);
+        if (end <= firstDirty) {
+            log.warn("Cannot compact {}: log.cleaner.dedupe.buffer.size holds too few keys for one batch", tp);
+            return false;
+        }
+        RecordRetention retention = new RecordRetention(tp, map, cp.tombstonesRemovableBelow(now, s.deleteRetentionMs()),
+                partition.producersLastBatches(), transactions);
+        Copy copy = new Copy(tp, epoch);
+        if (batchFormat) {
+            copyBatches(copy, logStart, end, retention, now, s.deleteRetentionMs());
+        } else {
+            copyRecords(copy, logStart, end, retention);
+        }
+        if (!swap(copy, cp.afterPass(end, copy.recordsAfter, now))) {
+            return false;
+        }
+        long[] after = await(compaction.size(tp));
+        log.info("Compacted {} below offset {}: entries {} -> {}, records {} -> {} (cleaned part), bytes {} -> {}, {} keys, {} ms",
+                tp, end, before[0], after[0], copy.recordsBefore, copy.recordsAfter, before[1], after[1], map.size(),
+                (System.nanoTime() - started) / 1_000_000);
+        return true;
+    }
+
+    /** The first offset at or after {@code from} whose timestamp is at or after {@code cutoff} (MAX_VALUE: none). */
+    private long firstTooRecent(TopicPartition tp, long from, long cutoff) throws Exception {
+        if (cutoff == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        PartitionStore.TimestampLookup found = await(store.findByTimestamp(tp, from, cutoff, 100_000));
+        return found.found() || found.offset() >= 0 ? found.offset() : Long.MAX_VALUE;
+    }
+
+    private long timestampAt(TopicPartition tp, long offset) throws Exception {
+        PartitionStore.TimestampLookup found = await(store.findByTimestamp(tp, offset, Long.MIN_VALUE, 1));
+        return found.found() ? found.timestamp() : -1;
+    }
+
+    /** Maps the keys of the records from {@code from} to {@code to}; returns where the map stopped (at most {@code to}). */
+    private long mapRecords(TopicPartition tp, long from, long to, OffsetMap map) throws Exception {
+        long next = from;
+        while (next < to) {
+            List<StoredRecord> chunk = await(store.read(tp, next, RECORD_CHUNK));
+            if (chunk.isEmpty()) {
+                return to;
+            }
+            for (StoredRecord r : chunk) {
+                if (r.offset() >= to) {
+                    return to;
+                }
+                if (r.key() != null) {
+                    if (map.isFull() && map.get(r.key()) < 0) {
+                        return r.offset();
+                    }
+                    map.put(r.key(), r.offset());
+                }
+                next = r.offset() + 1;
+            }
+        }
+        return to;
+    }
+
+    /** As {@link #mapRecords} for whole batches: the pass cleans up to a batch boundary. */
+    private long mapBatches(TopicPartition tp, long from, long to, OffsetMap map) throws Exception {
+        long next = from;
+        while (next < to) {
+            StoredBatches chunk = await(store.readBatches(tp, next, BATCH_CHUNK));
+            if (chunk.isEmpty()) {
+                return to;
+            }
+            for (int i = 0; i < chunk.count(); i++) {
+                if (chunk.lastOffset(i) >= to) {
+                    return chunk.baseOffset(i) <= from ? to : Math.min(to, chunk.baseOffset(i));
+                }
+                if (!BatchCompaction.mapKeys(chunk.batch(i), map,
+                        (pid, offset, txn) -> RecordRetention.mapped(transactions, tp, pid, offset, txn), buffers)) {
+                    return chunk.baseOffset(i);
+                }
+                next = chunk.lastOffset(i) + 1;
+            }
+        }
+        return to;
+    }
+
+    /** Copies the record entries below {@code end}, leaving out the records that go, then the rest as it is. */
+    private void copyRecords(Copy copy, long logStart, long end, RecordRetention retention) throws Exception {
+        long next = logStart;
+        boolean first = true;
+        while (next < end) {
+            List<StoredRecord> chunk = await(store.read(copy.tp, next, RECORD_CHUNK));
+            List<Long> drops = new ArrayList<>();
+            long through = -1;
+            for (StoredRecord r : chunk) {
+                if (r.offset() >= end) {
+                    break;
+                }
+                boolean keep = retention.keep(r.offset(), r.key() == null ? null : ByteBuffer.wrap(r.key()), r.value() != null,
+                        r.batch() == null ? -1 : r.batch().producerId(), false)
+                        || retention.keepEntry(r.offset(), first);
+                first = false;
+                copy.recordsBefore++;
+                if (keep) {
+                    copy.recordsAfter++;
+                } else {
+                    drops.add(r.offset());
+                }
+                through = r.offset();
+            }
+            if (through < 0) {
+                break;
+            }
+            copy.step(through, drops.stream().mapToLong(Long::longValue).toArray(), List.of(), Integer.MAX_VALUE);
+            next = through + 1;
+        }
+        copy.rest(RECORD_CHUNK);
+    }
+
+    /** Copies the batches below {@code end}, leaving out or rewriting the ones whose records go, then the rest as is. */
+    private void copyBatches(Copy copy, long logStart, long end, RecordRetention retention, long now, long deleteRetentionMs)
+            throws Exception {
+        long next = logStart;
+        boolean first = true;
+        while (next < end) {
+            StoredBatches chunk = await(store.readBatches(copy.tp, next, BATCH_CHUNK));
+            List<Long> drops = new ArrayList<>();
+            List<Rewrite> rewrites = new ArrayList<>();
+            long through = -1;
+            long bytes = 0;
+            for (int i = 0; i < chunk.count() && chunk.lastOffset(i) < end && (i == 0 || bytes < CHUNK_BYTES); i++) {
+                ByteBuffer batch = chunk.batch(i);
+                bytes += batch.remaining();
+                BatchCompaction.Outcome o = BatchCompaction.filter(batch, first, retention, now, deleteRetentionMs, buffers);
+                first = false;
+                copy.recordsBefore += o.recordsBefore();
+                copy.recordsAfter += o.recordsAfter();
+                switch (o.kind()) {
+                    case DROP -> drops.add(chunk.lastOffset(i));
+                    case REWRITE -> rewrites.add(new Rewrite(chunk.lastOffset(i), o.data(), o.maxTimestamp()));
+                    case KEEP -> { }
+                }
+                through = chunk.lastOffset(i);
+            }
+            if (through < 0) {
+                break;
+            }
+            copy.step(through, drops.stream().mapToLong(Long::longValue).toArray(), rewrites, Integer.MAX_VALUE);
+            next = through + 1;
+        }
+        copy.rest(BATCH_CHUNK);
+    }
+
+    /** Copies what was appended since, then swaps, until the tail left is short enough to copy in the swap itself. */
+    private boolean swap(Copy copy, CleanerCheckpoint next) throws Exception {
+        for (int attempt = 0; attempt < SWAP_ATTEMPTS; attempt++) {
+            if (copy.through < 0) {
+                return false;
+            }
+            Swap outcome = await(compaction.swap(copy.tp, copy.epoch, copy.through, SWAP_TAIL, next.fields()));
+            switch (outcome) {
+                case DONE:
+                    return true;
+                case BEHIND:
+                    copy.rest(SWAP_TAIL);
+                    break;
+                default:
+                    log.debug("Compaction of {} not swapped in ({}); it runs again later", copy.tp, outcome);
+                    return false;
+            }
+        }
+        log.info("Compaction of {} kept falling behind the appends; it runs again later", copy.tp);
+        return false;
+    }
+
+    /** A copy under way: how far it went, and the records it saw and kept in the cleaned part. */
+    private final class Copy {
+        final TopicPartition tp;
+        final int epoch;
+        long through = -1;
+        long recordsBefore;
+        long recordsAfter;
+
+        Copy(TopicPartition tp, int epoch) {
+            this.tp = tp;
+            this.epoch = epoch;
+        }
+
+        void step(long throughLastOffset, long[] drops, List<Rewrite> rewrites, int maxEntries) throws Exception {
+            await(compaction.copy(tp, epoch, through, throughLastOffset, maxEntries, Long.MAX_VALUE, drops, rewrites));
+            through = throughLastOffset;
+        }
+
+        /** Copies every entry after the copy's end as it is, {@code chunk} entries (at most about 1 MiB) a step. */
+        void rest(int chunk) throws Exception {
+            while (true) {
+                CopyStep s = await(compaction.copy(tp, epoch, through, Long.MAX_VALUE, chunk, CHUNK_BYTES, new long[0], List.of()));
+                if (s.entries() == 0) {
+                    return;
+                }
+                through = s.lastOffset();
+            }
+        }
+    }
+
+    static <T> T await(CompletionStage<T> stage) throws Exception {
+        try {
+            return stage.toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+}
