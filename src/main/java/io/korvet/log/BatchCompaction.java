@@ -3,6 +3,7 @@ package io.korvet.log;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords.RecordFilter;
+import org.apache.kafka.common.record.internal.MemoryRecords.RecordFilter.BatchRetention;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -13,6 +14,8 @@ import org.apache.kafka.common.utils.BufferSupplier;
  * {@link RecordRetention}; a batch keeping some is rebuilt by kafka-clients' own {@link MemoryRecords#filterTo}, as
  * Kafka's cleaner rebuilds it: same base offset, same last offset (so the producer's last sequence stays), same
  * producer id, epoch, base sequence, flags and compression, tombstones stamped with their delete horizon (KIP-534).
+ * A batch that must stay ({@link RecordRetention#keepEntry}) but keeps no record stays as an empty batch, its header
+ * alone, as Kafka keeps a producer's last batch: consumers skip it, and the log's first one keeps the log start offset.
  */
 final class BatchCompaction {
 
@@ -70,10 +73,13 @@ final class BatchCompaction {
                     || retention.keepEntry(only.baseOffset(), firstOfLog);
             return new Outcome(keep ? Kind.KEEP : Kind.DROP, 1, keep ? 1 : 0, null, 0);
         }
+        // A batch that must stay with none of its records stays as its header alone, as Kafka keeps it.
+        BatchRetention whenEmpty = retention.keepEntry(only.baseOffset(), firstOfLog)
+                ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY;
         RecordFilter filter = new RecordFilter(now, deleteRetentionMs) {
             @Override
             protected BatchRetentionResult checkBatchRetention(RecordBatch b) {
-                return new BatchRetentionResult(BatchRetention.DELETE_EMPTY, false);
+                return new BatchRetentionResult(whenEmpty, false);
             }
 
             @Override
@@ -87,9 +93,8 @@ final class BatchCompaction {
         if (kept == read) {
             return new Outcome(Kind.KEEP, read, read, null, 0);
         }
-        if (kept == 0) {
-            boolean whole = retention.keepEntry(only.baseOffset(), firstOfLog);
-            return new Outcome(whole ? Kind.KEEP : Kind.DROP, read, whole ? read : 0, null, 0);
+        if (kept == 0 && whenEmpty == BatchRetention.DELETE_EMPTY) {
+            return new Outcome(Kind.DROP, read, 0, null, 0);
         }
         ByteBuffer out = result.outputBuffer().duplicate();
         out.flip();

@@ -91,8 +91,10 @@ final class PartitionCleaner {
             log.warn("Cannot compact {}: log.cleaner.dedupe.buffer.size holds too few keys for one batch", tp);
             return false;
         }
+        // Producers' last batches stay as empty batches in the batch format; in the record format they would stay as
+        // visible records (superseded values, tombstones), so there they go and a new leader forgets those producers.
         RecordRetention retention = new RecordRetention(tp, map, cp.tombstonesRemovableBelow(now, s.deleteRetentionMs()),
-                partition.producersLastBatches(), transactions);
+                batchFormat ? partition.producersLastBatches() : java.util.Set.of(), transactions);
         Copy copy = new Copy(tp, epoch);
         if (batchFormat) {
             copyBatches(copy, logStart, end, retention, now, s.deleteRetentionMs());
