@@ -29,30 +29,37 @@ local rewrites = {}
 for i = 7 + n, #ARGV, 3 do
   rewrites[ARGV[i]] = {ARGV[i + 1], ARGV[i + 2]}
 end
-local entries = redis.call('XRANGE', stream, from, ARGV[3], 'COUNT', max)
+-- Read a few entries at a time: a batch entry may be large, and reading past the byte budget would cost as much.
 local last, done, bytes = '', 0, 0
-for _, e in ipairs(entries) do
-  if done > 0 and bytes > budget then
+while done < max and (done == 0 or bytes <= budget) do
+  local entries = redis.call('XRANGE', stream, from, ARGV[3], 'COUNT', math.min(8, max - done))
+  if #entries == 0 then
     break
   end
-  local id, f = e[1], e[2]
-  if not drops[id] then
-    local r = rewrites[id]
-    if r then
-      for j = 1, #f, 2 do
-        if f[j] == 'data' then
-          f[j + 1] = r[1]
-        elseif f[j] == 'maxts' then
-          f[j + 1] = r[2]
+  for _, e in ipairs(entries) do
+    if done > 0 and bytes > budget then
+      break
+    end
+    local id, f = e[1], e[2]
+    if not drops[id] then
+      local r = rewrites[id]
+      if r then
+        for j = 1, #f, 2 do
+          if f[j] == 'data' then
+            f[j + 1] = r[1]
+          elseif f[j] == 'maxts' then
+            f[j + 1] = r[2]
+          end
         end
       end
+      for j = 2, #f, 2 do
+        bytes = bytes + #f[j]
+      end
+      redis.call('XADD', copy, id, unpack(f))
     end
-    for j = 2, #f, 2 do
-      bytes = bytes + #f[j]
-    end
-    redis.call('XADD', copy, id, unpack(f))
+    last = id
+    done = done + 1
   end
-  last = id
-  done = done + 1
+  from = '(' .. last
 end
 return {1, done, last}

@@ -1,13 +1,13 @@
 -- The last step of a compaction (see compact_copy.lua): when the entries appended to the stream KEYS[1] since the
--- copy KEYS[2] went through ID ARGV[2] are no more than ARGV[3], copies them too, drops from the copy what retention
+-- copy KEYS[2] went through ID ARGV[2] are no more than ARGV[3] and hold no more than ARGV[4] bytes, copies them too, drops from the copy what retention
 -- or DeleteRecords removed from the stream meanwhile (the entries before the stream's first), and puts the copy in
 -- the stream's place: every entry at or after the stream's first is in the copy, the ones the cleaner left out
 -- excepted, and the last ID is the same, so no acknowledged record is lost and the append fence sees the same end.
 -- The old stream is renamed to KEYS[6] and unlinked (freed in the background). Sets the cleaner's checkpoint hash
--- KEYS[4] to the field/value pairs ARGV[4 ..].
+-- KEYS[4] to the field/value pairs ARGV[5 ..].
 -- KEYS[3]: the leader key, which must hold ARGV[1], else {-1}; KEYS[5]: the appending key, where a batch append
 -- interrupted out of its transaction may have left the stream: then {-2} and nothing done (load_state moves it back).
--- Returns {1} when swapped, {0, n} when more than ARGV[3] entries are still to copy, {-3} when the copy or the stream
+-- Returns {1} when swapped, {0, n} when more than that is still to copy, {-3} when the copy or the stream
 -- is gone (the copy is deleted).
 local stream, copy = KEYS[1], KEYS[2]
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then
@@ -25,6 +25,15 @@ local tail = redis.call('XRANGE', stream, '(' .. ARGV[2], '+', 'COUNT', limit + 
 if #tail > limit then
   return {0, #tail}
 end
+local bytes, budget = 0, tonumber(ARGV[4])
+for _, e in ipairs(tail) do
+  for j = 2, #e[2], 2 do
+    bytes = bytes + #e[2][j]
+  end
+end
+if bytes > budget then
+  return {0, #tail}
+end
 for _, e in ipairs(tail) do
   redis.call('XADD', copy, e[1], unpack(e[2]))
 end
@@ -37,7 +46,7 @@ redis.call('XTRIM', copy, 'MINID', first[1][1])
 redis.call('RENAME', stream, KEYS[6])
 redis.call('RENAME', copy, stream)
 redis.call('UNLINK', KEYS[6])
-if #ARGV > 3 then
-  redis.call('HSET', KEYS[4], unpack(ARGV, 4))
+if #ARGV > 4 then
+  redis.call('HSET', KEYS[4], unpack(ARGV, 5))
 end
 return {1}

@@ -38,11 +38,12 @@ final class PartitionCleaner {
     private static final Logger log = LoggerFactory.getLogger(PartitionCleaner.class);
     /** Records (record format) or batches (batch format) read at once. */
     static final int RECORD_CHUNK = 500;
-    static final int BATCH_CHUNK = 32;
-    /** Bytes of batches decided on and copied in one step. */
-    static final long CHUNK_BYTES = 1 << 20;
-    /** Entries appended meanwhile that the swap copies itself; more are copied by further steps first. */
+    static final int BATCH_CHUNK = 8;
+    /** Bytes of entries decided on and copied in one step (Lua moves them at about 2 ns a byte, and more). */
+    static final long CHUNK_BYTES = 128 << 10;
+    /** Entries (and bytes) appended meanwhile that the swap copies itself; more are copied by further steps first. */
     static final int SWAP_TAIL = 100;
+    static final long SWAP_TAIL_BYTES = 128 << 10;
     static final int SWAP_ATTEMPTS = 50;
 
     /** The bytes of the map of keys ({@code log.cleaner.dedupe.buffer.size}) and how full it may get. */
@@ -244,7 +245,7 @@ final class PartitionCleaner {
             if (copy.through < 0) {
                 return false;
             }
-            Swap outcome = await(compaction.swap(copy.tp, copy.epoch, copy.through, SWAP_TAIL, next.fields()));
+            Swap outcome = await(compaction.swap(copy.tp, copy.epoch, copy.through, SWAP_TAIL, SWAP_TAIL_BYTES, next.fields()));
             switch (outcome) {
                 case DONE:
                     return true;
@@ -278,7 +279,7 @@ final class PartitionCleaner {
             through = throughLastOffset;
         }
 
-        /** Copies every entry after the copy's end as it is, {@code chunk} entries (at most about 1 MiB) a step. */
+        /** Copies every entry after the copy's end as it is, {@code chunk} entries (about 128 KiB at most) a step. */
         void rest(int chunk) throws Exception {
             while (true) {
                 CopyStep s = await(compaction.copy(tp, epoch, through, Long.MAX_VALUE, chunk, CHUNK_BYTES, new long[0], List.of()));

@@ -27,10 +27,11 @@ public interface CompactionStore {
                                    int maxEntries, long maxBytes, long[] drops, List<Rewrite> rewrites);
 
     /**
-     * Puts the copy in the log's place once at most {@code tailLimit} entries appended since the copy went through
-     * {@code copiedThrough} remain to copy (they are copied in the same atomic step), and sets the checkpoint fields.
+     * Puts the copy in the log's place once at most {@code tailLimit} entries of about {@code tailBytes} appended since
+     * the copy went through {@code copiedThrough} remain to copy (they are copied in the same atomic step), and sets
+     * the checkpoint fields.
      */
-    CompletionStage<Swap> swap(TopicPartition partition, int leaderEpoch, long copiedThrough, int tailLimit,
+    CompletionStage<Swap> swap(TopicPartition partition, int leaderEpoch, long copiedThrough, int tailLimit, long tailBytes,
                                Map<String, String> checkpoint);
 
     /** {entries, bytes (Redis's estimate)} of the partition's log. */

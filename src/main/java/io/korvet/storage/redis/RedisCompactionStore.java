@@ -97,12 +97,13 @@ public final class RedisCompactionStore implements CompactionStore {
     }
 
     @Override
-    public CompletionStage<Swap> swap(TopicPartition tp, int leaderEpoch, long copiedThrough, int tailLimit,
+    public CompletionStage<Swap> swap(TopicPartition tp, int leaderEpoch, long copiedThrough, int tailLimit, long tailBytes,
                                       Map<String, String> fields) {
         List<byte[]> args = new ArrayList<>();
         args.add(leaderValue(leaderEpoch));
         args.add(id(copiedThrough));
         args.add(RedisKeys.bytes(Integer.toString(tailLimit)));
+        args.add(RedisKeys.bytes(Long.toString(tailBytes)));
         fields.forEach((k, v) -> {
             args.add(RedisKeys.bytes(k));
             args.add(RedisKeys.bytes(v));
