@@ -186,6 +186,30 @@ class CompactionIT {
     }
 
     @Test
+    void recordsYoungerThanMinCompactionLagMsAreNotCleaned() throws Exception {
+        admin.createTopics(List.of(new NewTopic("lagging", 1, (short) 1).configs(Map.of("cleanup.policy", "compact",
+                "segment.ms", "200", "min.cleanable.dirty.ratio", "0.01", "min.compaction.lag.ms", "3600000")))).all().get();
+        long now = System.currentTimeMillis();
+        long old = now - 2 * 3_600_000L;
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            for (int i = 0; i < 50; i++) {
+                producer.send(new ProducerRecord<>("lagging", 0, old, "k" + (i % 5), "old" + i)).get();
+            }
+            for (int i = 0; i < 50; i++) {
+                producer.send(new ProducerRecord<>("lagging", 0, now, "k" + (i % 5), "new" + i)).get();
+            }
+        }
+        // The records of two hours ago are cleaned as far as the records of that time tell (the latest old record of
+        // each key stays: its newer records are too recent to be mapped); the recent ones all stay.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(readAll("lagging")).filteredOn(r -> r.value().startsWith("old") && r.offset() > 0)
+                        .extracting(ConsumerRecord::offset).containsExactly(45L, 46L, 47L, 48L, 49L));
+        List<ConsumerRecord<String, String>> records = readAll("lagging");
+        assertThat(records).filteredOn(r -> r.value().startsWith("new")).extracting(ConsumerRecord::offset)
+                .containsExactlyElementsOf(java.util.stream.LongStream.range(50, 100).boxed().toList());
+    }
+
+    @Test
     void aProducerWritingWhileTheCleanerRunsLosesNothing() throws Exception {
         createCompacted("busy", 100, 86_400_000L);
         Map<String, String> lastAcked = new ConcurrentHashMap<>();
