@@ -1,9 +1,7 @@
 package io.korvet.log;
 
 import io.korvet.storage.CompactionStore;
-import io.korvet.storage.CompactionStore.CopyStep;
 import io.korvet.storage.CompactionStore.Rewrite;
-import io.korvet.storage.CompactionStore.Swap;
 import io.korvet.storage.PartitionStore;
 import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
@@ -41,10 +39,6 @@ final class PartitionCleaner {
     static final int BATCH_CHUNK = 8;
     /** Bytes of entries decided on and copied in one step (Lua moves them at about 2 ns a byte, and more). */
     static final long CHUNK_BYTES = 128 << 10;
-    /** Entries (and bytes) appended meanwhile that the swap copies itself; more are copied by further steps first. */
-    static final int SWAP_TAIL = 100;
-    static final long SWAP_TAIL_BYTES = 128 << 10;
-    static final int SWAP_ATTEMPTS = 50;
 
     /** The bytes of the map of keys ({@code log.cleaner.dedupe.buffer.size}) and how full it may get. */
     record Limits(long dedupeBytes, double loadFactor) {
@@ -96,13 +90,13 @@ final class PartitionCleaner {
         // visible records (superseded values, tombstones), so there they go and a new leader forgets those producers.
         RecordRetention retention = new RecordRetention(tp, map, cp.tombstonesRemovableBelow(now, s.deleteRetentionMs()),
                 batchFormat ? partition.producersLastBatches() : java.util.Set.of(), transactions);
-        Copy copy = new Copy(tp, epoch);
+        StreamRebuild copy = new StreamRebuild(compaction, tp, epoch);
         if (batchFormat) {
             copyBatches(copy, logStart, end, retention, now, s.deleteRetentionMs());
         } else {
             copyRecords(copy, logStart, end, retention);
         }
-        if (!swap(copy, cp.afterPass(end, copy.recordsAfter, now))) {
+        if (!copy.swapIn(cp.afterPass(end, copy.recordsAfter, now))) {
             return false;
         }
         long[] after = await(compaction.size(tp));
@@ -173,7 +167,7 @@ final class PartitionCleaner {
     }
 
     /** Copies the record entries below {@code end}, leaving out the records that go, then the rest as it is. */
-    private void copyRecords(Copy copy, long logStart, long end, RecordRetention retention) throws Exception {
+    private void copyRecords(StreamRebuild copy, long logStart, long end, RecordRetention retention) throws Exception {
         long next = logStart;
         boolean first = true;
         while (next < end) {
@@ -199,14 +193,14 @@ final class PartitionCleaner {
             if (through < 0) {
                 break;
             }
-            copy.step(through, drops.stream().mapToLong(Long::longValue).toArray(), List.of(), Integer.MAX_VALUE);
+            copy.step(through, drops.stream().mapToLong(Long::longValue).toArray(), List.of());
             next = through + 1;
         }
         copy.rest(RECORD_CHUNK);
     }
 
     /** Copies the batches below {@code end}, leaving out or rewriting the ones whose records go, then the rest as is. */
-    private void copyBatches(Copy copy, long logStart, long end, RecordRetention retention, long now, long deleteRetentionMs)
+    private void copyBatches(StreamRebuild copy, long logStart, long end, RecordRetention retention, long now, long deleteRetentionMs)
             throws Exception {
         long next = logStart;
         boolean first = true;
@@ -233,62 +227,10 @@ final class PartitionCleaner {
             if (through < 0) {
                 break;
             }
-            copy.step(through, drops.stream().mapToLong(Long::longValue).toArray(), rewrites, Integer.MAX_VALUE);
+            copy.step(through, drops.stream().mapToLong(Long::longValue).toArray(), rewrites);
             next = through + 1;
         }
         copy.rest(BATCH_CHUNK);
-    }
-
-    /** Copies what was appended since, then swaps, until the tail left is short enough to copy in the swap itself. */
-    private boolean swap(Copy copy, CleanerCheckpoint next) throws Exception {
-        for (int attempt = 0; attempt < SWAP_ATTEMPTS; attempt++) {
-            if (copy.through < 0) {
-                return false;
-            }
-            Swap outcome = await(compaction.swap(copy.tp, copy.epoch, copy.through, SWAP_TAIL, SWAP_TAIL_BYTES, next.fields()));
-            switch (outcome) {
-                case DONE:
-                    return true;
-                case BEHIND:
-                    copy.rest(SWAP_TAIL);
-                    break;
-                default:
-                    log.debug("Compaction of {} not swapped in ({}); it runs again later", copy.tp, outcome);
-                    return false;
-            }
-        }
-        log.info("Compaction of {} kept falling behind the appends; it runs again later", copy.tp);
-        return false;
-    }
-
-    /** A copy under way: how far it went, and the records it saw and kept in the cleaned part. */
-    private final class Copy {
-        final TopicPartition tp;
-        final int epoch;
-        long through = -1;
-        long recordsBefore;
-        long recordsAfter;
-
-        Copy(TopicPartition tp, int epoch) {
-            this.tp = tp;
-            this.epoch = epoch;
-        }
-
-        void step(long throughLastOffset, long[] drops, List<Rewrite> rewrites, int maxEntries) throws Exception {
-            await(compaction.copy(tp, epoch, through, throughLastOffset, maxEntries, Long.MAX_VALUE, drops, rewrites));
-            through = throughLastOffset;
-        }
-
-        /** Copies every entry after the copy's end as it is, {@code chunk} entries (about 128 KiB at most) a step. */
-        void rest(int chunk) throws Exception {
-            while (true) {
-                CopyStep s = await(compaction.copy(tp, epoch, through, Long.MAX_VALUE, chunk, CHUNK_BYTES, new long[0], List.of()));
-                if (s.entries() == 0) {
-                    return;
-                }
-                through = s.lastOffset();
-            }
-        }
     }
 
     static <T> T await(CompletionStage<T> stage) throws Exception {
