@@ -2,7 +2,8 @@
 -- copy KEYS[2] went through ID ARGV[2] are no more than ARGV[3] and hold no more than ARGV[4] bytes, copies them too, drops from the copy what retention
 -- or DeleteRecords removed from the stream meanwhile (the entries before the stream's first), and puts the copy in
 -- the stream's place: every entry at or after the stream's first is in the copy, the ones the cleaner left out
--- excepted, and the last ID is the same, so no acknowledged record is lost and the append fence sees the same end.
+-- excepted, and its last ID is set to the stream's (XSETID), so no acknowledged record is lost and the next offset
+-- stays where it is.
 -- The old stream is renamed to KEYS[6] and unlinked (freed in the background). Sets the cleaner's checkpoint hash
 -- KEYS[4] to the field/value pairs ARGV[5 ..].
 -- KEYS[3]: the leader key, which must hold ARGV[1], else {-1}; KEYS[5]: the appending key, where a batch append
@@ -43,6 +44,14 @@ if #first == 0 then
   return {-3}
 end
 redis.call('XTRIM', copy, 'MINID', first[1][1])
+-- The copy ends where the stream does even when its last entries were left out (records without a key): the next
+-- offset is computed from the last ID.
+local info = redis.call('XINFO', 'STREAM', stream)
+for i = 1, #info, 2 do
+  if info[i] == 'last-generated-id' then
+    redis.call('XSETID', copy, info[i + 1])
+  end
+end
 redis.call('RENAME', stream, KEYS[6])
 redis.call('RENAME', copy, stream)
 redis.call('UNLINK', KEYS[6])

@@ -62,19 +62,19 @@ final class BatchCompaction {
     /**
      * What to do with one stored batch.
      *
-     * @param firstOfLog whether it is the log's first entry (kept whole rather than removed)
+     * @param endOfLog whether it is the log's first or last entry (kept, if empty, rather than removed)
      */
-    static Outcome filter(ByteBuffer batch, boolean firstOfLog, RecordRetention retention, long now, long deleteRetentionMs,
+    static Outcome filter(ByteBuffer batch, boolean endOfLog, RecordRetention retention, long now, long deleteRetentionMs,
                           BufferSupplier buffers) {
         MemoryRecords records = MemoryRecords.readableRecords(batch.duplicate());
         MutableRecordBatch only = records.batches().iterator().next();
         if (only.isControlBatch()) {
             boolean keep = retention.keepMarker(only.producerId(), only.baseOffset())
-                    || retention.keepEntry(only.baseOffset(), firstOfLog);
+                    || retention.keepEntry(only.baseOffset(), endOfLog);
             return new Outcome(keep ? Kind.KEEP : Kind.DROP, 1, keep ? 1 : 0, null, 0);
         }
         // A batch that must stay with none of its records stays as its header alone, as Kafka keeps it.
-        BatchRetention whenEmpty = retention.keepEntry(only.baseOffset(), firstOfLog)
+        BatchRetention whenEmpty = retention.keepEntry(only.baseOffset(), endOfLog)
                 ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY;
         RecordFilter filter = new RecordFilter(now, deleteRetentionMs) {
             @Override

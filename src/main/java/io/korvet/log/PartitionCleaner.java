@@ -92,9 +92,9 @@ final class PartitionCleaner {
                 batchFormat ? partition.producersLastBatches() : java.util.Set.of(), transactions);
         StreamRebuild copy = new StreamRebuild(compaction, tp, epoch);
         if (batchFormat) {
-            copyBatches(copy, logStart, end, retention, now, s.deleteRetentionMs());
+            copyBatches(copy, logStart, end, hw, retention, now, s.deleteRetentionMs());
         } else {
-            copyRecords(copy, logStart, end, retention);
+            copyRecords(copy, logStart, end, hw, retention);
         }
         if (!copy.swapIn(cp.afterPass(end, copy.recordsAfter, now))) {
             return false;
@@ -167,7 +167,7 @@ final class PartitionCleaner {
     }
 
     /** Copies the record entries below {@code end}, leaving out the records that go, then the rest as it is. */
-    private void copyRecords(StreamRebuild copy, long logStart, long end, RecordRetention retention) throws Exception {
+    private void copyRecords(StreamRebuild copy, long logStart, long end, long hw, RecordRetention retention) throws Exception {
         long next = logStart;
         boolean first = true;
         while (next < end) {
@@ -180,7 +180,7 @@ final class PartitionCleaner {
                 }
                 boolean keep = retention.keep(r.offset(), r.key() == null ? null : ByteBuffer.wrap(r.key()), r.value() != null,
                         r.batch() == null ? -1 : r.batch().producerId(), false)
-                        || retention.keepEntry(r.offset(), first);
+                        || retention.keepEntry(r.offset(), first || r.offset() + 1 >= hw);
                 first = false;
                 copy.recordsBefore++;
                 if (keep) {
@@ -200,7 +200,8 @@ final class PartitionCleaner {
     }
 
     /** Copies the batches below {@code end}, leaving out or rewriting the ones whose records go, then the rest as is. */
-    private void copyBatches(StreamRebuild copy, long logStart, long end, RecordRetention retention, long now, long deleteRetentionMs)
+    private void copyBatches(StreamRebuild copy, long logStart, long end, long hw, RecordRetention retention, long now,
+                             long deleteRetentionMs)
             throws Exception {
         long next = logStart;
         boolean first = true;
@@ -213,7 +214,8 @@ final class PartitionCleaner {
             for (int i = 0; i < chunk.count() && chunk.lastOffset(i) < end && (i == 0 || bytes < CHUNK_BYTES); i++) {
                 ByteBuffer batch = chunk.batch(i);
                 bytes += batch.remaining();
-                BatchCompaction.Outcome o = BatchCompaction.filter(batch, first, retention, now, deleteRetentionMs, buffers);
+                BatchCompaction.Outcome o = BatchCompaction.filter(batch, first || chunk.lastOffset(i) + 1 >= hw, retention, now,
+                        deleteRetentionMs, buffers);
                 first = false;
                 copy.recordsBefore += o.recordsBefore();
                 copy.recordsAfter += o.recordsAfter();

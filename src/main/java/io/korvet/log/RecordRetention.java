@@ -10,7 +10,8 @@ import org.apache.kafka.common.TopicPartition;
  * (a compacted topic refuses them), a record of an aborted transaction when the transactions say so; transaction
  * markers stay until the transactions let them go. Some entries are kept whole whatever their records: the first of
  * the log (its first offset is the log start offset, which compaction does not move, as in Kafka), and each
- * idempotent producer's last batch that the leader remembers (its sequence numbers, which a new leader reads back).
+ * idempotent producer's last batch that the leader remembers (its sequence numbers, which a new leader reads back),
+ * and the last of the log, without which a consumer would find nothing to read up to the high watermark.
  */
 public final class RecordRetention {
 
@@ -55,11 +56,12 @@ public final class RecordRetention {
 
     /**
      * Whether the entry starting at {@code baseOffset} must stay even if none of its records would: the log's first
-     * entry, or the last batch of a producer the leader remembers (a batch of several records keeps the ones that stay
-     * when some do; it is kept whole only when none would).
+     * entry (it holds the log start offset) or last (a consumer reads up to the high watermark by reading it), or the
+     * last batch of a producer the leader remembers (a batch of several records keeps the ones that stay when some
+     * do; it is kept whole only when none would).
      */
-    public boolean keepEntry(long baseOffset, boolean firstOfLog) {
-        return firstOfLog || producersLastBatches.contains(baseOffset);
+    public boolean keepEntry(long baseOffset, boolean endOfLog) {
+        return endOfLog || producersLastBatches.contains(baseOffset);
     }
 
     /** Whether records of the dirty part of the log go into the offset map: not those of aborted transactions. */

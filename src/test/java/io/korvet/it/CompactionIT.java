@@ -210,6 +210,34 @@ class CompactionIT {
     }
 
     @Test
+    void theLogsLastRecordsGoingLeavesTheNextOffsetAndReadersAtTheEnd() throws Exception {
+        // Written before the topic became compacted: records without a key, which compaction removes, last.
+        admin.createTopics(List.of(new NewTopic("switched", 1, (short) 1))).all().get();
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            for (String v : List.of("a1", "a2", "a3")) {
+                producer.send(new ProducerRecord<>("switched", 0, "a", v)).get();
+            }
+            producer.send(new ProducerRecord<>("switched", 0, null, "no key 1")).get();
+            producer.send(new ProducerRecord<>("switched", 0, null, "no key 2")).get();
+        }
+        org.apache.kafka.common.config.ConfigResource topic =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "switched");
+        List<org.apache.kafka.clients.admin.AlterConfigOp> ops = new ArrayList<>();
+        Map.of("cleanup.policy", "compact", "segment.ms", "200", "min.cleanable.dirty.ratio", "0.01").forEach((k, v) ->
+                ops.add(new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(k, v),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+        admin.incrementalAlterConfigs(Map.of(topic, ops)).all().get();
+
+        // The log's last entry stays (in the batch format as an empty batch), so readers get to the end offset.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(readAll("switched")).extracting(ConsumerRecord::value).doesNotContain("a2", "no key 1"));
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            assertThat(producer.send(new ProducerRecord<>("switched", 0, "a", "a4")).get().offset()).isEqualTo(5);
+        }
+        assertThat(rebuild(readAll("switched"))).containsEntry("a", "a4");
+    }
+
+    @Test
     void aProducerWritingWhileTheCleanerRunsLosesNothing() throws Exception {
         createCompacted("busy", 100, 86_400_000L);
         Map<String, String> lastAcked = new ConcurrentHashMap<>();
