@@ -9,7 +9,7 @@
 -- KEYS[3]: the leader key, which must hold ARGV[1], else {-1}; KEYS[5]: the appending key, where a batch append
 -- interrupted out of its transaction may have left the stream: then {-2} and nothing done (load_state moves it back).
 -- Returns {1} when swapped, {0, n} when more than that is still to copy, {-3} when the copy or the stream
--- is gone (the copy is deleted).
+-- is gone, or the copy lacks the stream's last entry (the copy is deleted).
 local stream, copy = KEYS[1], KEYS[2]
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then
   return {-1}
@@ -39,7 +39,10 @@ for _, e in ipairs(tail) do
   redis.call('XADD', copy, e[1], unpack(e[2]))
 end
 local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
-if #first == 0 then
+local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+local copied = redis.call('XREVRANGE', copy, '+', '-', 'COUNT', 1)
+if #first == 0 or #copied == 0 or copied[1][1] ~= last[1][1] then
+  -- Emptied meanwhile, or a copy without the stream's last entry, from which the next offset is computed: refused.
   redis.call('UNLINK', copy)
   return {-3}
 end
