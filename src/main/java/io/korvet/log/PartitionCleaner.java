@@ -178,6 +178,9 @@ final class PartitionCleaner {
                 if (r.offset() >= end) {
                     break;
                 }
+                // Transactions hook: record-format entries carry no transactional or control flag yet; when they do,
+                // pass the flag here and keep control entries (markers) through retention.keepMarker, as
+                // BatchCompaction does for control batches: a marker has no key and would otherwise go as keyless.
                 boolean keep = retention.keep(r.offset(), r.key() == null ? null : ByteBuffer.wrap(r.key()), r.value() != null,
                         r.batch() == null ? -1 : r.batch().producerId(), false)
                         || retention.keepEntry(r.offset(), first || r.offset() + 1 >= hw);
