@@ -74,7 +74,9 @@ final class PartitionCleaner {
         }
         long firstDirty = Math.max(cp.cleanedTo(), logStart);
         long tooRecent = firstTooRecent(tp, firstDirty, CleaningPlan.tooRecentFrom(now, s.minLagMs()));
-        long uncleanable = CleaningPlan.firstUncleanable(cp.segmentStart(), transactions.firstUnstableOffset(tp, hw), tooRecent);
+        // As Kafka's cleaner, never past the last stable offset: an open transaction may still be aborted.
+        long stable = transactions.firstUnstableOffset(tp, Math.min(hw, partition.lastStableOffset()));
+        long uncleanable = CleaningPlan.firstUncleanable(cp.segmentStart(), stable, tooRecent);
         long firstDirtyTimestamp = s.maxLagMs() < Long.MAX_VALUE && uncleanable > firstDirty ? timestampAt(tp, firstDirty) : -1;
         if (!CleaningPlan.worthCleaning(firstDirty, uncleanable, cp.kept(), firstDirtyTimestamp, now, s)) {
             return false;
@@ -132,7 +134,9 @@ final class PartitionCleaner {
                 if (r.offset() >= to) {
                     return to;
                 }
-                if (r.key() != null) {
+                boolean control = r.batch() != null && r.batch().control();
+                if (r.key() != null && !control && RecordRetention.mapped(transactions, tp, r.batch() == null ? -1
+                        : r.batch().producerId(), r.offset(), r.batch() != null && r.batch().transactional())) {
                     if (map.isFull() && map.get(r.key()) < 0) {
                         return r.offset();
                     }
@@ -178,12 +182,13 @@ final class PartitionCleaner {
                 if (r.offset() >= end) {
                     break;
                 }
-                // Transactions hook: record-format entries carry no transactional or control flag yet; when they do,
-                // pass the flag here and keep control entries (markers) through retention.keepMarker, as
-                // BatchCompaction does for control batches: a marker has no key and would otherwise go as keyless.
-                boolean keep = retention.keep(r.offset(), r.key() == null ? null : ByteBuffer.wrap(r.key()), r.value() != null,
-                        r.batch() == null ? -1 : r.batch().producerId(), false)
-                        || retention.keepEntry(r.offset(), first || r.offset() + 1 >= hw);
+                // Transactional records carry their batch's header (a continuation after the first), markers theirs.
+                long pid = r.batch() == null ? -1 : r.batch().producerId();
+                boolean keep = r.batch() != null && r.batch().control()
+                        ? retention.keepMarker(pid, r.offset())
+                        : retention.keep(r.offset(), r.key() == null ? null : ByteBuffer.wrap(r.key()), r.value() != null, pid,
+                                r.batch() != null && r.batch().transactional());
+                keep = keep || retention.keepEntry(r.offset(), first || r.offset() + 1 >= hw);
                 first = false;
                 copy.recordsBefore++;
                 if (keep) {

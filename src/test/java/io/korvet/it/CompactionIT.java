@@ -238,6 +238,44 @@ class CompactionIT {
     }
 
     @Test
+    void committedTransactionsAreCompactedAndMarkersKept() throws Exception {
+        createCompacted("txn-compacted", 200, 86_400_000L);
+        Map<String, String> committed = new HashMap<>();
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "compacting-tx"))) {
+            producer.initTransactions();
+            for (int t = 0; t < 6; t++) {
+                producer.beginTransaction();
+                for (int k = 0; k < 5; k++) {
+                    producer.send(new ProducerRecord<>("txn-compacted", 0, "k" + k, "t" + t + "-" + k));
+                }
+                if (t == 4) {
+                    producer.abortTransaction();
+                } else {
+                    producer.commitTransaction();
+                    for (int k = 0; k < 5; k++) {
+                        committed.put("k" + k, "t" + t + "-" + k);
+                    }
+                }
+            }
+        }
+        // 30 records and 6 markers; the committed values of the first transactions go.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(readAll("txn-compacted")).extracting(ConsumerRecord::value).doesNotContain("t1-1", "t2-2"));
+        TopicPartition tp = new TopicPartition("txn-compacted", 0);
+        Map<String, String> seen = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 0);
+            long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.put(r.key(), r.value()));
+            }
+        }
+        assertThat(seen).isEqualTo(committed);
+    }
+
+    @Test
     void aProducerWritingWhileTheCleanerRunsLosesNothing() throws Exception {
         createCompacted("busy", 100, 86_400_000L);
         Map<String, String> lastAcked = new ConcurrentHashMap<>();
