@@ -88,16 +88,9 @@ class CompactedChangelogIT {
     static int changelogRecords() throws Exception {
         TopicPartition tp = new TopicPartition("compacting-app-latest-changelog", 0);
         long end = cluster.sharedAdmin().listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
-        int n = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.bytesConsumer(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"))) {
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, 0);
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
-                n += consumer.poll(Duration.ofMillis(200)).count();
-            }
+            return AdminTestSupport.readFromStart(consumer, tp, end).size();
         }
-        return n;
     }
 
     @Test

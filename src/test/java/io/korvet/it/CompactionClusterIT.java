@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,15 +83,8 @@ class CompactionClusterIT {
     static List<ConsumerRecord<String, String>> readAll(int partition) throws Exception {
         TopicPartition tp = new TopicPartition("changelog", partition);
         long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = korvet.consumer(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"))) {
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, 0);
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+            return AdminTestSupport.readFromStart(consumer, tp, end);
         }
-        return records;
     }
 }

@@ -61,17 +61,11 @@ class CompactionIT {
     static List<ConsumerRecord<String, String>> readAll(String topic) throws Exception {
         TopicPartition tp = new TopicPartition(topic, 0);
         long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"))) {
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, 0);
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+            List<ConsumerRecord<String, String>> records = AdminTestSupport.readFromStart(consumer, tp, end);
             assertThat(consumer.position(tp)).as("read to the end of " + topic).isEqualTo(end);
+            return records;
         }
-        return records;
     }
 
     static Map<String, String> rebuild(List<ConsumerRecord<String, String>> records) {
@@ -262,17 +256,10 @@ class CompactionIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(readAll("txn-compacted")).extracting(ConsumerRecord::value).doesNotContain("t1-1", "t2-2"));
         TopicPartition tp = new TopicPartition("txn-compacted", 0);
-        Map<String, String> seen = new HashMap<>();
+        long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
         try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, 0);
-            long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.put(r.key(), r.value()));
-            }
+            assertThat(rebuild(AdminTestSupport.readFromStart(consumer, tp, end))).isEqualTo(committed);
         }
-        assertThat(seen).isEqualTo(committed);
     }
 
     @Test
