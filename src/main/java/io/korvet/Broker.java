@@ -21,6 +21,8 @@ import io.korvet.dispatch.HandlerRegistry;
 import io.korvet.group.GroupCoordinator;
 import io.korvet.group.ModernGroups;
 import io.korvet.log.LogManager;
+import io.korvet.log.CompactionTransactions;
+import io.korvet.log.LogCleaner;
 import io.korvet.log.RetentionEnforcer;
 import io.korvet.network.KafkaServer;
 import io.korvet.network.ListenerStats;
@@ -28,6 +30,7 @@ import io.korvet.storage.redis.EmbeddedRedis;
 import io.korvet.storage.redis.RedisClusterStore;
 import io.korvet.storage.redis.RedisConnector;
 import io.korvet.storage.redis.RedisGroupStore;
+import io.korvet.storage.redis.RedisCompactionStore;
 import io.korvet.storage.redis.RedisKeys;
 import io.korvet.storage.redis.RedisTransactionStore;
 import io.korvet.txn.LeaderMarkers;
@@ -56,6 +59,7 @@ public final class Broker implements AutoCloseable {
     private ClusterMembership membership;
     private HashedWheelTimer timer;
     private RetentionEnforcer retention;
+    private LogCleaner cleaner;
     private ModernGroups modernGroups;
     private TransactionSweeper transactionSweeper;
     /** Pub/sub subscriptions (transaction markers), closed before Redis. */
@@ -209,6 +213,9 @@ public final class Broker implements AutoCloseable {
             retention = new RetentionEnforcer(topics, logs, leadership::leads, config.retention().checkIntervalMs(),
                     System::currentTimeMillis);
             retention.start();
+            cleaner = new LogCleaner(topics, logs, new RedisCompactionStore(redis, keys, config.nodeId()), leadership::leads,
+                    config.cleaner(), System::currentTimeMillis, CompactionTransactions.NONE);
+            cleaner.start();
             log.info("Korvet started: listening on {}, advertised as {}, HTTP {}, node {}, cluster {}, Redis {} ({}){}",
                     listening(), advertised(), httpAddress == null ? "off" : "on http://" + httpAddress.getHostString() + ":"
                             + httpAddress.getPort() + " (" + httpSecurity.describe() + ")", config.nodeId(), config.clusterId(),
@@ -297,6 +304,10 @@ public final class Broker implements AutoCloseable {
         if (server != null) {
             server.stop(5_000);
             server = null;
+        }
+        if (cleaner != null) {
+            cleaner.close();
+            cleaner = null;
         }
         if (retention != null) {
             retention.close();

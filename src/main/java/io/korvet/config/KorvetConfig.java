@@ -130,6 +130,7 @@ public record KorvetConfig(
         if (!uri.isEmpty() && !uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
             throw new ConfigException("korvet.redis.uri: expected redis://host:port, got '" + uri + "'");
         }
+        cleanerSettings(all);
         return new KorvetConfig(
                 listeners,
                 longValue(all, "connection.failed.authentication.delay.ms", 0, Integer.MAX_VALUE),
@@ -162,6 +163,36 @@ public record KorvetConfig(
                 membership(all),
                 authorizer(all),
                 Map.copyOf(settings));
+    }
+
+    /**
+     * The log cleaner's settings: whether it runs ({@code log.cleaner.enable}), its threads, its back-off when nothing
+     * is worth cleaning, the bytes of its map of keys and how full that may get.
+     */
+    public record CleanerSettings(boolean enabled, int threads, long backoffMs, long dedupeBufferBytes, double loadFactor) {
+    }
+
+    /** The log cleaner's settings ({@code log.cleaner.*}). */
+    public CleanerSettings cleaner() {
+        Map<String, String> all = new TreeMap<>(KEYS);
+        all.putAll(settings);
+        return cleanerSettings(all);
+    }
+
+    private static CleanerSettings cleanerSettings(Map<String, String> all) {
+        String factor = all.get("log.cleaner.io.buffer.load.factor").trim();
+        double loadFactor;
+        try {
+            loadFactor = Double.parseDouble(factor);
+        } catch (NumberFormatException e) {
+            throw new ConfigException("log.cleaner.io.buffer.load.factor: expected a number, got '" + factor + "'");
+        }
+        if (!(loadFactor > 0 && loadFactor <= 1)) {
+            throw new ConfigException("log.cleaner.io.buffer.load.factor: " + factor + " is out of range (0, 1]");
+        }
+        return new CleanerSettings(boolValue(all, "log.cleaner.enable"), intValue(all, "log.cleaner.threads", 1, 64),
+                longValue(all, "log.cleaner.backoff.ms", 1, Long.MAX_VALUE),
+                longValue(all, "log.cleaner.dedupe.buffer.size", 1024, Long.MAX_VALUE), loadFactor);
     }
 
     /**

@@ -56,7 +56,7 @@ public final class FetchedRecordsAssembler {
                 batchStart = i;
             }
             long timestampDelta = r.timestamp() - records.get(batchStart).timestamp();
-            int body = bodySize(i - batchStart, timestampDelta, r);
+            int body = bodySize((int) (r.offset() - records.get(batchStart).offset()), timestampDelta, r); // gaps after compaction
             int size = ByteUtils.sizeOfVarint(body) + body + (newBatch ? DefaultRecordBatch.RECORD_BATCH_OVERHEAD : 0);
             if (total + size > byteLimit && !(atLeastOne && i == 0)) {
                 break;

@@ -179,6 +179,14 @@ public final class PartitionLog {
         return claimed;
     }
 
+    /**
+     * The base offset of the last batch of each idempotent producer this leader remembers: the log cleaner keeps their
+     * headers, from which a new leader rebuilds the producers' sequences.
+     */
+    public synchronized java.util.Set<Long> producersLastBatches() {
+        return producers.lastBatchOffsets();
+    }
+
     /** The leader epoch this broker leads the partition at, or -1 when it has not claimed it (yet, or any more). */
     public int leaderEpoch() {
         return leaderEpoch;

@@ -143,6 +143,17 @@ final class ProducerStateTable {
         producers.put(producerId, p);
     }
 
+    /** The base offset of each producer's last batch remembered (the log cleaner keeps those batches' headers). */
+    java.util.Set<Long> lastBatchOffsets() {
+        java.util.Set<Long> offsets = new java.util.HashSet<>();
+        for (Producer p : producers.values()) {
+            if (!p.batches.isEmpty()) {
+                offsets.add(p.batches.peekLast().baseOffset());
+            }
+        }
+        return offsets;
+    }
+
     /** A producer as DescribeProducers shows it: its epoch and the sequence of its last batch (-1: none). */
     record Active(long producerId, short epoch, int lastSequence) {
     }

@@ -3,7 +3,6 @@ package io.korvet.log;
 import io.korvet.storage.PartitionStore;
 import io.korvet.storage.StorageException;
 import io.korvet.topic.BrokerConfigs;
-import io.korvet.topic.Topic;
 import io.korvet.topic.TopicConfigs;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
@@ -13,10 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -57,11 +53,7 @@ public final class RetentionEnforcer implements AutoCloseable {
     private final LogManager logs;
     private final long intervalMs;
     private final LongSupplier clock;
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "korvet-retention");
-        t.setDaemon(true);
-        return t;
-    });
+    private final PeriodicTask task = new PeriodicTask("korvet-retention", "Retention pass", log);
 
     /** Whether this broker leads a partition: retention runs on each partition's leader only. */
     private final Predicate<TopicPartition> leads;
@@ -76,15 +68,7 @@ public final class RetentionEnforcer implements AutoCloseable {
 
     /** Runs a pass every interval, the next one an interval after the previous one ends. */
     public void start() {
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                runOnce();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                log.warn("Retention pass failed; it runs again in {} ms: {}", intervalMs, e.toString());
-            }
-        }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        task.start(intervalMs, this::runOnce);
     }
 
     /** One pass over every partition of every topic with the {@code delete} cleanup policy, a few partitions at once. */
@@ -94,38 +78,30 @@ public final class RetentionEnforcer implements AutoCloseable {
         Semaphore window = new Semaphore(PARALLEL_PARTITIONS);
         List<CompletableFuture<Void>> running = new ArrayList<>();
         AtomicReference<StorageException.Unavailable> unavailable = new AtomicReference<>();
-        for (Topic topic : new ArrayList<>(topics.all())) {
+        for (LedPartitions.Led led : LedPartitions.of(topics, leads, t -> TopicConfigs.deletesRecords(t.record().configs(), broker))) {
             if (unavailable.get() != null) {
                 break;
             }
-            Map<String, String> c = topic.record().configs();
-            if (!TopicConfigs.deletesRecords(c, broker)) {
-                continue;
-            }
+            Map<String, String> c = led.topic().record().configs();
             long retentionMs = Long.parseLong(TopicConfigs.effective(c, TopicConfigs.RETENTION_MS, broker).trim());
             long retentionBytes = Long.parseLong(TopicConfigs.effective(c, TopicConfigs.RETENTION_BYTES, broker).trim());
             if (retentionMs < 0 && retentionBytes < 0) {
                 continue;
             }
-            for (int p = 0; p < topic.partitions() && unavailable.get() == null; p++) {
-                TopicPartition tp = new TopicPartition(topic.name(), p);
-                if (!leads.test(tp)) {
-                    continue;
+            TopicPartition tp = led.partition();
+            window.acquire();
+            running.add(enforce(tp, retentionMs, retentionBytes, now).whenComplete((v, error) -> {
+                window.release();
+                if (error == null) {
+                    return;
                 }
-                window.acquire();
-                running.add(enforce(tp, retentionMs, retentionBytes, now).whenComplete((v, error) -> {
-                    window.release();
-                    if (error == null) {
-                        return;
-                    }
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                    if (cause instanceof StorageException.Unavailable u) {
-                        unavailable.compareAndSet(null, u); // the other partitions would fail alike: one warning for the pass
-                    } else {
-                        log.warn("Retention of {} failed: {}", tp, cause.toString());
-                    }
-                }).toCompletableFuture());
-            }
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof StorageException.Unavailable u) {
+                    unavailable.compareAndSet(null, u); // the other partitions would fail alike: one warning for the pass
+                } else {
+                    log.warn("Retention of {} failed: {}", tp, cause.toString());
+                }
+            }).toCompletableFuture());
         }
         try {
             CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get();
@@ -184,11 +160,6 @@ public final class RetentionEnforcer implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        task.close();
     }
 }

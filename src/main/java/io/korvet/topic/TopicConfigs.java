@@ -222,6 +222,11 @@ public final class TopicConfigs {
         return items(effective(topicConfigs, CLEANUP_POLICY, broker)).contains("delete");
     }
 
+    /** Whether the topic's cleanup policy includes {@code compact}: the log cleaner keeps the latest record of each key. */
+    public static boolean compactsRecords(Map<String, String> topicConfigs, BrokerConfigs broker) {
+        return items(effective(topicConfigs, CLEANUP_POLICY, broker)).contains("compact");
+    }
+
     /** Every topic config with the value in force, in Kafka's names. */
     public static List<Entry> describe(TopicRecord topic, KorvetConfig broker) {
         List<Entry> entries = new ArrayList<>();

@@ -57,6 +57,22 @@ final class AdminTestSupport implements AutoCloseable {
         return records;
     }
 
+    /**
+     * Reads {@code tp} from offset 0 until the consumer's position reaches {@code end} or 20 s passed (gaps left by
+     * compaction included); the consumer is assigned to it here.
+     */
+    static <K, V> List<ConsumerRecord<K, V>> readFromStart(KafkaConsumer<K, V> consumer,
+                                                          org.apache.kafka.common.TopicPartition tp, long end) {
+        consumer.assign(List.of(tp));
+        consumer.seek(tp, 0);
+        List<ConsumerRecord<K, V>> records = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+        return records;
+    }
+
     @Override
     public void close() {
         admin.close();

@@ -65,6 +65,23 @@ class FetchedRecordsAssemblerTest {
     }
 
     @Test
+    void offsetGapsLeftByCompactionAreKeptAndSizedRight() {
+        // Offset deltas of 0, 70 and 200 take one, two and two varint bytes: the sizes must count the deltas, not the
+        // records' positions.
+        List<StoredRecord> records = List.of(
+                new StoredRecord(0, 1_700_000_000_000L, b("a"), b("1"), NONE, new BatchHeader(-1, (short) -1, -1, 1, BatchHeader.CREATE_TIME)),
+                new StoredRecord(70, 1_700_000_000_000L, b("b"), b("2"), NONE, null),
+                new StoredRecord(200, 1_700_000_000_000L, b("c"), null, NONE, null));
+        FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(records, Integer.MAX_VALUE, false, TimestampType.CREATE_TIME);
+
+        assertThat(a.sizeInBytes()).isEqualTo(a.records().sizeInBytes());
+        List<RecordBatch> batches = batches(a.records());
+        assertThat(batches).hasSize(1);
+        assertThat(records(batches.get(0))).extracting(Record::offset).containsExactly(0L, 70L, 200L);
+        assertThat(a.nextOffset()).isEqualTo(201);
+    }
+
+    @Test
     void eachProduceBatchBecomesOneV2Batch() {
         FetchedRecordsAssembler.Assembled a = FetchedRecordsAssembler.assemble(twoBatches(), Integer.MAX_VALUE, false, TimestampType.CREATE_TIME);
 

@@ -79,6 +79,27 @@ public final class RedisKeys {
     }
 
     /**
+     * Hash: the log cleaner's checkpoint of a compacted partition (where its active segment starts and since when, how
+     * far it is cleaned, the records kept, when each pass ran), written by its leader only. {@code {<stream>}:cleaner}.
+     */
+    public byte[] partitionCleaner(TopicPartition tp) {
+        return companion(tp, "cleaner");
+    }
+
+    /**
+     * The stream a compaction builds, entry by entry, to take the partition stream's place (see compact_copy.lua).
+     * {@code {<stream>}:compacting}, in the stream's slot.
+     */
+    public byte[] partitionCompacting(TopicPartition tp) {
+        return companion(tp, "compacting");
+    }
+
+    /** Where a compaction moves the old stream for the moment of its swap (see compact_swap.lua). */
+    public byte[] partitionCompacted(TopicPartition tp) {
+        return companion(tp, "compacted");
+    }
+
+    /**
      * Hash: producer id to the first offset of its ongoing transaction in the partition (see txn_step in common.lua).
      * {@code {<stream>}:txns}, in the stream's slot.
      */

@@ -239,6 +239,7 @@ public final class RedisPartitionStore implements PartitionStore {
     public CompletionStage<Void> delete(TopicPartition tp) {
         return redis.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp),
                 keys.partitionNext(tp), keys.partitionAppending(tp), keys.partitionLeader(tp), keys.partitionEpochs(tp),
+                keys.partitionCleaner(tp), keys.partitionCompacting(tp), keys.partitionCompacted(tp),
                 keys.partitionTxns(tp), keys.partitionAborted(tp)), "deleting " + tp)
                 .thenCompose(n -> redis.translate(redis.async().hdel(keys.leaders(),
                         RedisKeys.bytes(tp.topic() + ":" + tp.partition())), "deleting " + tp))
