@@ -214,7 +214,7 @@ public final class Broker implements AutoCloseable {
                     System::currentTimeMillis);
             retention.start();
             cleaner = new LogCleaner(topics, logs, new RedisCompactionStore(redis, keys, config.nodeId()), leadership::leads,
-                    config.cleaner(), System::currentTimeMillis, CompactionTransactions.NONE);
+                    config.cleaner(), System::currentTimeMillis, CompactionTransactions.of(logs));
             cleaner.start();
             log.info("Korvet started: listening on {}, advertised as {}, HTTP {}, node {}, cluster {}, Redis {} ({}){}",
                     listening(), advertised(), httpAddress == null ? "off" : "on http://" + httpAddress.getHostString() + ":"

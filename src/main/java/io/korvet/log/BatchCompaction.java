@@ -69,7 +69,10 @@ final class BatchCompaction {
         MemoryRecords records = MemoryRecords.readableRecords(batch.duplicate());
         MutableRecordBatch only = records.batches().iterator().next();
         if (only.isControlBatch()) {
-            boolean keep = retention.keepMarker(only.producerId(), only.baseOffset())
+            boolean abort = only.iterator().hasNext()
+                    && org.apache.kafka.common.record.internal.ControlRecordType.parse(only.iterator().next().key())
+                    == org.apache.kafka.common.record.internal.ControlRecordType.ABORT;
+            boolean keep = retention.keepMarker(only.producerId(), only.baseOffset(), abort)
                     || retention.keepEntry(only.baseOffset(), endOfLog);
             return new Outcome(keep ? Kind.KEEP : Kind.DROP, 1, keep ? 1 : 0, null, 0);
         }

@@ -24,10 +24,31 @@ public interface CompactionTransactions {
     }
 
     /**
-     * Whether the marker of {@code producerId} at {@code offset} may be removed, given that tombstones below
-     * {@code removableBelow} may be (see {@link CleanerCheckpoint#tombstonesRemovableBelow}).
+     * Whether the marker of {@code producerId} at {@code offset}, none of whose transaction's records are left, may be
+     * removed, given that tombstones below {@code removableBelow} may be (see
+     * {@link CleanerCheckpoint#tombstonesRemovableBelow}).
      */
-    default boolean removeMarker(TopicPartition tp, long producerId, long offset, long removableBelow) {
+    default boolean removeMarker(TopicPartition tp, long producerId, long offset, boolean abort, long removableBelow) {
         return false;
+    }
+
+    /**
+     * The transactions of the partitions this broker leads, from their logs' transaction index: records of aborted
+     * transactions go; a commit marker whose records are all gone goes once the tombstone horizon passed it. Abort
+     * markers stay: the partition's index still names their transactions, and a read_committed consumer that is
+     * told a transaction was aborted drops that producer's records until it reads the abort marker.
+     */
+    static CompactionTransactions of(LogManager logs) {
+        return new CompactionTransactions() {
+            @Override
+            public boolean isAborted(TopicPartition tp, long producerId, long offset) {
+                return logs.log(tp).isAborted(producerId, offset);
+            }
+
+            @Override
+            public boolean removeMarker(TopicPartition tp, long producerId, long offset, boolean abort, long removableBelow) {
+                return !abort && offset < removableBelow;
+            }
+        };
     }
 }

@@ -385,6 +385,11 @@ public final class PartitionLog {
         return result;
     }
 
+    /** Whether the record of {@code producerId} at {@code offset} belongs to an aborted transaction (the cleaner). */
+    public synchronized boolean isAborted(long producerId, long offset) {
+        return transactions.isAborted(producerId, offset);
+    }
+
     /** Whether the producer has a transaction open in this partition (its first batch here was written). */
     public synchronized boolean inTransaction(long producerId) {
         return loaded && transactions.ongoing(producerId);

@@ -35,8 +35,19 @@ public final class RecordRetention {
         this.transactions = transactions;
     }
 
+    /** Producers with a transactional record kept in this pass since their last marker (walked in offset order). */
+    private final Set<Long> keptSinceMarker = new java.util.HashSet<>();
+
     /** Whether the record at {@code offset} stays; {@code key} null for a record without a key. */
     public boolean keep(long offset, ByteBuffer key, boolean hasValue, long producerId, boolean transactional) {
+        boolean keep = keepRecord(offset, key, hasValue, producerId, transactional);
+        if (keep && transactional) {
+            keptSinceMarker.add(producerId);
+        }
+        return keep;
+    }
+
+    private boolean keepRecord(long offset, ByteBuffer key, boolean hasValue, long producerId, boolean transactional) {
         if (key == null) {
             return false;
         }
@@ -49,9 +60,16 @@ public final class RecordRetention {
         return hasValue || offset >= tombstonesBelow;
     }
 
-    /** Whether the transaction marker (a control batch) of {@code producerId} at {@code offset} stays. */
-    public boolean keepMarker(long producerId, long offset) {
-        return !transactions.removeMarker(tp, producerId, offset, tombstonesBelow);
+    /**
+     * Whether the transaction marker (a control batch) of {@code producerId} at {@code offset} stays: always while a
+     * record of its transaction stays (Kafka's rule; the cleaner walks the whole log in offset order, so the records
+     * since the producer's previous marker are its transaction's); else as the transactions say.
+     */
+    public boolean keepMarker(long producerId, long offset, boolean abort) {
+        if (keptSinceMarker.remove(producerId)) {
+            return true;
+        }
+        return !transactions.removeMarker(tp, producerId, offset, abort, tombstonesBelow);
     }
 
     /**

@@ -70,6 +70,17 @@ final class TransactionTracker {
         return out;
     }
 
+    /** Whether the record of {@code producerId} at {@code offset} belongs to one of its aborted transactions. */
+    boolean isAborted(long producerId, long offset) {
+        for (AbortedTxn a : aborted.tailMap(offset, true).values()) {
+            if (a.producerId() == producerId) {
+                // A producer's transactions follow one another: its first aborted one ending at or after the record.
+                return a.firstOffset() <= offset;
+            }
+        }
+        return false;
+    }
+
     /** Forgets aborted transactions whose marker is below the log start offset. */
     void trimBelow(long logStartOffset) {
         aborted.headMap(logStartOffset, false).clear();

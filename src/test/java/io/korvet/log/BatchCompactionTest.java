@@ -81,7 +81,7 @@ class BatchCompactionTest {
         assertThat(r.keep(12, ByteBuffer.wrap(b("t")), false, -1, false)).as("tombstone at the horizon").isTrue();
         assertThat(r.keepEntry(0, true)).isTrue();
         assertThat(r.keepEntry(50, false)).isFalse();
-        assertThat(r.keepMarker(PID, 13)).as("markers stay without transactions").isTrue();
+        assertThat(r.keepMarker(PID, 13, false)).as("markers stay without transactions").isTrue();
     }
 
     @Test
