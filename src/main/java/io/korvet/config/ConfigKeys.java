@@ -86,6 +86,12 @@ public final class ConfigKeys {
                     "consumer-protocol groups: how often members are told to heartbeat"),
             new Key("group.consumer.assignors", "uniform,range",
                     "consumer-protocol groups: the server-side assignors (uniform, range, or Kafka's class names), the first the default"),
+            new Key("group.share.session.timeout.ms", "45000", "share groups (KIP-932): how long a member stays without a heartbeat"),
+            new Key("group.share.heartbeat.interval.ms", "5000", "share groups: how often members are told to heartbeat"),
+            new Key("group.share.record.lock.duration.ms", "30000",
+                    "share groups: how long a member holds the records it acquired (group config share.record.lock.duration.ms)"),
+            new Key("group.share.delivery.count.limit", "5",
+                    "share groups: deliveries of a record before it is archived (group config share.delivery.count.limit)"),
             new Key("offsets.retention.minutes", "10080",
                     "how long committed offsets are kept after their group becomes empty (after their commit for consumers"
                             + " without a group protocol)"),

@@ -123,6 +123,8 @@ final class GroupListings {
         Predicate<String> stateOk = s -> states.isEmpty() || states.contains(s.toLowerCase(Locale.ROOT));
         boolean typeOk = types.isEmpty() || types.contains(GroupCoordinator.CLASSIC);
         boolean consumerTypeOk = types.isEmpty() || types.contains(ModernGroup.TYPE);
+        boolean shareTypeOk = types.isEmpty() || types.contains(io.korvet.group.share.ShareGroups.TYPE);
+        ShareCoordination share = registry.share();
         return store.listGroups().thenApply(stored -> {
             Map<String, ListedGroup> out = new TreeMap<>();
             ModernGroups m = registry.modern();
@@ -135,10 +137,27 @@ final class GroupListings {
                     }
                 });
             }
+            if (share != null && shareTypeOk) {
+                Map<String, String> live = share.groups().states();
+                stored.forEach((id, type) -> {
+                    if (io.korvet.group.share.ShareGroups.TYPE.equals(type)) {
+                        live.putIfAbsent(id, GroupState.EMPTY.kafkaName());
+                    }
+                });
+                live.forEach((id, state) -> {
+                    if (stateOk.test(state) && !registry.elsewhere(id)) {
+                        out.put(id, new ListedGroup().setGroupId(id).setProtocolType(io.korvet.group.share.ShareGroups.TYPE)
+                                .setGroupState(state).setGroupType(io.korvet.group.share.ShareGroups.TYPE));
+                    }
+                });
+            }
             if (!typeOk) {
                 return new ArrayList<>(out.values());
             }
             stored.forEach((id, type) -> {
+                if (io.korvet.group.share.ShareGroups.TYPE.equals(type)) {
+                    return;
+                }
                 // Each broker lists the groups it coordinates; Kafka's Admin client asks every broker.
                 if (!registry.elsewhere(id) && !out.containsKey(id) && stateOk.test(GroupState.EMPTY.kafkaName())) {
                     out.put(id, listed(id, type, GroupState.EMPTY));
