@@ -60,11 +60,16 @@ public final class SharePartitions implements AutoCloseable {
         private volatile ShareGroupConfigs.Effective config;
         private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
         private final Set<Runnable> listeners = new CopyOnWriteArraySet<>();
+        /** The partition's leader epoch when the state was loaded: a later epoch means another leader may have changed it. */
+        private final int leaderEpoch;
+        private final PartitionLog partitionLog;
 
-        private Handle(Key key, SharePartitionState state, ShareGroupConfigs.Effective config) {
+        private Handle(Key key, SharePartitionState state, ShareGroupConfigs.Effective config, PartitionLog partitionLog) {
             this.key = key;
+            this.partitionLog = partitionLog;
             this.state = state;
             this.config = config;
+            this.leaderEpoch = partitionLog.leaderEpoch();
         }
 
         public int lockDurationMs() {
@@ -189,7 +194,8 @@ public final class SharePartitions implements AutoCloseable {
      */
     public CompletionStage<Handle> open(String groupId, PartitionLog partitionLog) {
         Key key = new Key(groupId, partitionLog.topicPartition());
-        CompletableFuture<Handle> handle = open.computeIfAbsent(key, k -> load(k, partitionLog));
+        CompletableFuture<Handle> handle = open.compute(key, (k, loaded) -> loaded == null || stale(loaded, partitionLog)
+                ? load(k, partitionLog) : loaded);
         return handle.thenCompose(h -> configs.effective(groupId).thenApply(c -> {
             h.config = c;
             return h;
@@ -200,14 +206,21 @@ public final class SharePartitions implements AutoCloseable {
         });
     }
 
+    /** A state loaded under an earlier leader epoch: this broker lost the partition since, and another leader may have moved it on. */
+    private static boolean stale(CompletableFuture<Handle> loaded, PartitionLog partitionLog) {
+        return loaded.isDone() && !loaded.isCompletedExceptionally() && loaded.join().leaderEpoch != partitionLog.leaderEpoch();
+    }
+
     private CompletableFuture<Handle> load(Key key, PartitionLog partitionLog) {
-        return configs.effective(key.groupId()).thenCompose(config -> store.load(key.groupId(), key.tp()).thenCompose(stored -> {
+        return partitionLog.ensureLoaded().thenCompose(loaded -> configs.effective(key.groupId())).thenCompose(config -> store
+                .load(key.groupId(), key.tp()).thenCompose(stored -> {
             if (stored != null) {
-                return CompletableFuture.completedFuture(new Handle(key, SharePartitionState.restore(stored.startOffset(), stored.records()), config));
+                return CompletableFuture.completedFuture(new Handle(key, SharePartitionState.restore(stored.startOffset(), stored.records()),
+                        config, partitionLog));
             }
             return partitionLog.ensureLoaded().thenCompose(v -> {
                 long start = config.earliest() ? partitionLog.logStartOffset() : partitionLog.highWatermark();
-                Handle h = new Handle(key, new SharePartitionState(start), config);
+                Handle h = new Handle(key, new SharePartitionState(start), config, partitionLog);
                 log.info("Share group {} starts {} at offset {}", key.groupId(), key.tp(), start);
                 synchronized (h) {
                     return h.persist().thenApply(x -> h);
@@ -260,9 +273,16 @@ public final class SharePartitions implements AutoCloseable {
         return timer.newTimeout(t -> {
             try {
                 long now = System.currentTimeMillis();
-                open.values().forEach(f -> {
-                    if (f.isDone() && !f.isCompletedExceptionally()) {
-                        f.join().expire(now);
+                open.forEach((key, f) -> {
+                    if (!f.isDone() || f.isCompletedExceptionally()) {
+                        return;
+                    }
+                    Handle h = f.join();
+                    if (h.leaderEpoch != h.partitionLog.leaderEpoch()) {
+                        // No longer this broker's to change: the next leader loads the state from Redis.
+                        open.remove(key, f);
+                    } else {
+                        h.expire(now);
                     }
                 });
             } catch (RuntimeException e) {

@@ -37,12 +37,27 @@ public final class ShareSessions {
     private record Key(String groupId, String memberId) {
     }
 
+    /** Kafka's default {@code group.share.max.share.sessions}: past it, a new session is SHARE_SESSION_LIMIT_REACHED. */
+    public static final int MAX_SESSIONS = 2000;
+
     private final Map<Key, Session> sessions = new ConcurrentHashMap<>();
+    private final int maxSessions;
+
+    public ShareSessions() {
+        this(MAX_SESSIONS);
+    }
+
+    public ShareSessions(int maxSessions) {
+        this.maxSessions = maxSessions;
+    }
 
     /** A ShareFetch: opens, continues or (epoch -1) closes the member's session, with the request's partitions. */
     public Use fetch(String groupId, String memberId, int epoch, Collection<Partition> added, Collection<Partition> forgotten) {
         Key key = new Key(groupId, memberId);
         if (epoch == 0) {
+            if (!sessions.containsKey(key) && sessions.size() >= maxSessions) {
+                return new Use(Errors.SHARE_SESSION_LIMIT_REACHED, null);
+            }
             Session s = new Session();
             s.partitions.addAll(added);
             sessions.put(key, s);
