@@ -25,6 +25,9 @@ public interface ShareStateStore {
     CompletionStage<Void> write(String groupId, TopicPartition tp, boolean reset, long startOffset, Map<Long, String> records,
                                 Iterable<Long> removed);
 
+    /** Whether the group is recorded as a share group (a member joined it, or its offsets were set). */
+    CompletionStage<Boolean> isShareGroup(String groupId);
+
     /** The partitions the group has state for. */
     CompletionStage<Set<TopicPartition>> partitions(String groupId);
 

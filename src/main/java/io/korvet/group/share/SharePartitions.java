@@ -218,7 +218,11 @@ public final class SharePartitions implements AutoCloseable {
                 return CompletableFuture.completedFuture(new Handle(key, SharePartitionState.restore(stored.startOffset(), stored.records()),
                         config, partitionLog));
             }
-            return partitionLog.ensureLoaded().thenCompose(v -> {
+            // Only a share group's partitions get state: a fetch naming any other group id leaves nothing in Redis.
+            return store.isShareGroup(key.groupId()).thenCompose(isShare -> {
+                if (!isShare) {
+                    throw new org.apache.kafka.common.errors.GroupIdNotFoundException("Group " + key.groupId() + " is not a share group.");
+                }
                 long start = config.earliest() ? partitionLog.logStartOffset() : partitionLog.highWatermark();
                 Handle h = new Handle(key, new SharePartitionState(start), config, partitionLog);
                 log.info("Share group {} starts {} at offset {}", key.groupId(), key.tp(), start);

@@ -68,6 +68,12 @@ public final class RedisShareStateStore implements ShareStateStore {
     }
 
     @Override
+    public CompletionStage<Boolean> isShareGroup(String groupId) {
+        return redis.translate(redis.async().hget(keys.groups(), RedisKeys.bytes(groupId)), "reading group " + groupId)
+                .thenApply(type -> type != null && "share".equals(text(type)));
+    }
+
+    @Override
     public CompletionStage<Set<TopicPartition>> partitions(String groupId) {
         return redis.translate(redis.async().smembers(keys.sharePartitions(groupId)), "listing share partitions of " + groupId)
                 .thenApply(all -> {
