@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ShareAcknowledgeRequestData;
 import org.apache.kafka.common.message.ShareAcknowledgeResponseData;
 import org.apache.kafka.common.message.ShareAcknowledgeResponseData.ShareAcknowledgeTopicResponse;
@@ -24,7 +23,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ShareAcknowledgeRequest;
-import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * ShareAcknowledge (KIP-932): accepts, releases, rejects or renews records the member acquired, in its share session
@@ -59,11 +57,9 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, ShareAcknowledgeRequest request) {
         ShareAcknowledgeRequestData d = request.data();
-        if (!context.allowed(AclOperation.READ, ResourceType.GROUP, d.groupId() == null ? "" : d.groupId())) {
-            return CompletableFuture.completedFuture(top(Errors.GROUP_AUTHORIZATION_FAILED));
-        }
-        if (d.groupId() == null || d.groupId().isEmpty() || d.memberId() == null || d.memberId().isEmpty()) {
-            return CompletableFuture.completedFuture(top(Errors.INVALID_REQUEST));
+        Errors refused = SharePartitionAccess.checkMember(context, d.groupId(), d.memberId());
+        if (refused != null) {
+            return CompletableFuture.completedFuture(top(refused));
         }
         ShareSessions.Use use = sessions.acknowledge(d.groupId(), d.memberId(), d.shareSessionEpoch());
         if (use.error() != Errors.NONE) {

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ShareFetchRequestData;
@@ -33,7 +32,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.ShareFetchRequest;
-import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * ShareFetch (KIP-932): applies the acknowledgements it carries, then acquires records for the member from each
@@ -76,11 +74,9 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, ShareFetchRequest request) {
         ShareFetchRequestData d = request.data();
-        if (!context.allowed(AclOperation.READ, ResourceType.GROUP, d.groupId() == null ? "" : d.groupId())) {
-            return CompletableFuture.completedFuture(top(Errors.GROUP_AUTHORIZATION_FAILED, null));
-        }
-        if (d.groupId() == null || d.groupId().isEmpty() || d.memberId() == null || d.memberId().isEmpty()) {
-            return CompletableFuture.completedFuture(top(Errors.INVALID_REQUEST, "GroupId and MemberId must be set."));
+        Errors refused = SharePartitionAccess.checkMember(context, d.groupId(), d.memberId());
+        if (refused != null) {
+            return CompletableFuture.completedFuture(top(refused, null));
         }
         List<Partition> added = new ArrayList<>();
         Map<Partition, List<AckBatch>> acks = new LinkedHashMap<>();

@@ -66,6 +66,17 @@ final class SharePartitionAccess {
         return leadership;
     }
 
+    /** Kafka's first checks of a ShareFetch or ShareAcknowledge: READ on the group, a group and a member id; null when they pass. */
+    static Errors checkMember(RequestContext context, String groupId, String memberId) {
+        if (!context.allowed(AclOperation.READ, ResourceType.GROUP, groupId == null ? "" : groupId)) {
+            return Errors.GROUP_AUTHORIZATION_FAILED;
+        }
+        if (groupId == null || groupId.isEmpty() || memberId == null || memberId.isEmpty()) {
+            return Errors.INVALID_REQUEST;
+        }
+        return null;
+    }
+
     Resolved resolve(RequestContext context, Partition p) {
         Topic topic = topics.get(p.topicId());
         if (topic == null) {

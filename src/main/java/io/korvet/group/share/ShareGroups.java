@@ -1,7 +1,6 @@
 package io.korvet.group.share;
 
 import io.korvet.group.TopicLookup;
-import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import java.util.Map;
 import java.util.Set;
@@ -29,38 +28,27 @@ public final class ShareGroups implements AutoCloseable {
     private final ShareGroupConfigs.Settings settings;
     private final TopicLookup topics;
     private final Map<String, ShareGroup> groups = new ConcurrentHashMap<>();
-    private final Timeout sweeper;
-    private volatile boolean closed;
+    private final Periodic sweeper;
     /** Told of each member that left or timed out (group id, member id), to release what it holds. */
     private volatile BiConsumer<String, String> onMemberGone = (g, m) -> { };
 
     public ShareGroups(ShareGroupConfigs.Settings settings, TopicLookup topics, Timer timer) {
         this.settings = settings;
         this.topics = topics;
-        this.sweeper = timer == null ? null : schedule(timer);
+        this.sweeper = Periodic.every(timer, 1000, "Sweeping share group members", this::sweep);
+    }
+
+    private void sweep() {
+        long timeout = TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs());
+        long now = System.nanoTime();
+        groups.forEach((id, g) -> g.expire(now, timeout, topics).forEach(member -> {
+            log.info("Member {} of share group {} timed out", member, id);
+            onMemberGone.accept(id, member);
+        }));
     }
 
     public void onMemberGone(BiConsumer<String, String> listener) {
         this.onMemberGone = listener;
-    }
-
-    private Timeout schedule(Timer timer) {
-        return timer.newTimeout(t -> {
-            try {
-                long timeout = TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs());
-                long now = System.nanoTime();
-                groups.forEach((id, g) -> g.expire(now, timeout, topics).forEach(member -> {
-                    log.info("Member {} of share group {} timed out", member, id);
-                    onMemberGone.accept(id, member);
-                }));
-            } catch (RuntimeException e) {
-                log.warn("Sweeping share group members failed: {}", e.toString());
-            } finally {
-                if (!closed) {
-                    schedule(timer);
-                }
-            }
-        }, 1, TimeUnit.SECONDS);
     }
 
     /** Whether this broker has a share group of that id with members. */
@@ -146,9 +134,8 @@ public final class ShareGroups implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
         if (sweeper != null) {
-            sweeper.cancel();
+            sweeper.close();
         }
     }
 }

@@ -3,7 +3,6 @@ package io.korvet.group.share;
 import io.korvet.group.share.SharePartitionState.Acquired;
 import io.korvet.log.PartitionLog;
 import io.korvet.storage.ShareStateStore;
-import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -35,13 +33,12 @@ public final class SharePartitions implements AutoCloseable {
     private final ShareGroupConfigs configs;
     private final Map<Key, CompletableFuture<Handle>> open = new ConcurrentHashMap<>();
     private final ShareSessions sessions = new ShareSessions();
-    private final Timeout sweeper;
-    private volatile boolean closed;
+    private final Periodic sweeper;
 
     public SharePartitions(ShareStateStore store, ShareGroupConfigs configs, Timer timer) {
         this.store = store;
         this.configs = configs;
-        this.sweeper = timer == null ? null : schedule(timer);
+        this.sweeper = Periodic.every(timer, SWEEP_MS, "Expiring share partition locks", this::sweep);
     }
 
     /** The members' share sessions on this broker. */
@@ -273,37 +270,27 @@ public final class SharePartitions implements AutoCloseable {
         return store;
     }
 
-    private Timeout schedule(Timer timer) {
-        return timer.newTimeout(t -> {
-            try {
-                long now = System.currentTimeMillis();
-                open.forEach((key, f) -> {
-                    if (!f.isDone() || f.isCompletedExceptionally()) {
-                        return;
-                    }
-                    Handle h = f.join();
-                    if (h.leaderEpoch != h.partitionLog.leaderEpoch()) {
-                        // No longer this broker's to change: the next leader loads the state from Redis.
-                        open.remove(key, f);
-                    } else {
-                        h.expire(now);
-                    }
-                });
-            } catch (RuntimeException e) {
-                log.warn("Expiring share partition locks failed: {}", e.toString());
-            } finally {
-                if (!closed) {
-                    schedule(timer);
-                }
+    /** Expires the locks that ran out; drops the share partitions this broker no longer leads. */
+    private void sweep() {
+        long now = System.currentTimeMillis();
+        open.forEach((key, f) -> {
+            if (!f.isDone() || f.isCompletedExceptionally()) {
+                return;
             }
-        }, SWEEP_MS, TimeUnit.MILLISECONDS);
+            Handle h = f.join();
+            if (h.leaderEpoch != h.partitionLog.leaderEpoch()) {
+                // No longer this broker's to change: the next leader loads the state from Redis.
+                open.remove(key, f);
+            } else {
+                h.expire(now);
+            }
+        });
     }
 
     @Override
     public void close() {
-        closed = true;
         if (sweeper != null) {
-            sweeper.cancel();
+            sweeper.close();
         }
     }
 }
