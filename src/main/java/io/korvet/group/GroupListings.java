@@ -60,8 +60,10 @@ final class GroupListings {
             for (String id : groupIds) {
                 ConsumerGroup group = registry.classic.get(id);
                 ModernGroup modernGroup = registry.modern(id);
-                if (modernGroup != null && !modernGroup.isEmpty()) {
-                    // Not a classic group: Kafka's Admin client describes it with ConsumerGroupDescribe.
+                boolean share = io.korvet.group.share.ShareGroups.TYPE.equals(stored.get(id))
+                        || registry.share() != null && registry.share().groups().knows(id);
+                if (modernGroup != null && !modernGroup.isEmpty() || share) {
+                    // Not a classic group: Kafka's Admin client describes it with ConsumerGroupDescribe or ShareGroupDescribe.
                     DescribedGroup other = new DescribedGroup().setGroupId(id).setGroupState(GroupState.DEAD.kafkaName())
                             .setProtocolType("").setProtocolData("").setErrorCode(Errors.NONE.code());
                     if (notFoundIsError) {

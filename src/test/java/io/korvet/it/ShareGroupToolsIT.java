@@ -112,6 +112,11 @@ class ShareGroupToolsIT {
         assertThat(offsets.values()).allMatch(o -> o.startOffset() == 0);
         assertThat(offsets.values().stream().mapToLong(o -> o.lag().orElse(-1L)).sum()).isEqualTo(15);
 
+        KafkaTools.Result deleteOffsets = tool(SHARE_GROUPS, "--delete-offsets", "--group", group, "--topic", topic);
+        assertThat(deleteOffsets.output()).containsPattern(topic + "\\s+Successful");
+        assertThat(cluster.sharedAdmin().listShareGroupOffsets(Map.of(group, new ListShareGroupOffsetsSpec())).all()
+                .get(15, TimeUnit.SECONDS).get(group)).isEmpty();
+
         KafkaTools.Result delete = tool(SHARE_GROUPS, "--delete", "--group", group);
         assertThat(delete.output()).contains("Deletion of requested share groups ('" + group + "') was successful.");
         assertThat(tool(SHARE_GROUPS, "--list").output()).doesNotContain(group);
