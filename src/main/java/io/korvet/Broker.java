@@ -159,7 +159,13 @@ public final class Broker implements AutoCloseable {
             shareParts = new io.korvet.group.share.SharePartitions(shareStore, shareConfigs, timer);
             io.korvet.group.share.SharePartitions releasing = shareParts;
             shareGroups.onMemberGone(releasing::releaseMember);
-            groups.useShareGroups(shareGroups, shareParts, new io.korvet.log.FollowerReads(logs.store()));
+            io.korvet.group.ShareCoordination shares = groups.useShareGroups(shareGroups, shareParts,
+                    new io.korvet.log.FollowerReads(logs.store()));
+            topics.onTopicDeleted(topic -> shares.forgetTopic(topic.name()).whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Could not drop share group state of deleted topic {}: {}", topic.name(), e.getMessage());
+                }
+            }));
             metrics.watch(logs, leadership::leads, groups);
             BrokerMetrics topicMetrics = metrics;
             topics.onTopicDeleted(topic -> topicMetrics.forgetTopic(topic.name()));

@@ -167,7 +167,24 @@ public final class ShareCoordination {
         if (groups.hasMembers(groupId)) {
             return CompletableFuture.failedFuture(new GroupNotEmptyException("The group " + groupId + " has active members."));
         }
-        return checkShareGroup(groupId).thenCompose(v -> partitions.store().partitions(groupId)).thenCompose(all -> {
+        return checkShareGroup(groupId).thenCompose(v -> deleteTopics(groupId, topics));
+    }
+
+    /** A deleted topic's share state goes, in every share group: a topic created again under the name starts afresh. */
+    public CompletionStage<Void> forgetTopic(String topic) {
+        return store.listGroups().thenCompose(all -> {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            all.forEach((groupId, type) -> {
+                if (ShareGroups.TYPE.equals(type)) {
+                    done.add(deleteTopics(groupId, Set.of(topic)).toCompletableFuture());
+                }
+            });
+            return CompletableFuture.allOf(done.toArray(new CompletableFuture[0]));
+        });
+    }
+
+    private CompletionStage<Void> deleteTopics(String groupId, Set<String> topics) {
+        return partitions.store().partitions(groupId).thenCompose(all -> {
             Set<TopicPartition> gone = new java.util.HashSet<>();
             all.forEach(tp -> {
                 if (topics.contains(tp.topic())) {

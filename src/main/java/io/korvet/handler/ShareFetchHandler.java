@@ -99,6 +99,11 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             return CompletableFuture.completedFuture(top(use.error(), null));
         }
         return access.acknowledge(context, d.groupId(), d.memberId(), acks).thenCompose(ackErrors -> {
+            if (d.isRenewAck()) {
+                // Renewing locks (v2): acknowledgements only, as Kafka answers them, nothing fetched.
+                return access.shares().configs().effective(d.groupId())
+                        .thenApply(c -> (ApiMessage) respond(Map.of(), ackErrors, c.lockDurationMs()));
+            }
             if (d.shareSessionEpoch() == -1) {
                 // The member closes its session: what it still holds is released, nothing is fetched.
                 return access.release(context, d.groupId(), d.memberId(), use.session().partitions())

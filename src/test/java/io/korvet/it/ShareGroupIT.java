@@ -203,6 +203,38 @@ class ShareGroupIT {
     }
 
     @Test
+    void recordsOfAMemberClosedWithoutAcknowledgingGoToAnotherMember() throws Exception {
+        String topic = "share-closed";
+        String group = "share-closed-group";
+        cluster.createTopic(topic, 1);
+        groupConfigs(cluster, group, Map.of("share.auto.offset.reset", "earliest"));
+        produce(cluster, topic, 0, 10);
+        Set<String> held = ConcurrentHashMap.newKeySet();
+        try (KafkaShareConsumer<String, String> first = shareConsumer(cluster, group, true)) {
+            first.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (held.isEmpty() && System.nanoTime() < deadline) {
+                first.poll(Duration.ofMillis(200)).forEach(r -> held.add(r.key()));
+            }
+            // Closed without acknowledging anything: its share session ends and what it held is released.
+        }
+        assertThat(held).isNotEmpty();
+        Map<String, Integer> counts = new ConcurrentHashMap<>();
+        try (KafkaShareConsumer<String, String> second = shareConsumer(cluster, group, false)) {
+            second.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (counts.size() < 10 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : second.poll(Duration.ofMillis(200))) {
+                    counts.put(r.key(), (int) r.deliveryCount().orElse((short) -1));
+                }
+            }
+            second.commitSync();
+        }
+        assertThat(counts).hasSize(10);
+        held.forEach(k -> assertThat(counts.get(k)).as(k).isEqualTo(2));
+    }
+
+    @Test
     void shareStateSurvivesABrokerRestart() throws Exception {
         String topic = "share-restart";
         String group = "share-restart-group";
