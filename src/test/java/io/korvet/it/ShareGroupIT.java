@@ -235,6 +235,35 @@ class ShareGroupIT {
     }
 
     @Test
+    void aTopicCreatedAgainStartsWithoutTheOldShareState() throws Exception {
+        String topic = "share-again";
+        String group = "share-again-group";
+        cluster.createTopic(topic, 1);
+        groupConfigs(cluster, group, Map.of("share.auto.offset.reset", "earliest"));
+        produce(cluster, topic, 0, 50);
+        assertThat(consumeAll(group, topic, 50)).hasSize(50);
+        assertThat(startOffset(group, topic)).isEqualTo(50);
+        cluster.sharedAdmin().deleteTopics(List.of(topic)).all().get(15, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> startOffset(group, topic) == -1);
+        cluster.createTopic(topic, 1);
+        produce(cluster, topic, 0, 5);
+        assertThat(consumeAll(group, topic, 5)).containsOnlyKeys("k0", "k1", "k2", "k3", "k4");
+    }
+
+    private static Map<String, Integer> consumeAll(String group, String topic, int expected) {
+        Map<String, Integer> seen = new ConcurrentHashMap<>();
+        try (KafkaShareConsumer<String, String> c = shareConsumer(cluster, group, false)) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (seen.size() < expected && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
+            }
+            c.commitSync();
+        }
+        return seen;
+    }
+
+    @Test
     void shareStateSurvivesABrokerRestart() throws Exception {
         String topic = "share-restart";
         String group = "share-restart-group";
