@@ -118,6 +118,11 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
 
     private void attempt(RequestContext context, ShareFetchRequestData d, ShareSessions.Session session, Map<Partition, Errors> ackErrors,
                          long deadline, CompletableFuture<ApiMessage> response) {
+        if (!sessions.isOpen(d.groupId(), d.memberId(), session)) {
+            // The member closed its session (or opened another) while this fetch waited: it acquires nothing more.
+            response.complete(respond(Map.of(), ackErrors, access.shares().configs().defaults().lockDurationMs()));
+            return;
+        }
         List<Resolved> resolved = new ArrayList<>();
         for (Partition p : session.partitions()) {
             resolved.add(access.resolve(context, p));
@@ -125,6 +130,12 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         fetchAll(d, resolved).whenComplete((fetched, failure) -> {
             if (failure != null) {
                 response.completeExceptionally(failure);
+                return;
+            }
+            if (!sessions.isOpen(d.groupId(), d.memberId(), session)) {
+                // Closed while this fetch read: what it acquired goes back at once rather than after the lock.
+                access.release(context, d.groupId(), d.memberId(), session.partitions()).whenComplete((v, e) -> response.complete(
+                        respond(Map.of(), ackErrors, access.shares().configs().defaults().lockDurationMs())));
                 return;
             }
             boolean anything = !ackErrors.isEmpty() || fetched.values().stream()

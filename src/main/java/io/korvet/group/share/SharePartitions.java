@@ -102,6 +102,10 @@ public final class SharePartitions implements AutoCloseable {
             if (hasReleases(types)) {
                 wake();
             }
+            if (error != Errors.NONE) {
+                log.debug("Share group {}: acknowledgement of {} offsets {}-{} by member {} refused: {}", key.groupId(), key.tp(),
+                        first, last, member, error);
+            }
             return written.thenApply(v -> error);
         }
 

@@ -99,6 +99,11 @@ public final class ShareSessions {
         return new Use(Errors.NONE, s);
     }
 
+    /** Whether {@code session} is still the member's open session (not closed, nor replaced by a new one). */
+    public boolean isOpen(String groupId, String memberId, Session session) {
+        return sessions.get(new Key(groupId, memberId)) == session;
+    }
+
     /** Forgets the member's session (it left its group). */
     public void forget(String groupId, String memberId) {
         sessions.remove(new Key(groupId, memberId));
