@@ -90,6 +90,8 @@ public final class ConfigKeys {
             new Key("group.share.heartbeat.interval.ms", "5000", "share groups: how often members are told to heartbeat"),
             new Key("group.share.record.lock.duration.ms", "30000",
                     "share groups: how long a member holds the records it acquired (group config share.record.lock.duration.ms)"),
+            new Key("group.share.partition.max.record.locks", "2000",
+                    "share groups: how far past a share partition's start offset records may be acquired"),
             new Key("group.share.delivery.count.limit", "5",
                     "share groups: deliveries of a record before it is archived (group config share.delivery.count.limit)"),
             new Key("offsets.retention.minutes", "10080",

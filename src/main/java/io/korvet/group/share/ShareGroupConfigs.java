@@ -24,10 +24,11 @@ public final class ShareGroupConfigs {
     public static final String DELIVERY_LIMIT = "share.delivery.count.limit";
 
     /** The broker-wide settings of share groups. */
-    public record Settings(int sessionTimeoutMs, int heartbeatIntervalMs, int lockDurationMs, int deliveryLimit) {
+    public record Settings(int sessionTimeoutMs, int heartbeatIntervalMs, int lockDurationMs, int deliveryLimit, int maxRecordLocks) {
         public static Settings from(KorvetConfig config) {
             return new Settings(positive(config, "group.share.session.timeout.ms"), positive(config, "group.share.heartbeat.interval.ms"),
-                    positive(config, "group.share.record.lock.duration.ms"), positive(config, "group.share.delivery.count.limit"));
+                    positive(config, "group.share.record.lock.duration.ms"), positive(config, "group.share.delivery.count.limit"),
+                    positive(config, "group.share.partition.max.record.locks"));
         }
 
         private static int positive(KorvetConfig config, String key) {

@@ -60,6 +60,8 @@ public final class SharePartitionState {
     private final Map<Long, String> written = new LinkedHashMap<>();
     private final TreeSet<Long> removed = new TreeSet<>();
     private boolean startMoved;
+    /** How far past the start offset records may be acquired (Kafka's {@code group.share.partition.max.record.locks}). */
+    private int maxInFlight = Integer.MAX_VALUE;
 
     public SharePartitionState(long startOffset) {
         this.startOffset = startOffset;
@@ -111,19 +113,34 @@ public final class SharePartitionState {
         return startOffset;
     }
 
+    /**
+     * Bounds the in-flight window: no record at or past {@code startOffset + n} is acquired, so that a record held at
+     * the start does not let the state grow without end.
+     */
+    public void limitInFlight(int n) {
+        this.maxInFlight = Math.max(1, n);
+    }
+
     /** The first offset never acquired. */
     public long endOffset() {
         return endOffset;
     }
 
-    /** The first offset a fetch should read from: the first available in-flight record, else the first never acquired. */
+    /**
+     * The first offset a fetch should read from: the first available in-flight record, else the first never acquired,
+     * or {@link Long#MAX_VALUE} when the in-flight window is full.
+     */
     public long nextFetchOffset() {
         for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
             if (e.getValue().state == State.AVAILABLE) {
                 return e.getKey();
             }
         }
-        return endOffset;
+        return windowFull(endOffset) ? Long.MAX_VALUE : endOffset;
+    }
+
+    private boolean windowFull(long offset) {
+        return offset - startOffset >= maxInFlight;
     }
 
     /** Whether anything can be acquired below {@code logEndOffset}. */
@@ -145,7 +162,7 @@ public final class SharePartitionState {
         for (long o = Math.max(first, startOffset); o <= last && n < maxRecords; o++) {
             InFlight r = inFlight.get(o);
             if (r == null) {
-                if (o != endOffset) {
+                if (o != endOffset || windowFull(o)) {
                     continue;
                 }
                 r = new InFlight(State.AVAILABLE, 0);

@@ -199,6 +199,9 @@ public final class SharePartitions implements AutoCloseable {
                 ? load(k, partitionLog) : loaded);
         return handle.thenCompose(h -> configs.effective(groupId).thenApply(c -> {
             h.config = c;
+            synchronized (h) {
+                h.state.limitInFlight(configs.defaults().maxRecordLocks());
+            }
             return h;
         })).whenComplete((h, e) -> {
             if (e != null) {

@@ -38,6 +38,19 @@ class SharePartitionStateTest {
     }
 
     @Test
+    void theInFlightWindowBoundsNewAcquisitionsUntilTheStartMoves() {
+        SharePartitionState s = new SharePartitionState(0);
+        s.limitInFlight(4);
+        assertThat(s.acquire("a", 0, 9, 100, 1000)).containsExactly(new Acquired(0, 3, 1));
+        assertThat(s.nextFetchOffset()).isEqualTo(Long.MAX_VALUE);
+        s.acknowledge("a", 1, 3, type(SharePartitionState.ACCEPT), LIMIT, 0);
+        // Offset 0 still held: the window stays where it is.
+        assertThat(s.acquire("b", 0, 9, 100, 1000)).isEmpty();
+        s.acknowledge("a", 0, 0, type(SharePartitionState.ACCEPT), LIMIT, 0);
+        assertThat(s.acquire("b", 0, 9, 100, 1000)).containsExactly(new Acquired(4, 7, 1));
+    }
+
+    @Test
     void acceptMovesTheStartOffsetPastSettledRecords() {
         SharePartitionState s = new SharePartitionState(0);
         s.acquire("a", 0, 4, 100, 1000);
