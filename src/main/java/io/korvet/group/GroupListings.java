@@ -68,6 +68,11 @@ final class GroupListings {
                             .setProtocolType("").setProtocolData("").setErrorCode(Errors.NONE.code());
                     if (notFoundIsError) {
                         other.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " is not a classic group.");
+                    } else if (share && (modernGroup == null || modernGroup.isEmpty())) {
+                        // The broker's own views (admin API, console): a share group's state, its members not listed.
+                        String state = registry.share() == null ? null : registry.share().groups().state(id);
+                        other.setGroupState(state == null ? GroupState.EMPTY.kafkaName() : state)
+                                .setProtocolType(io.korvet.group.share.ShareGroups.TYPE);
                     }
                     out.add(other);
                 } else if (id == null || id.isEmpty() || registry.elsewhere(id)) {

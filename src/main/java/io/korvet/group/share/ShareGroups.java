@@ -62,6 +62,12 @@ public final class ShareGroups implements AutoCloseable {
         return groupId != null && groups.containsKey(groupId);
     }
 
+    /** The group's state (Empty or Stable), or null when this broker knows no share group of that id. */
+    public String state(String groupId) {
+        ShareGroup g = groupId == null ? null : groups.get(groupId);
+        return g == null ? null : g.state();
+    }
+
     /** The state of each share group known here: Empty or Stable. */
     public Map<String, String> states() {
         Map<String, String> out = new java.util.TreeMap<>();
