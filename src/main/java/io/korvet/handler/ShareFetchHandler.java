@@ -124,7 +124,7 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             return;
         }
         List<Resolved> resolved = new ArrayList<>();
-        for (Partition p : session.partitions()) {
+        for (Partition p : session.rotated()) {
             resolved.add(access.resolve(context, p));
         }
         fetchAll(d, resolved).whenComplete((fetched, failure) -> {

@@ -1,7 +1,10 @@
 package io.korvet.group.share;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,8 +28,19 @@ public final class ShareSessions {
         private final Set<Partition> partitions = new LinkedHashSet<>();
         private int nextEpoch = 1;
 
+        private int rotation;
+
         public synchronized Set<Partition> partitions() {
             return new LinkedHashSet<>(partitions);
+        }
+
+        /** The partitions, starting one further on at each call, so that no partition always comes first to a fetch's record budget. */
+        public synchronized List<Partition> rotated() {
+            List<Partition> all = new ArrayList<>(partitions);
+            if (!all.isEmpty()) {
+                Collections.rotate(all, -(rotation++ % all.size()));
+            }
+            return all;
         }
     }
 

@@ -28,6 +28,15 @@ class ShareSessionsTest {
     }
 
     @Test
+    void eachFetchStartsAtTheNextPartition() {
+        ShareSessions s = new ShareSessions();
+        ShareSessions.Session session = s.fetch("g", "m", 0, List.of(P0, P1), List.of()).session();
+        assertThat(session.rotated()).containsExactly(P0, P1);
+        assertThat(session.rotated()).containsExactly(P1, P0);
+        assertThat(session.rotated()).containsExactly(P0, P1);
+    }
+
+    @Test
     void newSessionsPastTheLimitAreRefused() {
         ShareSessions s = new ShareSessions(1);
         assertThat(s.fetch("g", "a", 0, List.of(P0), List.of()).error()).isEqualTo(Errors.NONE);
