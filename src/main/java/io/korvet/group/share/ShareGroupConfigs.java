@@ -14,8 +14,8 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 /**
  * The configs of groups (GROUP resources of DescribeConfigs and IncrementalAlterConfigs, {@code kafka-configs.sh
  * --entity-type groups}) that share groups read: {@code share.auto.offset.reset}, {@code share.record.lock.duration.ms},
- * {@code share.delivery.count.limit}; each falls back to the broker's default. Kept in Redis, cached here (a change on
- * another broker is seen here after this broker restarts or changes the group's configs itself).
+ * {@code share.delivery.count.limit}; each falls back to the broker's default. Kept in Redis, cached here for ten
+ * seconds at most (a change made through another broker is seen here within that).
  */
 public final class ShareGroupConfigs {
 
@@ -42,7 +42,15 @@ public final class ShareGroupConfigs {
 
     private final Settings defaults;
     private final ShareStateStore store;
-    private final Map<String, Map<String, String>> cache = new ConcurrentHashMap<>();
+    /** How long a group's configs read from Redis are used before they are read again (another broker may change them). */
+    private static final long REFRESH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    private static final int MAX_CACHED = 10_000;
+
+    private record Cached(Map<String, String> configs, long readAtNanos) {
+    }
+
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     public ShareGroupConfigs(Settings defaults, ShareStateStore store) {
         this.defaults = defaults;
@@ -55,13 +63,18 @@ public final class ShareGroupConfigs {
 
     /** The configs set on the group. */
     public CompletionStage<Map<String, String>> set(String groupId) {
-        Map<String, String> cached = cache.get(groupId);
-        if (cached != null) {
-            return CompletableFuture.completedFuture(cached);
+        Cached cached = cache.get(groupId);
+        if (cached != null && System.nanoTime() - cached.readAtNanos() < REFRESH_NANOS) {
+            return CompletableFuture.completedFuture(cached.configs());
         }
         return store.configs(groupId).thenApply(c -> {
-            cache.putIfAbsent(groupId, Map.copyOf(c));
-            return cache.get(groupId);
+            Map<String, String> read = Map.copyOf(c);
+            if (cache.size() >= MAX_CACHED) {
+                // Requests may name any number of group ids: the cache is dropped rather than grown without end.
+                cache.clear();
+            }
+            cache.put(groupId, new Cached(read, System.nanoTime()));
+            return read;
         });
     }
 
@@ -95,7 +108,7 @@ public final class ShareGroupConfigs {
             if (validateOnly) {
                 return CompletableFuture.completedFuture(null);
             }
-            return store.setConfigs(groupId, next).thenAccept(v -> cache.put(groupId, Map.copyOf(next)));
+            return store.setConfigs(groupId, next).thenAccept(v -> cache.put(groupId, new Cached(Map.copyOf(next), System.nanoTime())));
         });
     }
 
