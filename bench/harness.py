@@ -544,10 +544,15 @@ def create_topic(broker, topic, partitions, logdir):
 
 
 def produce(broker, sc, topic, records, logdir, timeout, record=True):
-    props = [f"acks={sc.acks}", *[f"{k}={v}" for k, v in sc.props.items()], *tls_client_props()]
+    txn = [k for k in ("transactional.id", "transaction.duration.ms") if k in sc.props]
+    props = [f"acks={sc.acks}", *[f"{k}={v}" for k, v in sc.props.items() if k not in txn], *tls_client_props()]
+    txn_flags = []
+    if "transactional.id" in sc.props:
+        txn_flags = ["--transactional-id", f"{sc.props['transactional.id']}-{topic}",
+                     "--transaction-duration-ms", sc.props.get("transaction.duration.ms", "3000")]
     cmd = java_tool("org.apache.kafka.tools.ProducerPerformance",
                     ["--bootstrap-server", broker.bootstrap, "--topic", topic, "--num-records", str(records),
-                     "--record-size", str(sc.size), "--throughput", "-1", "--command-property", *props])
+                     "--record-size", str(sc.size), "--throughput", "-1", *txn_flags, "--command-property", *props])
     t0 = time.time()
     rc, out, tool_cpu = run_tool(cmd, os.path.join(logdir, f"{broker.slug}-{topic}-produce.log"), timeout, record)
     wall = time.time() - t0
@@ -739,9 +744,12 @@ class Scenario:
 
 LINGER = {"linger.ms": "5", "batch.size": "65536"}
 LZ4 = {"compression.type": "lz4"}
+# Transactions: ProducerPerformance's own --transactional-id, committing every --transaction-duration-ms.
+TXN = {"transactional.id": "bench-txn", "transaction.duration.ms": "5"}
 FULL = [Scenario(100, "1", 1), Scenario(100, "1", 6), Scenario(100, "all", 1), Scenario(100, "all", 6),
         Scenario(100, "all", 1, LINGER), Scenario(100, "all", 1, LZ4),
-        Scenario(1024, "1", 1), Scenario(1024, "1", 6), Scenario(1024, "all", 1), Scenario(1024, "all", 6)]
+        Scenario(1024, "1", 1), Scenario(1024, "1", 6), Scenario(1024, "all", 1), Scenario(1024, "all", 6),
+        Scenario(100, "all", 6, TXN)]
 SHORT = [Scenario(100, "all", 1), Scenario(1024, "1", 6)]
 FORMATS = ("batch", "record")  # Korvet's stream formats (korvet.stream.format)
 

@@ -6,6 +6,8 @@
 -- The field names are this script's constants, not arguments: Redis turns every argument into a Lua string,
 -- hashing each of its bytes, so two fewer per record make an append cheaper.
 -- KEYS[2]: the stream's next key, which every append keeps (see append_fence.lua), read when it is there.
+-- With five keys (a transactional batch or a marker), KEYS[4] and KEYS[5] are the partition's transaction index and
+-- ARGV[3..5] its update (action, producer id, offset: see txn_step in common.lua); the entries then start at ARGV[6].
 -- Returns {1} when appended, {0, actual next offset} when fenced (nothing written).
 local FIELD = {k = 'key', v = 'value', h = 'headers', b = 'batch'}
 local key = KEYS[1]
@@ -18,6 +20,10 @@ if not ok then
   return {0, actual}
 end
 local i = 3
+if #KEYS >= 5 then
+  txn_step(KEYS[4], KEYS[5], ARGV[3], ARGV[4], ARGV[5])
+  i = 6
+end
 local argc = #ARGV
 local appended = 0
 while i <= argc do

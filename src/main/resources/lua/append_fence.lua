@@ -9,6 +9,8 @@
 -- When the log ends where the leader expects (ends_at), moves the stream to the appending key, where the XADD
 -- writes, for the RENAME to move it back, and sets the next key; returns {1}. Otherwise (fenced) leaves
 -- everything as it is: the XADD finds no key and writes nothing, the RENAME fails; returns {0, actual next offset}.
+-- With six keys (a transactional batch or a marker), KEYS[5] and KEYS[6] are the partition's transaction index and
+-- ARGV[4..6] its update (action, producer id, offset: see txn_step in common.lua), made with the fence.
 -- Run out of a transaction (commands Lettuce re-sends after a reconnect, a suffix of the group), each step
 -- still writes only what the fence allows.
 local stream, nextkey, appending = KEYS[1], KEYS[2], KEYS[3]
@@ -27,4 +29,7 @@ elseif redis.call('EXISTS', appending) == 0 then
   redis.call('XGROUP', 'DESTROY', appending, 'korvet-new')
 end
 redis.call('SET', nextkey, ARGV[2])
+if #KEYS >= 6 then
+  txn_step(KEYS[5], KEYS[6], ARGV[4], ARGV[5], ARGV[6])
+end
 return {1}

@@ -73,3 +73,22 @@ local function log_start(key, start_key, nxt)
   end
   return start
 end
+
+-- A partition's transaction index, kept beside the stream by the appends of transactional batches and markers (in
+-- the stream's slot): the hash 'txns', producer id -> the first offset of its ongoing transaction, and the sorted set
+-- 'aborted', one member '<producer id> <first offset> <marker offset>' per aborted transaction, scored by the offset of
+-- its abort marker. action 'B': a transactional batch at 'offset' (begins the producer's transaction unless one is
+-- ongoing); 'C': a commit marker; 'A': an abort marker at 'offset'.
+local function txn_step(txns, aborted, action, pid, offset)
+  if action == 'B' then
+    redis.call('HSETNX', txns, pid, offset)
+    return
+  end
+  local first = redis.call('HGET', txns, pid)
+  if first then
+    redis.call('HDEL', txns, pid)
+    if action == 'A' then
+      redis.call('ZADD', aborted, offset, pid .. ' ' .. first .. ' ' .. offset)
+    end
+  end
+end

@@ -4,6 +4,9 @@
 -- offset of its first record. KEYS[2]: the start key; KEYS[3]: the next key, set here from the stream itself;
 -- KEYS[4]: the appending key, where a batch append interrupted out of its transaction (see append_fence.lua) may
 -- have left the stream; KEYS[5]: the leader key; KEYS[6]: the epochs hash.
+-- KEYS[7], KEYS[8]: the transaction index (see txn_step in common.lua): after the epochs come n, n pairs (producer id,
+-- first offset of its ongoing transaction), then m, m aborted transactions ('<pid> <first> <marker offset>') whose
+-- marker is at or past the log start offset.
 -- ARGV[2]: the node id of the broker loading; ARGV[3]: the leader value it holds ('' when it holds none). When the
 -- leader key is not that value, the broker claims the partition with the next epoch, starting at the next offset:
 -- from then on the fence refuses every append of the previous leader.
@@ -30,6 +33,16 @@ local result = {start, nxt, leader, #epochs / 2}
 for i = 1, #epochs do
   result[#result + 1] = tonumber(epochs[i])
 end
+local ongoing = redis.call('HGETALL', KEYS[7])
+result[#result + 1] = #ongoing / 2
+for i = 1, #ongoing do
+  result[#result + 1] = ongoing[i]
+end
+local aborted = redis.call('ZRANGEBYSCORE', KEYS[8], start, '+inf')
+result[#result + 1] = #aborted
+for i = 1, #aborted do
+  result[#result + 1] = aborted[i]
+end
 local upper = '+'
 local scanned = 0
 while scanned < scan do
@@ -47,7 +60,14 @@ while scanned < scan do
         end
       end
       result[#result + 1] = tonumber(v.base)
-      result[#result + 1] = v.pid .. ',' .. v.epoch .. ',' .. v.seq .. ',' .. v.count .. ',0'
+      local flags = 0
+      if v.flags and string.find(v.flags, 't', 1, true) then
+        flags = flags + 1
+      end
+      if v.flags and string.find(v.flags, 'c', 1, true) then
+        flags = flags + 2
+      end
+      result[#result + 1] = v.pid .. ',' .. v.epoch .. ',' .. v.seq .. ',' .. v.count .. ',0,' .. flags
     else
       for j = 1, #f, 2 do
         if f[j] == 'batch' then

@@ -29,6 +29,10 @@ import io.korvet.storage.redis.RedisClusterStore;
 import io.korvet.storage.redis.RedisConnector;
 import io.korvet.storage.redis.RedisGroupStore;
 import io.korvet.storage.redis.RedisKeys;
+import io.korvet.storage.redis.RedisTransactionStore;
+import io.korvet.txn.LeaderMarkers;
+import io.korvet.txn.TransactionCoordinator;
+import io.korvet.txn.TransactionSweeper;
 import io.korvet.storage.redis.RedisDurability;
 import io.korvet.storage.redis.RedisPartitionStore;
 import io.korvet.storage.redis.RedisReplicaWaiter;
@@ -55,6 +59,9 @@ public final class Broker implements AutoCloseable {
     private ModernGroups modernGroups;
     private io.korvet.group.share.ShareGroups shareGroups;
     private io.korvet.group.share.SharePartitions shareParts;
+    private TransactionSweeper transactionSweeper;
+    /** Pub/sub subscriptions (transaction markers), closed before Redis. */
+    private final List<AutoCloseable> subscriptions = new ArrayList<>();
     private KafkaServer server;
     private java.util.Map<String, InetSocketAddress> boundAddresses;
     private BrokerMetrics metrics;
@@ -179,8 +186,33 @@ public final class Broker implements AutoCloseable {
             groups.coordinate(coordinated);
             membership.onViewChange(view -> groups.coordinate(coordinated));
             groups.startOffsetExpiry();
+            RedisTransactionStore transactionStore = new RedisTransactionStore(redis, keys);
+            RedisConnector bus = redis;
+            LeaderMarkers markers = new LeaderMarkers(topics, logs, leadership, new LeaderMarkers.Channels() {
+                @Override
+                public java.util.concurrent.CompletionStage<Long> publish(String channel, String message) {
+                    return bus.publish(channel, message);
+                }
+
+                @Override
+                public String requests(int nodeId) {
+                    return keys.markerRequests(nodeId);
+                }
+
+                @Override
+                public String replies(int nodeId) {
+                    return keys.markerReplies(nodeId);
+                }
+            }, config.nodeId());
+            subscriptions.add(redis.subscribe(keys.markerRequests(config.nodeId()), markers::onRequest));
+            subscriptions.add(redis.subscribe(keys.markerReplies(config.nodeId()), markers::onReply));
+            TransactionCoordinator transactions = new TransactionCoordinator(transactionStore, topicStore::nextProducerId, markers,
+                    TransactionCoordinator.Settings.from(config), System::currentTimeMillis);
+            transactions.coordinate(id -> cluster.view().coordinates(id));
+            transactionSweeper = new TransactionSweeper(transactions, timer);
+            transactionSweeper.start();
             KafkaApis.register(registry, new KafkaApis.Parts(config, topics, topicStore, logs, replicaWaiter, leadership, metrics,
-                    membership, authenticator, credentials, authorizer, timer, groups));
+                    membership, authenticator, credentials, authorizer, timer, groups, transactions, transactionStore));
 
             if (httpServer != null) {
                 httpSecurity = HttpSecurity.of(config, httpHost, credentials);
@@ -296,6 +328,18 @@ public final class Broker implements AutoCloseable {
             modernGroups.close();
             modernGroups = null;
         }
+        if (transactionSweeper != null) {
+            transactionSweeper.stop();
+            transactionSweeper = null;
+        }
+        for (AutoCloseable s : subscriptions) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                log.debug("Closing a subscription failed: {}", e.toString());
+            }
+        }
+        subscriptions.clear();
         if (membership != null) {
             membership.close();
             membership = null;

@@ -58,7 +58,8 @@ final class KafkaApis {
     record Parts(KorvetConfig config, TopicManager topics, TopicStore topicStore, LogManager logs, ReplicaWaiter replicaWaiter,
                  PartitionLeadership leadership, BrokerMetrics metrics, ClusterMembership membership,
                  SaslAuthenticator authenticator, ScramCredentialStore credentials, AclAuthorizer authorizer,
-                 HashedWheelTimer timer, GroupCoordinator groups) {
+                 HashedWheelTimer timer, GroupCoordinator groups, io.korvet.txn.TransactionCoordinator transactions,
+                 io.korvet.storage.TransactionStore transactionStore) {
     }
 
     private KafkaApis() {
@@ -78,11 +79,12 @@ final class KafkaApis {
         AclAuthorizer authorizer = p.authorizer();
         HashedWheelTimer timer = p.timer();
         GroupCoordinator groups = p.groups();
+        io.korvet.txn.TransactionCoordinator transactions = p.transactions();
         registry.register(new ApiVersionsHandler(registry))
                 .register(new MetadataHandler(config, topics, leadership))
                 .register(new CreateTopicsHandler(config, topics))
-                .register(new InitProducerIdHandler(topicStore))
-                .register(new ProduceHandler(topics, logs, replicaWaiter, leadership, metrics))
+                .register(new InitProducerIdHandler(topicStore, transactions))
+                .register(new ProduceHandler(topics, logs, replicaWaiter, leadership, metrics, transactions::verify))
                 .register(new ListOffsetsHandler(topics, logs, leadership))
                 .register(new FetchHandler(topics, logs, timer, leadership, metrics,
                         FetchSessions.withSlots(config.fetchSessionCacheSlots())))
@@ -110,13 +112,20 @@ final class KafkaApis {
                 .register(new HeartbeatHandler(groups))
                 .register(new LeaveGroupHandler(groups))
                 .register(new OffsetCommitHandler(groups, topics))
-                .register(new OffsetFetchHandler(groups, topics))
+                .register(new OffsetFetchHandler(groups, topics, p.transactionStore()))
                 .register(new DescribeGroupsHandler(groups))
                 .register(new ListGroupsHandler(groups))
                 .register(new DeleteGroupsHandler(groups))
                 .register(new OffsetDeleteHandler(groups, topics))
                 .register(new io.korvet.handler.ConsumerGroupHeartbeatHandler(groups))
                 .register(new io.korvet.handler.ConsumerGroupDescribeHandler(groups));
+        registry.register(new io.korvet.handler.AddPartitionsToTxnHandler(transactions, topics))
+                .register(new io.korvet.handler.AddOffsetsToTxnHandler(transactions))
+                .register(new io.korvet.handler.EndTxnHandler(transactions))
+                .register(new io.korvet.handler.TxnOffsetCommitHandler(groups, transactions, p.transactionStore(), topics))
+                .register(new io.korvet.handler.DescribeTransactionsHandler(transactions))
+                .register(new io.korvet.handler.ListTransactionsHandler(transactions))
+                .register(new io.korvet.handler.DescribeProducersHandler(topics, logs, leadership));
         if (groups.share() != null) {
             registerShareGroups(registry, p, groups.share());
         }

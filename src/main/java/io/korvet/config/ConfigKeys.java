@@ -98,6 +98,11 @@ public final class ConfigKeys {
                     "how long committed offsets are kept after their group becomes empty (after their commit for consumers"
                             + " without a group protocol)"),
             new Key("offsets.retention.check.interval.ms", "600000", "how often expired committed offsets are removed"),
+            new Key("transaction.max.timeout.ms", "900000", "the longest transaction.timeout.ms a transactional producer may ask for"),
+            new Key("transaction.abort.timed.out.transaction.cleanup.interval.ms", "10000",
+                    "how often the transaction coordinator aborts timed-out transactions and completes decided ones"),
+            new Key("transactional.id.expiration.ms", "604800000",
+                    "how long a transactional id without a transaction is kept after its producer was last heard of"),
             new Key("max.incremental.fetch.session.cache.slots", "1000",
                     "how many incremental fetch sessions (KIP-227) this broker keeps; 0: none, every Fetch is a full one"),
             new Key("korvet.http.listener", "http://localhost:9644",

@@ -256,25 +256,33 @@ public final class GroupCoordinator {
         if (groupId == null || groupId.isEmpty()) {
             return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
         }
-        if (registry.elsewhere(groupId)) {
-            return CompletableFuture.completedFuture(Errors.NOT_COORDINATOR);
-        }
-        ConsumerGroup group = registry.classic.get(groupId);
-        Errors check;
-        String protocolType = group == null ? "" : group.protocolType();
-        ModernGroup modernGroup = registry.modern(groupId);
-        if (modernGroup != null) {
-            check = modernGroup.validateCommit(memberId, generation);
-            protocolType = ConsumerProtocol.PROTOCOL_TYPE;
-        } else if (group == null) {
-            check = generation < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
-        } else {
-            check = group.validateCommit(memberId, instanceId, generation);
-        }
+        Errors check = validateCommit(groupId, memberId, instanceId, generation);
         if (check != Errors.NONE) {
             return CompletableFuture.completedFuture(check);
         }
+        ConsumerGroup group = registry.classic.get(groupId);
+        String protocolType = registry.modern(groupId) != null ? ConsumerProtocol.PROTOCOL_TYPE
+                : group == null ? "" : group.protocolType();
         return store.commitOffsets(groupId, protocolType == null ? "" : protocolType, offsets).thenApply(v -> Errors.NONE);
+    }
+
+    /**
+     * Whether a member may commit offsets for the group (here or, for TxnOffsetCommit, in a transaction, KIP-447):
+     * NOT_COORDINATOR, the member and generation checks of the group's protocol, or NONE.
+     */
+    public Errors validateCommit(String groupId, String memberId, String instanceId, int generation) {
+        if (registry.elsewhere(groupId)) {
+            return Errors.NOT_COORDINATOR;
+        }
+        ConsumerGroup group = registry.classic.get(groupId);
+        ModernGroup modernGroup = registry.modern(groupId);
+        if (modernGroup != null) {
+            return modernGroup.validateCommit(memberId, generation);
+        }
+        if (group == null) {
+            return generation < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        }
+        return group.validateCommit(memberId, instanceId, generation);
     }
 
     public CompletionStage<Map<TopicPartition, CommittedOffset>> committed(String groupId) {

@@ -44,11 +44,18 @@ final class FetchAnswers {
                     .setPartitionIndex(r.wanted().request().partition())
                     .setErrorCode(r.error().code())
                     .setHighWatermark(r.highWatermark())
-                    .setLastStableOffset(r.highWatermark())
+                    .setLastStableOffset(r.lastStableOffset())
                     .setLogStartOffset(r.logStartOffset())
                     .setPreferredReadReplica(r.preferredReadReplica())
                     .setRecords(MemoryRecords.EMPTY);
             out.put(r.wanted().key(), pd);
+            if (r.aborted() != null) {
+                List<FetchResponseData.AbortedTransaction> aborted = new java.util.ArrayList<>(r.aborted().size());
+                for (io.korvet.storage.AbortedTxn a : r.aborted()) {
+                    aborted.add(new FetchResponseData.AbortedTransaction().setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
+                }
+                pd.setAbortedTransactions(aborted);
+            }
             if (r.error() == Errors.NOT_LEADER_OR_FOLLOWER && version >= 12) {
                 int partition = r.wanted().request().partition();
                 pd.currentLeader().setLeaderId(leadership.leaderOf(r.wanted().topic(), partition))

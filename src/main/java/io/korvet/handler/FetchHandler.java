@@ -150,7 +150,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         List<CompletableFuture<Read>> pending = new ArrayList<>(f.wanted.size());
         for (Wanted w : f.wanted) {
             // As Kafka's brokers, only clients that can follow a preferred read replica (v11+) read from followers.
-            pending.add(reads.read(w, version >= 11 ? f.data.rackId() : null).toCompletableFuture());
+            pending.add(reads.read(w, version >= 11 ? f.data.rackId() : null, f.data.isolationLevel() == 1).toCompletableFuture());
         }
         CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
             try {

@@ -18,8 +18,8 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
- * FindCoordinator: each group has one coordinator among the live brokers ({@link ClusterView#coordinatorOf}). Transaction and share coordinators are refused
- * with a message the Java client shows to the user ("Korvet does not support transactions yet").
+ * FindCoordinator: each group, and each transactional id, has one coordinator among the live brokers
+ * ({@link ClusterView#coordinatorOf}). Other coordinator types are refused with a message the client shows.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
@@ -50,12 +50,12 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         FindCoordinatorResponseData data = new FindCoordinatorResponseData();
         if (context.apiVersion() >= 4) {
             for (String key : request.data().coordinatorKeys()) {
-                Coordinator c = authorized(context, key, keyType) ? coordinator(key, keyType, context.listenerName()) : refused(key);
+                Coordinator c = authorized(context, key, keyType) ? coordinator(key, keyType, context.listenerName()) : refused(key, keyType);
                 data.coordinators().add(c);
             }
         } else {
             String key = request.data().key();
-            Coordinator c = authorized(context, key, keyType) ? coordinator(key, keyType, context.listenerName()) : refused(key);
+            Coordinator c = authorized(context, key, keyType) ? coordinator(key, keyType, context.listenerName()) : refused(key, keyType);
             data.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage())
                     .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
             if (context.apiVersion() == 0) {
@@ -76,24 +76,25 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         return true;
     }
 
-    private static Coordinator refused(String key) {
-        return new Coordinator().setKey(key).setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code())
-                .setErrorMessage(Errors.GROUP_AUTHORIZATION_FAILED.message()).setNodeId(-1).setHost("").setPort(-1);
+    private static Coordinator refused(String key, byte keyType) {
+        Errors error = keyType == CoordinatorType.TRANSACTION.id() ? Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+                : Errors.GROUP_AUTHORIZATION_FAILED;
+        return new Coordinator().setKey(key).setErrorCode(error.code())
+                .setErrorMessage(error.message()).setNodeId(-1).setHost("").setPort(-1);
     }
 
     private Coordinator coordinator(String key, byte keyType, String listenerName) {
         Coordinator c = new Coordinator().setKey(key);
         String refusal = null;
-        if (keyType == CoordinatorType.TRANSACTION.id()) {
-            refusal = "Korvet does not support transactions yet";
-        } else if (keyType != CoordinatorType.GROUP.id()) {
-            refusal = "Korvet does not support coordinator type " + keyType + " (only consumer groups)";
+        if (keyType != CoordinatorType.GROUP.id() && keyType != CoordinatorType.TRANSACTION.id()) {
+            refusal = "Korvet does not support coordinator type " + keyType + " (only groups and transactions)";
         }
         if (refusal != null) {
             return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(refusal).setNodeId(-1).setHost("").setPort(-1);
         }
         if (key == null || key.isEmpty()) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("The group id must not be empty")
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(keyType == CoordinatorType.TRANSACTION.id()
+                            ? "The transactional id must not be empty" : "The group id must not be empty")
                     .setNodeId(-1).setHost("").setPort(-1);
         }
         ClusterView view = membership.view();

@@ -16,18 +16,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * InitProducerId for idempotent producers: as Kafka does without a transactional id, every call gets a
- * fresh producer id (from a counter in Redis, unique across brokers and restarts) at epoch 0.
- * Transactional ids are refused: Korvet does not support transactions yet.
+ * InitProducerId. For idempotent producers, as Kafka does without a transactional id, every call gets a fresh
+ * producer id (from a counter in Redis, unique across brokers and restarts) at epoch 0. With a transactional id,
+ * the transaction coordinator answers (a new producer id, or the same at the next epoch, fencing the previous
+ * producer of that id).
  */
 public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(InitProducerIdHandler.class);
 
     private final TopicStore store;
+    private final io.korvet.txn.TransactionCoordinator transactions;
 
-    public InitProducerIdHandler(TopicStore store) {
+    public InitProducerIdHandler(TopicStore store, io.korvet.txn.TransactionCoordinator transactions) {
         this.store = store;
+        this.transactions = transactions;
     }
 
     @Override
@@ -52,17 +55,31 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
             return CompletableFuture.completedFuture(new InitProducerIdResponseData()
                     .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code()).setProducerId(-1).setProducerEpoch((short) -1));
         }
-        if (request.data().transactionalId() != null) {
-            log.warn("Refusing InitProducerId for transactional id '{}' from {}: Korvet does not support transactions yet",
-                    request.data().transactionalId(), context.clientAddress());
-            return CompletableFuture.completedFuture(new InitProducerIdResponseData()
-                    .setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
-                    .setProducerId(-1)
-                    .setProducerEpoch((short) -1));
+        String id = request.data().transactionalId();
+        if (id != null) {
+            if (!context.allowed(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, id)) {
+                return CompletableFuture.completedFuture(refused(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+            }
+            if (context.apiVersion() >= 6 && request.data().enable2Pc()) {
+                log.warn("Refusing InitProducerId with two-phase commit (KIP-939) for '{}' from {}: not supported",
+                        id, context.clientAddress());
+                return CompletableFuture.completedFuture(refused(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+            }
+            short version = context.apiVersion();
+            return transactions.initProducerId(id, request.data().transactionTimeoutMs(),
+                    version >= 3 ? request.data().producerId() : -1, version >= 3 ? request.data().producerEpoch() : -1)
+                    .thenApply(r -> new InitProducerIdResponseData()
+                            .setErrorCode(TxnErrors.forVersion(r.error(), version, 4).code())
+                            .setProducerId(r.producerId())
+                            .setProducerEpoch(r.producerEpoch()));
         }
-        return store.nextProducerId().thenApply(id -> new InitProducerIdResponseData()
+        return store.nextProducerId().thenApply(pid -> new InitProducerIdResponseData()
                 .setErrorCode(Errors.NONE.code())
-                .setProducerId(id)
+                .setProducerId(pid)
                 .setProducerEpoch((short) 0));
+    }
+
+    private static InitProducerIdResponseData refused(Errors error) {
+        return new InitProducerIdResponseData().setErrorCode(error.code()).setProducerId(-1).setProducerEpoch((short) -1);
     }
 }

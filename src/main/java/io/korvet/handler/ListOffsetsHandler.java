@@ -28,7 +28,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 
 /**
- * ListOffsets: earliest (the log start offset), latest (the high watermark), the record with the largest
+ * ListOffsets: earliest (the log start offset), latest (the high watermark; read_committed: the last stable offset), the record with the largest
  * timestamp, and by timestamp the first offset whose timestamp is at or after the one asked.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
@@ -75,7 +75,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 } else if (!leadership.leads(topic, lp.partitionIndex())) {
                     part = CompletableFuture.completedFuture(error(lp.partitionIndex(), Errors.NOT_LEADER_OR_FOLLOWER));
                 } else {
-                    part = lookup(logs.log(new TopicPartition(topic.name(), lp.partitionIndex())), lp).toCompletableFuture();
+                    part = lookup(logs.log(new TopicPartition(topic.name(), lp.partitionIndex())), lp,
+                            request.data().isolationLevel() == 1).toCompletableFuture();
                 }
                 parts.add(part);
                 all.add(part);
@@ -98,7 +99,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         });
     }
 
-    private CompletionStage<ListOffsetsPartitionResponse> lookup(PartitionLog log, ListOffsetsPartition lp) {
+    /** @param committed isolation level read_committed: nothing at or past the last stable offset is found */
+    private CompletionStage<ListOffsetsPartitionResponse> lookup(PartitionLog log, ListOffsetsPartition lp, boolean committed) {
         int partition = lp.partitionIndex();
         long ts = lp.timestamp();
         return log.ensureLoaded().thenCompose(v -> {
@@ -108,7 +110,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
             }
             int epoch = log.leaderEpoch();
             long start = log.logStartOffset();
-            long end = log.highWatermark();
+            long end = committed ? log.lastStableOffset() : log.highWatermark();
             if (ts == ListOffsetsRequest.EARLIEST_TIMESTAMP || ts == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
                 return CompletableFuture.completedFuture(found(partition, epoch, -1, start));
             }

@@ -82,13 +82,11 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
                     rp.setErrorCode((byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
                 } else if (!topic.hasPartition(p.partitionIndex())) {
                     rp.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-                } else if (p.committedMetadata() != null
-                        && p.committedMetadata().getBytes(StandardCharsets.UTF_8).length > maxMetadata) {
+                } else if (metadataTooLarge(p.committedMetadata(), maxMetadata)) {
                     rp.setErrorCode(Errors.OFFSET_METADATA_TOO_LARGE.code());
                 } else {
                     TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
-                    offsets.put(tp, new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(),
-                            p.committedMetadata() == null ? "" : p.committedMetadata(), now));
+                    offsets.put(tp, committed(p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata(), now));
                     toCommit.put(rp, tp);
                 }
             }
@@ -99,5 +97,15 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
                     toCommit.keySet().forEach(rp -> rp.setErrorCode(code.code()));
                     return response;
                 });
+    }
+
+    /** Whether an offset's metadata is longer than {@code offset.metadata.max.bytes} (OFFSET_METADATA_TOO_LARGE). */
+    static boolean metadataTooLarge(String metadata, int maxBytes) {
+        return metadata != null && metadata.getBytes(StandardCharsets.UTF_8).length > maxBytes;
+    }
+
+    /** An offset as the group keeps it, null metadata kept as empty. */
+    static CommittedOffset committed(long offset, int leaderEpoch, String metadata, long now) {
+        return new CommittedOffset(offset, leaderEpoch, metadata == null ? "" : metadata, now);
     }
 }

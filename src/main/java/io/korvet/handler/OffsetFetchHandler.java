@@ -39,10 +39,13 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
 
     private final GroupCoordinator coordinator;
     private final TopicManager topics;
+    private final io.korvet.storage.TransactionStore transactions;
 
-    public OffsetFetchHandler(GroupCoordinator coordinator, TopicManager topics) {
+    /** @param transactions where offsets of open transactions are held (require_stable, KIP-447) */
+    public OffsetFetchHandler(GroupCoordinator coordinator, TopicManager topics, io.korvet.storage.TransactionStore transactions) {
         this.coordinator = coordinator;
         this.topics = topics;
+        this.transactions = transactions;
     }
 
     @Override
@@ -76,7 +79,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
                     asked.add(new OffsetFetchRequestTopics().setName(t.name()).setPartitionIndexes(t.partitionIndexes()));
                 }
             }
-            return fetch(context, d.groupId(), asked, false).handle((answers, failure) -> {
+            return fetch(context, d.groupId(), asked, false, version >= 7 && d.requireStable()).handle((answers, failure) -> {
                 OffsetFetchResponseData out = new OffsetFetchResponseData();
                 if (failure != null) {
                     return out.setErrorCode(ErrorMapper.toError(failure, ApiKeys.OFFSET_FETCH).code());
@@ -107,7 +110,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
                         .setErrorCode(member.code())));
                 continue;
             }
-            groups.add(fetch(context, g.groupId(), g.topics(), byId).handle((answers, failure) -> {
+            groups.add(fetch(context, g.groupId(), g.topics(), byId, d.requireStable()).handle((answers, failure) -> {
                 OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(g.groupId());
                 if (failure != null) {
                     return out.setErrorCode(ErrorMapper.toError(failure, ApiKeys.OFFSET_FETCH).code());
@@ -132,6 +135,29 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
             groups.forEach(g -> out.groups().add(g.join()));
             return out;
         });
+    }
+
+    /**
+     * The committed offsets asked for; with {@code requireStable} (KIP-447), UNSTABLE_OFFSET_COMMIT for a partition
+     * whose offset an open transaction is about to commit (the consumer asks again).
+     */
+    private CompletionStage<List<Answer>> fetch(RequestContext context, String groupId, List<OffsetFetchRequestTopics> asked,
+                                                boolean byId, boolean requireStable) {
+        CompletionStage<List<Answer>> answers = fetch(context, groupId, asked, byId);
+        if (!requireStable) {
+            return answers;
+        }
+        return answers.thenCompose(list -> transactions.pendingOffsets(groupId).thenApply(pending -> {
+            if (pending.isEmpty()) {
+                return list;
+            }
+            List<Answer> out = new ArrayList<>(list.size());
+            for (Answer a : list) {
+                boolean unstable = a.error == Errors.NONE && pending.contains(new TopicPartition(a.topic, a.partition));
+                out.add(unstable ? new Answer(a.topic, a.topicId, a.partition, null, Errors.UNSTABLE_OFFSET_COMMIT) : a);
+            }
+            return out;
+        }));
     }
 
     private CompletionStage<List<Answer>> fetch(RequestContext context, String groupId, List<OffsetFetchRequestTopics> asked,

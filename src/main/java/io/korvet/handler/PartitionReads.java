@@ -6,6 +6,7 @@ import io.korvet.handler.fetch.PartitionKey;
 import io.korvet.log.FollowerReads;
 import io.korvet.log.LogManager;
 import io.korvet.log.PartitionLog;
+import io.korvet.storage.AbortedTxn;
 import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
 import io.korvet.storage.StreamFormat;
@@ -13,7 +14,6 @@ import io.korvet.topic.Topic;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiFunction;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -44,17 +44,28 @@ final class PartitionReads {
     record Wanted(PartitionKey key, FetchPartition request, Topic topic, PartitionLog log, Errors error) {
     }
 
-    /** What one read of a partition found. */
+    /**
+     * What one read of a partition found: records or batches below the high watermark (below the last stable offset
+     * for read_committed, with the aborted transactions among them).
+     */
     record Read(Wanted wanted, Errors error, List<StoredRecord> records, StoredBatches batches, long highWatermark,
-                long logStartOffset, int count, int preferredReadReplica) {
+                long logStartOffset, int count, int preferredReadReplica, long lastStableOffset, List<AbortedTxn> aborted) {
 
         Read(Wanted wanted, Errors error, List<StoredRecord> records, StoredBatches batches, long highWatermark,
-             long logStartOffset, int count) {
-            this(wanted, error, records, batches, highWatermark, logStartOffset, count, -1);
+             long logStartOffset, int count, int preferredReadReplica) {
+            this(wanted, error, records, batches, highWatermark, logStartOffset, count, preferredReadReplica, highWatermark, null);
         }
 
         Read(Wanted wanted, Errors error, long highWatermark, long logStartOffset) {
-            this(wanted, error, List.of(), StoredBatches.EMPTY, highWatermark, logStartOffset, 0);
+            this(wanted, error, List.of(), StoredBatches.EMPTY, highWatermark, logStartOffset, 0, -1);
+        }
+
+        /** The offset after the last record read, or the fetch offset when nothing was. */
+        long endOffset() {
+            if (!batches.isEmpty()) {
+                return batches.lastOffset(batches.count() - 1) + 1;
+            }
+            return records.isEmpty() ? wanted.request().fetchOffset() : records.get(records.size() - 1).offset() + 1;
         }
 
         /** The bytes read: the stored batches', or the keys and values of the records. */
@@ -75,8 +86,11 @@ final class PartitionReads {
         return w.topic() != null && w.error() == Errors.NONE && !leadership.leads(w.topic(), w.request().partition());
     }
 
-    /** @param clientRack the consumer's rack ("" for none), or null when its version reads from leaders only */
-    CompletionStage<Read> read(Wanted w, String clientRack) {
+    /**
+     * @param clientRack the consumer's rack ("" for none), or null when its version reads from leaders only
+     * @param committed whether the consumer reads committed records only (isolation level read_committed)
+     */
+    CompletionStage<Read> read(Wanted w, String clientRack, boolean committed) {
         if (w.error() != Errors.NONE) {
             return CompletableFuture.completedFuture(new Read(w, w.error(), -1, -1));
         }
@@ -84,7 +98,7 @@ final class PartitionReads {
         // Checked at every attempt: a fetch waiting for records here reads as a follower once this broker stops leading.
         if (!leadership.leads(w.topic(), w.request().partition())) {
             return clientRack == null ? CompletableFuture.completedFuture(new Read(w, Errors.NOT_LEADER_OR_FOLLOWER, -1, -1))
-                    : followerRead(w);
+                    : followerRead(w, committed);
         }
         return log.ensureLoaded().thenCompose(v -> {
             Errors epochError = LeaderEpochCheck.check(w.request().currentLeaderEpoch(), log.leaderEpoch());
@@ -98,8 +112,10 @@ final class PartitionReads {
                 // KIP-392: no records from here; the consumer fetches from the broker of its rack from now on.
                 return CompletableFuture.completedFuture(new Read(w, Errors.NONE, List.of(), StoredBatches.EMPTY, hw, start, 0, preferred));
             }
-            return readRange(w, start, hw, new Source(log.averageBatchBytes(), log.averageRecordBytes(), true,
-                    log::readBatches, log::read));
+            long lso = log.lastStableOffset();
+            Source source = new Source(log.averageBatchBytes(), log.averageRecordBytes(), true, log::readBatches, log::read);
+            return readRange(w, start, hw, committed ? lso : hw, source).thenApply(read -> committed(read, lso,
+                    committed ? log.abortedTransactions(w.request().fetchOffset(), read.endOffset()) : null));
         }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
     }
 
@@ -107,14 +123,32 @@ final class PartitionReads {
      * A consumer fetching from this broker, a follower of the partition (KIP-392), or one whose metadata still names
      * it the leader: read from the stream up to what the leader acknowledged, without claiming the partition.
      */
-    private CompletionStage<Read> followerRead(Wanted w) {
+    private CompletionStage<Read> followerRead(Wanted w, boolean committed) {
         TopicPartition tp = new TopicPartition(w.topic().name(), w.request().partition());
-        return followers.offsets(tp).thenCompose(o -> {
+        long offset = w.request().fetchOffset();
+        return followers.offsets(tp).thenCompose(o -> followers.transactions(tp, offset).thenCompose(txns -> {
             long hw = o.highWatermark();
-            return readRange(w, o.logStartOffset(), hw, new Source(FOLLOWER_BATCH_GUESS, FOLLOWER_RECORD_GUESS, false,
-                    (offset, count) -> followers.readBatches(tp, offset, count, hw),
-                    (offset, count) -> followers.read(tp, offset, count, hw)));
-        }).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
+            long lso = FollowerReads.lastStableOffset(txns, hw);
+            Source source = new Source(FOLLOWER_BATCH_GUESS, FOLLOWER_RECORD_GUESS, false,
+                    (from, count, bound) -> followers.readBatches(tp, from, count, bound),
+                    (from, count, bound) -> followers.read(tp, from, count, bound));
+            return readRange(w, o.logStartOffset(), hw, committed ? lso : hw, source).thenApply(read -> committed(read, lso,
+                    committed ? FollowerReads.abortedBetween(txns, offset, read.endOffset()) : null));
+        })).exceptionally(e -> new Read(w, ErrorMapper.toError(e, ApiKeys.FETCH), -1, -1));
+    }
+
+    /** The read with the partition's last stable offset and, for read_committed, the aborted transactions in it. */
+    private static Read committed(Read r, long lso, List<AbortedTxn> aborted) {
+        if (r.error() != Errors.NONE) {
+            return r;
+        }
+        return new Read(r.wanted(), r.error(), r.records(), r.batches(), r.highWatermark(), r.logStartOffset(), r.count(),
+                r.preferredReadReplica(), lso, aborted);
+    }
+
+    /** Reads up to {@code count} records or batches from {@code offset}, all below {@code bound}. */
+    interface RangeReader<T> {
+        CompletionStage<T> read(long offset, int count, long bound);
     }
 
     /**
@@ -122,27 +156,29 @@ final class PartitionReads {
      * follower, the stream itself up to the leader's high watermark; and the entry sizes the read is sized by.
      */
     private record Source(int averageBatchBytes, int averageRecordBytes, boolean readsAhead,
-                          BiFunction<Long, Integer, CompletionStage<StoredBatches>> batches,
-                          BiFunction<Long, Integer, CompletionStage<List<StoredRecord>>> records) {
+                          RangeReader<StoredBatches> batches, RangeReader<List<StoredRecord>> records) {
     }
 
-    /** The records from the fetch offset, within [start, hw] (OFFSET_OUT_OF_RANGE outside), as many as the request's bytes. */
-    private static CompletionStage<Read> readRange(Wanted w, long start, long hw, Source source) {
+    /**
+     * The records from the fetch offset, within [start, hw] (OFFSET_OUT_OF_RANGE outside), below {@code bound} (the
+     * high watermark, or the last stable offset for read_committed), as many as the request's bytes.
+     */
+    private static CompletionStage<Read> readRange(Wanted w, long start, long hw, long bound, Source source) {
         long offset = w.request().fetchOffset();
         if (offset < start || offset > hw) {
             return CompletableFuture.completedFuture(new Read(w, Errors.OFFSET_OUT_OF_RANGE, hw, start));
         }
-        if (offset == hw) {
+        if (offset >= bound) {
             return CompletableFuture.completedFuture(new Read(w, Errors.NONE, hw, start));
         }
         long maxBytes = Math.max(0, w.request().partitionMaxBytes());
         if (w.topic().format() == StreamFormat.BATCH) {
             int count = (int) Math.max(1, Math.min(MAX_BATCHES_PER_READ, maxBytes / source.averageBatchBytes() + 1));
-            return source.batches().apply(offset, count).thenApply(
-                    batches -> new Read(w, Errors.NONE, List.of(), batches, hw, start, source.readsAhead() ? count : 0));
+            return source.batches().read(offset, count, bound).thenApply(
+                    batches -> new Read(w, Errors.NONE, List.of(), batches, hw, start, source.readsAhead() ? count : 0, -1));
         }
         int count = (int) Math.max(1, Math.min(MAX_RECORDS_PER_READ, maxBytes / source.averageRecordBytes() + 1));
-        return source.records().apply(offset, count).thenApply(
-                records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, source.readsAhead() ? count : 0));
+        return source.records().read(offset, count, bound).thenApply(
+                records -> new Read(w, Errors.NONE, records, StoredBatches.EMPTY, hw, start, source.readsAhead() ? count : 0, -1));
     }
 }

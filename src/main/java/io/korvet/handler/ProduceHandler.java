@@ -51,12 +51,23 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private final PartitionLeadership leadership;
     private final TopicTraffic traffic;
 
+    /** Whether a producer's open transaction holds a partition (the transaction coordinator's state). */
+    public interface TransactionVerifier {
+        CompletionStage<Errors> verify(String transactionalId, long producerId, short epoch, TopicPartition tp);
+    }
+
+    private static final TransactionVerifier NO_TRANSACTIONS = (id, pid, epoch, tp) ->
+            CompletableFuture.completedFuture(Errors.INVALID_TXN_STATE);
+
+    private final TransactionVerifier transactions;
+
     public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas, PartitionLeadership leadership) {
-        this(topics, logs, replicas, leadership, TopicTraffic.NONE);
+        this(topics, logs, replicas, leadership, TopicTraffic.NONE, NO_TRANSACTIONS);
     }
 
     public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas, PartitionLeadership leadership,
-                          TopicTraffic traffic) {
+                          TopicTraffic traffic, TransactionVerifier transactions) {
+        this.transactions = transactions;
         this.traffic = traffic;
         this.topics = topics;
         this.logs = logs;
@@ -85,6 +96,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         boolean validAcks = acks == -1 || acks == 0 || acks == 1;
         long now = System.currentTimeMillis();
         List<CompletableFuture<PartitionProduceResponse>> all = new ArrayList<>();
+        String txnId = request.data().transactionalId();
+        boolean txnAuthorized = txnId == null || context.allowed(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, txnId);
         List<TopicProduceResponse> topicResponses = new ArrayList<>();
         List<List<CompletableFuture<PartitionProduceResponse>>> partitionsByTopic = new ArrayList<>();
         for (TopicProduceData td : request.data().topicData()) {
@@ -97,7 +110,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             partitionsByTopic.add(parts);
             for (PartitionProduceData pd : td.partitionData()) {
                 CompletableFuture<PartitionProduceResponse> part;
-                if (!validAcks) {
+                if (!txnAuthorized) {
+                    part = done(error(pd.index(), Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, null));
+                } else if (!validAcks) {
                     part = done(error(pd.index(), new InvalidRequiredAcksException("Invalid required acks " + acks)));
                 } else if (!authorized) {
                     part = done(error(pd.index(), Errors.TOPIC_AUTHORIZATION_FAILED, null));
@@ -109,7 +124,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     part = done(notLeader(topic, pd.index(), context.apiVersion()));
                 } else {
                     int replicasNeeded = acks == -1 ? topic.minInsyncReplicas() - 1 : 0;
-                    part = append(topic, pd, now, context, replicasNeeded, request.data().timeoutMs());
+                    part = append(topic, pd, now, context, replicasNeeded, request.data().timeoutMs(), request.data().transactionalId());
                 }
                 parts.add(part);
                 all.add(part);
@@ -160,7 +175,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
      * a duplicate and waits again.
      */
     private CompletableFuture<PartitionProduceResponse> append(Topic topic, PartitionProduceData pd, long now, RequestContext context,
-                                                               int replicasNeeded, int timeoutMs) {
+                                                               int replicasNeeded, int timeoutMs, String transactionalId) {
         TopicPartition tp = new TopicPartition(topic.name(), pd.index());
         IncomingBatch batch;
         try {
@@ -172,7 +187,22 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
         var log = logs.log(tp);
         CompletionStage<AppendResult> appended;
-        if (replicasNeeded <= 0) {
+        var h = batch.header();
+        if (h.transactional() && !log.inTransaction(h.producerId())) {
+            // KIP-890: the first batch of a transaction in this partition is written only if the coordinator's state
+            // says the partition was added to that producer's open transaction (from Redis, whichever broker coordinates).
+            String txnId = transactionalId;
+            appended = txnId == null
+                    ? CompletableFuture.failedFuture(new org.apache.kafka.common.errors.InvalidTxnStateException(
+                            "A transactional batch to " + tp + " came without a transactional id"))
+                    : transactions.verify(txnId, h.producerId(), h.producerEpoch(), tp).thenCompose(error -> {
+                        if (error != Errors.NONE) {
+                            throw error.exception("The transaction of '" + txnId + "' (producer " + h.producerId() + " epoch "
+                                    + h.producerEpoch() + ") does not hold " + tp + ": " + error);
+                        }
+                        return log.append(batch);
+                    });
+        } else if (replicasNeeded <= 0) {
             appended = log.append(batch);
         } else {
             appended = replicas.connectedReplicas(tp).thenCompose(connected -> {

@@ -187,7 +187,8 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             FetchPartition fp = new FetchPartition().setPartition(r.partition().partition()).setFetchOffset(offset)
                     .setPartitionMaxBytes(d.maxBytes()).setCurrentLeaderEpoch(-1);
             Wanted w = new Wanted(PartitionKey.byId(r.partition().topicId(), r.partition().partition()), fp, r.topic(), r.log(), Errors.NONE);
-            return reads.read(w, null).thenCompose(read -> acquire(d, h, read, pd, offset, maxRecords));
+            // Share consumers read as read_uncommitted, Kafka's default share.isolation.level.
+            return reads.read(w, null, false).thenCompose(read -> acquire(d, h, read, pd, offset, maxRecords));
         })).exceptionally(e -> pd.setErrorCode(ErrorMapper.toError(e, ApiKeys.SHARE_FETCH).code()));
     }
 

@@ -86,7 +86,9 @@ final class RecordBrowser {
         if (from >= hw) {
             return done(null);
         }
-        return reads.read(tp, from, limit, hw).thenAccept(out::addAll);
+        // Transaction markers are entries too: never shown as records.
+        return reads.read(tp, from, limit, hw).thenAccept(list -> list.stream()
+                .filter(r -> r.batch() == null || !r.batch().control()).forEach(out::add));
     }
 
     /** Reads stored batches from {@code from} on and takes their records until {@code limit} or the high watermark. */

@@ -79,8 +79,8 @@ public final class BatchDecoder {
         if (batch.isControlBatch()) {
             throw new InvalidRecordException("Clients may not send control batches (" + tp + ")");
         }
-        if (batch.isTransactional()) {
-            throw new InvalidRecordException("Korvet does not support transactions yet: transactional batch to " + tp + " rejected");
+        if (batch.isTransactional() && !batch.hasProducerId()) {
+            throw new InvalidRecordException("A transactional batch must have a producer id (" + tp + ")");
         }
         if (batch.hasProducerId() && batch.baseSequence() < 0) {
             // As Kafka's log validator: an idempotent batch must say where its sequence starts.
@@ -174,7 +174,8 @@ public final class BatchDecoder {
         return new BatchHeader(idempotent ? batch.producerId() : RecordBatch.NO_PRODUCER_ID,
                 idempotent ? batch.producerEpoch() : RecordBatch.NO_PRODUCER_EPOCH,
                 idempotent ? batch.baseSequence() : RecordBatch.NO_SEQUENCE, count,
-                logAppendTime ? BatchHeader.LOG_APPEND_TIME : BatchHeader.CREATE_TIME);
+                logAppendTime ? BatchHeader.LOG_APPEND_TIME : BatchHeader.CREATE_TIME,
+                batch.isTransactional() ? BatchHeader.TRANSACTIONAL : 0);
     }
 
     private static void add(TopicPartition tp, RecordBatch batch, Topic topic, Record r, boolean logAppendTime, long now,

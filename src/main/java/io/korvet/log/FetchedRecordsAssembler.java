@@ -23,6 +23,8 @@ public final class FetchedRecordsAssembler {
 
     /** The timestamp-type bit of a v2 batch's attributes (set: LogAppendTime). */
     private static final int TIMESTAMP_TYPE_ATTRIBUTE = 0x08;
+    private static final int TRANSACTIONAL_ATTRIBUTE = 0x10;
+    private static final int CONTROL_ATTRIBUTE = 0x20;
 
     private FetchedRecordsAssembler() {
     }
@@ -49,7 +51,7 @@ public final class FetchedRecordsAssembler {
                 // No client accepts it (kafka-clients' builders refuse it too): the caller answers CORRUPT_MESSAGE.
                 throw new IllegalArgumentException("Invalid negative timestamp " + r.timestamp() + " at offset " + r.offset());
             }
-            boolean newBatch = i == 0 || r.batch() != null;
+            boolean newBatch = i == 0 || startsBatch(r);
             if (newBatch) {
                 batchStart = i;
             }
@@ -70,7 +72,7 @@ public final class FetchedRecordsAssembler {
         int i = 0;
         while (i < end) {
             int j = i + 1;
-            while (j < end && records.get(j).batch() == null) {
+            while (j < end && !startsBatch(records.get(j))) {
                 j++;
             }
             writeBatch(buffer, records, i, j, bodySizes, topicTimestampType);
@@ -93,8 +95,11 @@ public final class FetchedRecordsAssembler {
                 ? h.timestampType() == BatchHeader.LOG_APPEND_TIME
                 : topicTimestampType == TimestampType.LOG_APPEND_TIME;
         // Producer fields only for a whole batch that has valid ones (a record batch cannot carry a producer id
-        // with a negative epoch or sequence).
-        boolean whole = h != null && h.producerId() >= 0 && h.producerEpoch() >= 0 && h.baseSequence() >= 0;
+        // with a negative epoch or sequence), or a transactional one (whose consumers need to know whose it is; its
+        // sequence is unknown from the middle of the batch, and a marker has none).
+        boolean whole = h != null && h.producerId() >= 0 && h.producerEpoch() >= 0
+                && (h.baseSequence() >= 0 || h.transactional());
+        int sequence = whole && !h.isContinuation() ? h.baseSequence() : RecordBatch.NO_SEQUENCE;
         int start = buffer.position();
         long baseTimestamp = first.timestamp();
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
@@ -114,18 +119,25 @@ public final class FetchedRecordsAssembler {
         buffer.put(RecordBatch.MAGIC_VALUE_V2);
         int crcAt = buffer.position();
         buffer.putInt(0);
-        buffer.putShort((short) (logAppend ? TIMESTAMP_TYPE_ATTRIBUTE : 0));
+        int transactional = h != null && h.transactional() ? TRANSACTIONAL_ATTRIBUTE : 0;
+        int control = h != null && h.control() ? CONTROL_ATTRIBUTE : 0;
+        buffer.putShort((short) ((logAppend ? TIMESTAMP_TYPE_ATTRIBUTE : 0) | transactional | control));
         buffer.putInt((int) (records.get(to - 1).offset() - first.offset()));
         buffer.putLong(baseTimestamp);
         buffer.putLong(logAppend ? first.timestamp() : maxTimestamp);
         buffer.putLong(whole ? h.producerId() : RecordBatch.NO_PRODUCER_ID);
         buffer.putShort(whole ? h.producerEpoch() : RecordBatch.NO_PRODUCER_EPOCH);
-        buffer.putInt(whole ? h.baseSequence() : RecordBatch.NO_SEQUENCE);
+        buffer.putInt(sequence);
         buffer.putInt(to - from);
         CRC32C crc = new CRC32C();
         crc.update(buffer.array(), buffer.arrayOffset() + crcAt + 4, end - crcAt - 4);
         buffer.putInt(crcAt, (int) crc.getValue());
         buffer.position(end);
+    }
+
+    /** Whether a stored record begins a produce batch: it carries that batch's header (not a continuation one). */
+    private static boolean startsBatch(StoredRecord r) {
+        return r.batch() != null && !r.batch().isContinuation();
     }
 
     /** A v2 record's size without its leading length varint. */

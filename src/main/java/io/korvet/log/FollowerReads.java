@@ -1,6 +1,8 @@
 package io.korvet.log;
 
+import io.korvet.storage.AbortedTxn;
 import io.korvet.storage.PartitionStore;
+import io.korvet.storage.TxnIndex;
 import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
 import java.util.List;
@@ -26,6 +28,25 @@ public final class FollowerReads {
 
     public CompletionStage<Offsets> offsets(TopicPartition tp) {
         return store.offsets(tp).thenApply(o -> new Offsets(o[0], o[1]));
+    }
+
+    /** The partition's transaction index, aborted transactions from those whose marker is at {@code fromOffset} on. */
+    public CompletionStage<TxnIndex> transactions(TopicPartition tp, long fromOffset) {
+        return store.transactionIndex(tp, fromOffset);
+    }
+
+    /** The last stable offset the index implies: the oldest open transaction's first offset, or the high watermark. */
+    public static long lastStableOffset(TxnIndex index, long highWatermark) {
+        long lso = highWatermark;
+        for (long first : index.ongoing().values()) {
+            lso = Math.min(lso, first);
+        }
+        return lso;
+    }
+
+    /** The aborted transactions a read_committed fetch of {@code [from, upTo)} names. */
+    public static List<AbortedTxn> abortedBetween(TxnIndex index, long from, long upTo) {
+        return TransactionTracker.overlapping(index.aborted().stream().filter(a -> a.lastOffset() >= from).toList(), upTo);
     }
 
     public CompletionStage<StoredBatches> readBatches(TopicPartition tp, long offset, int maxBatches, long hw) {

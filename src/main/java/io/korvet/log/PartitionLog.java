@@ -45,6 +45,7 @@ public final class PartitionLog {
     private int generation;
     private long nextOffset;
     private ProducerStateTable producers = new ProducerStateTable();
+    private TransactionTracker transactions = new TransactionTracker();
     private final List<Runnable> listeners = new ArrayList<>();
     /** Appends that arrived while the state was loading, in arrival order. */
     private final java.util.ArrayDeque<WaitingAppend> waitingForLoad = new java.util.ArrayDeque<>();
@@ -165,6 +166,7 @@ public final class PartitionLog {
         // Trims only ever move the start forward; one that finished while loading is not undone.
         logStartOffset = Math.min(Math.max(logStartOffset, state.logStartOffset()), state.nextOffset());
         producers = ProducerStateTable.rebuild(state.recentBatches());
+        transactions = TransactionTracker.rebuild(state.transactions());
         boolean claimed = state.leaderEpoch() != leaderEpoch;
         if (claimed) {
             log.info("Leading {} at leader epoch {} from offset {}", tp, state.leaderEpoch(), state.nextOffset());
@@ -232,7 +234,15 @@ public final class PartitionLog {
                 return CompletableFuture.failedFuture(deleted());
             }
             var header = batch.header();
-            if (batch.idempotent()) {
+            if (header.control()) {
+                short known = producers.epochOf(header.producerId());
+                if (known > header.producerEpoch()) {
+                    // A marker of an epoch the producer was since fenced beyond: that transaction ended already.
+                    log.info("Not writing a marker of producer {} at epoch {} to {}: the partition has seen epoch {}",
+                            header.producerId(), header.producerEpoch(), tp, known);
+                    return CompletableFuture.completedFuture(new AppendResult(-1, logStartOffset, true));
+                }
+            } else if (batch.idempotent()) {
                 ProducerStateTable.Check check = producers.check(header.producerId(), header.producerEpoch(),
                         header.baseSequence(), header.lastSequence());
                 if (check instanceof ProducerStateTable.Duplicate d) {
@@ -250,9 +260,15 @@ public final class PartitionLog {
             int epoch = leaderEpoch;
             CompletableFuture<Void> written = new CompletableFuture<>();
             lastWrite = written;
-            if (batch.idempotent()) {
+            if (header.control()) {
+                producers.marker(header.producerId(), header.producerEpoch());
+                transactions.end(header.producerId(), base, header.abortMarker());
+            } else if (batch.idempotent()) {
                 producers.record(header.producerId(), header.producerEpoch(),
                         new CachedBatch(header.baseSequence(), header.lastSequence(), base, written));
+                if (header.transactional()) {
+                    transactions.begin(header.producerId(), base);
+                }
             }
             reader.appended(batch);
             CompletionStage<Void> stored = batch.isStored()
@@ -312,6 +328,43 @@ public final class PartitionLog {
         }
     }
 
+    /**
+     * Writes the marker that ends a producer's transaction in this partition, as the transaction coordinator asks;
+     * a marker of an epoch the producer was since fenced beyond is not written (the transaction ended already).
+     */
+    public CompletionStage<AppendResult> appendMarker(TransactionMarker marker, io.korvet.storage.StreamFormat format) {
+        return append(marker.toBatch(format, System.currentTimeMillis()));
+    }
+
+    /** The last stable offset: the high watermark, or the first offset of the oldest transaction still open before it. */
+    public synchronized long lastStableOffset() {
+        return transactions.lastStableOffset(highWatermark);
+    }
+
+    /** The aborted transactions a read_committed fetch of {@code [from, upTo)} names. Call once loaded. */
+    public synchronized List<io.korvet.storage.AbortedTxn> abortedTransactions(long from, long upTo) {
+        return transactions.abortedBetween(from, upTo);
+    }
+
+    /** Whether the producer has a transaction open in this partition (its first batch here was written). */
+    public synchronized boolean inTransaction(long producerId) {
+        return loaded && transactions.ongoing(producerId);
+    }
+
+    /** A producer that wrote here, as DescribeProducers shows it; {@code txnStartOffset} -1 when none is open. */
+    public record ActiveProducer(long producerId, short epoch, int lastSequence, long txnStartOffset) {
+    }
+
+    /** The producers this partition's state knows (from its recent batches and open transactions). Call once loaded. */
+    public synchronized List<ActiveProducer> activeProducers() {
+        java.util.Map<Long, Long> open = transactions.ongoingSnapshot();
+        List<ActiveProducer> out = new ArrayList<>();
+        for (ProducerStateTable.Active a : producers.active()) {
+            out.add(new ActiveProducer(a.producerId(), a.epoch(), a.lastSequence(), open.getOrDefault(a.producerId(), -1L)));
+        }
+        return out;
+    }
+
     /** Whether the state is loaded: the offsets read here are then current. */
     public synchronized boolean isLoaded() {
         return loaded;
@@ -354,6 +407,7 @@ public final class PartitionLog {
         long bounded = Math.min(offset, highWatermark);
         if (bounded > logStartOffset) {
             logStartOffset = bounded;
+            transactions.trimBelow(bounded);
         }
     }
 
@@ -391,12 +445,22 @@ public final class PartitionLog {
         return reader.read(offset, maxRecords, highWatermark);
     }
 
+    /** As {@link #read(long, int)}, below {@code bound} (at most the high watermark: the last stable offset, say). */
+    public CompletionStage<List<StoredRecord>> read(long offset, int maxRecords, long bound) {
+        return reader.read(offset, maxRecords, Math.min(bound, highWatermark));
+    }
+
     /**
      * Up to {@code maxBatches} batches of a {@code batch}-format stream, from the one holding {@code offset} on, all
      * below the high watermark.
      */
     public CompletionStage<StoredBatches> readBatches(long offset, int maxBatches) {
         return reader.readBatches(offset, maxBatches, highWatermark);
+    }
+
+    /** As {@link #readBatches(long, int)}, below {@code bound} (at most the high watermark). */
+    public CompletionStage<StoredBatches> readBatches(long offset, int maxBatches, long bound) {
+        return reader.readBatches(offset, maxBatches, Math.min(bound, highWatermark));
     }
 
     /**

@@ -50,7 +50,9 @@ final class ProducerStateTable {
         ProducerStateTable table = new ProducerStateTable();
         for (int i = newestFirst.size() - 1; i >= 0; i--) {
             RecentBatch b = newestFirst.get(i);
-            if (b.header().producerId() >= 0) {
+            if (b.header().control()) {
+                table.marker(b.header().producerId(), b.header().producerEpoch());
+            } else if (b.header().producerId() >= 0 && !b.header().isContinuation()) {
                 table.record(b.header().producerId(), b.header().producerEpoch(),
                         new CachedBatch(b.header().baseSequence(), b.header().lastSequence(), b.baseOffset(),
                                 CompletableFuture.completedFuture(null)));
@@ -107,6 +109,25 @@ final class ProducerStateTable {
     }
 
     /**
+     * A transaction marker of this producer, at {@code epoch}: a higher epoch (the coordinator fenced the producer)
+     * forgets the older epoch's batches, so that a zombie's next batch is refused.
+     */
+    void marker(long producerId, short epoch) {
+        Producer p = producers.computeIfAbsent(producerId, id -> new Producer());
+        if (epoch > p.epoch) {
+            p.batches.clear();
+            p.epoch = epoch;
+            p.expectedFirstSeq = -1;
+        }
+    }
+
+    /** The producer's epoch as this partition last saw it, or -1 when it knows nothing of it. */
+    short epochOf(long producerId) {
+        Producer p = producers.get(producerId);
+        return p == null ? -1 : p.epoch;
+    }
+
+    /**
      * A batch of this producer failed before it was written (its partition could not be loaded), and the table knows
      * nothing of the producer: its next batch must be that one again, so that a later batch already on its way is
      * not written before it (the producer resends them in order after an OUT_OF_ORDER_SEQUENCE_NUMBER).
@@ -120,6 +141,16 @@ final class ProducerStateTable {
         p.epoch = epoch;
         p.expectedFirstSeq = firstSeq;
         producers.put(producerId, p);
+    }
+
+    /** A producer as DescribeProducers shows it: its epoch and the sequence of its last batch (-1: none). */
+    record Active(long producerId, short epoch, int lastSequence) {
+    }
+
+    List<Active> active() {
+        List<Active> out = new java.util.ArrayList<>(producers.size());
+        producers.forEach((id, p) -> out.add(new Active(id, p.epoch, p.batches.isEmpty() ? -1 : p.batches.peekLast().lastSeq())));
+        return out;
     }
 
     static boolean inSequence(int lastSeq, int nextSeq) {

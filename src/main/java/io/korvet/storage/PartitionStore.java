@@ -40,6 +40,9 @@ public interface PartitionStore {
      */
     CompletionStage<StoredBatches> readBatches(TopicPartition partition, long fromOffset, int maxBatches);
 
+    /** The partition's transaction index, the aborted transactions from those whose marker is at {@code fromOffset} on. */
+    CompletionStage<TxnIndex> transactionIndex(TopicPartition partition, long fromOffset);
+
     /** Up to {@code maxRecords} records from {@code fromOffset} on, in offset order. */
     CompletionStage<List<StoredRecord>> read(TopicPartition partition, long fromOffset, int maxRecords);
 

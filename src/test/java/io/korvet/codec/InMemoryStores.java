@@ -54,6 +54,51 @@ final class InMemoryStores {
         };
     }
 
+    /** Transaction states in a map, compare-and-set as Redis does it; group offsets of transactions are not kept. */
+    static io.korvet.storage.TransactionStore transactionStore() {
+        Map<String, String> states = new ConcurrentHashMap<>();
+        return new io.korvet.storage.TransactionStore() {
+            @Override
+            public java.util.concurrent.CompletionStage<String> get(String id) {
+                return java.util.concurrent.CompletableFuture.completedFuture(states.get(id));
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Map<String, String>> all() {
+                return java.util.concurrent.CompletableFuture.completedFuture(Map.copyOf(states));
+            }
+
+            @Override
+            public synchronized java.util.concurrent.CompletionStage<Boolean> replace(String id, String expected, String next) {
+                boolean same = java.util.Objects.equals(states.get(id), expected);
+                if (same) {
+                    if (next == null) {
+                        states.remove(id);
+                    } else {
+                        states.put(id, next);
+                    }
+                }
+                return java.util.concurrent.CompletableFuture.completedFuture(same);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> stageOffsets(String group, long pid,
+                    Map<TopicPartition, io.korvet.storage.GroupStore.CommittedOffset> offsets) {
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> completeOffsets(String group, long pid, boolean commit) {
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<java.util.Set<TopicPartition>> pendingOffsets(String group) {
+                return java.util.concurrent.CompletableFuture.completedFuture(java.util.Set.of());
+            }
+        };
+    }
+
     static PartitionStore partitionStore() {
         return backedBy(PartitionStore.class, new MemoryPartitionStore());
     }

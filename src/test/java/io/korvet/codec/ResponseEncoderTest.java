@@ -123,7 +123,11 @@ class ResponseEncoderTest {
     private final io.korvet.cluster.PartitionLeadership leadership = InMemoryStores.leadership(topics, logs);
     private final MetadataHandler metadata = new MetadataHandler(config, topics, leadership);
     private final CreateTopicsHandler createTopics = new CreateTopicsHandler(config, topics);
-    private final InitProducerIdHandler initProducerId = new InitProducerIdHandler(InMemoryStores.topicStore());
+    private final io.korvet.storage.TopicStore topicStore = InMemoryStores.topicStore();
+    private final InitProducerIdHandler initProducerId = new InitProducerIdHandler(topicStore,
+            new io.korvet.txn.TransactionCoordinator(InMemoryStores.transactionStore(), topicStore::nextProducerId,
+                    (tp, marker) -> java.util.concurrent.CompletableFuture.completedFuture(null),
+                    new io.korvet.txn.TransactionCoordinator.Settings(900_000, 10_000, 604_800_000L), System::currentTimeMillis));
     private final ProduceHandler produce = new ProduceHandler(topics, logs, InMemoryStores.noReplicas(), leadership);
     private final ListOffsetsHandler listOffsets = new ListOffsetsHandler(topics, logs, leadership);
     private final FetchHandler fetch = new FetchHandler(topics, logs, TIMER, leadership);
@@ -396,13 +400,14 @@ class ResponseEncoderTest {
         ApiMessage transactional = handle(initProducerId, v, new InitProducerIdRequestData().setTransactionalId("tx-1").setTransactionTimeoutMs(60_000));
 
         InitProducerIdResponseData ok = ((InitProducerIdResponse) roundTrip(ApiKeys.INIT_PRODUCER_ID, v, idempotent)).data();
-        InitProducerIdResponseData refused = ((InitProducerIdResponse) roundTrip(ApiKeys.INIT_PRODUCER_ID, v, transactional)).data();
+        InitProducerIdResponseData txn = ((InitProducerIdResponse) roundTrip(ApiKeys.INIT_PRODUCER_ID, v, transactional)).data();
 
         assertThat(ok.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(ok.producerId()).isEqualTo(1000L);
         assertThat(ok.producerEpoch()).isZero();
-        assertThat(refused.errorCode()).isEqualTo(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code());
-        assertThat(refused.producerId()).isEqualTo(-1L);
+        assertThat(txn.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(txn.producerId()).isEqualTo(1001L);
+        assertThat(txn.producerEpoch()).isZero();
     }
 
     @ParameterizedTest(name = "v{0}")

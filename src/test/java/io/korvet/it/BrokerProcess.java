@@ -60,6 +60,11 @@ final class BrokerProcess implements AutoCloseable {
         throw new AssertionError("no start-up line within 60 s: " + Files.readString(out));
     }
 
+    /** How many times the broker was started. */
+    synchronized int starts() {
+        return outputs.size();
+    }
+
     /** SIGKILL (what {@link Process#destroyForcibly()} sends on Linux), then waits for the process to be gone. */
     synchronized void kill() throws InterruptedException {
         if (process == null) {

@@ -531,44 +531,27 @@ class ProtocolErrorsIT {
     // ---- transactions --------------------------------------------------------------------------------
 
     @Test
-    void transactionalProducerFailsInInitTransactions() throws Exception {
-        Throwable failure;
-        try (KafkaProducer<String, String> producer = cluster.producer(Map.of(
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "korvet-it-tx",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000))) {
-            failure = catchThrowable(producer::initTransactions);
-        }
-        System.out.println("Transactional producer, initTransactions(): " + failure);
-        for (Throwable t = failure == null ? null : failure.getCause(); t != null; t = t.getCause()) {
-            System.out.println("  caused by: " + t);
-        }
-        // The broker refuses a transaction coordinator with a message the client shows as it is.
-        assertThat(failure).isInstanceOf(org.apache.kafka.common.KafkaException.class);
-        assertThat(failure.getMessage()).contains("Korvet does not support transactions yet");
-
-        // Behind it, the broker refuses a transactional InitProducerId, and a transactional batch.
+    void aTransactionalBatchOutsideAnOpenTransactionIsRefused() throws Exception {
+        // KIP-890: a transactional batch is written only into a partition its producer's open transaction holds.
         try (RawKafkaConnection c = RawKafkaConnection.open(cluster.port())) {
             InitProducerIdResponse init = c.call(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
                     .setTransactionalId("korvet-it-tx")
                     .setTransactionTimeoutMs(60_000)
                     .setProducerId(-1)
                     .setProducerEpoch((short) -1)).build((short) 5));
-            System.out.println("Raw transactional InitProducerId: " + init.error());
-            assertThat(init.error()).isNotEqualTo(Errors.NONE);
+            assertThat(init.error()).isEqualTo(Errors.NONE);
 
             String topic = "transactional-batch";
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(10, TimeUnit.SECONDS);
-            InitProducerIdResponse idempotent = c.call(RawRequests.initProducerId());
             MemoryRecords transactional = MemoryRecords.withTransactionalRecords(Compression.NONE,
-                    idempotent.data().producerId(), (short) 0, 0,
+                    init.data().producerId(), init.data().producerEpoch(), 0,
                     new SimpleRecord(System.currentTimeMillis(), null, "tx".getBytes(StandardCharsets.UTF_8)));
             ProduceResponse r = c.call(RawRequests.produce((short) -1, topic, Map.of(0, transactional)));
             System.out.println("Raw transactional batch: " + Errors.forCode(partition(r, 0).errorCode()) + " " + partition(r, 0).errorMessage());
-            assertThat(Errors.forCode(partition(r, 0).errorCode())).isEqualTo(Errors.INVALID_RECORD);
-            assertThat(partition(r, 0).errorMessage()).contains("transactions");
+            assertThat(Errors.forCode(partition(r, 0).errorCode())).isEqualTo(Errors.INVALID_TXN_STATE);
             assertThat(RedisProbe.streamLength(cluster, topic, 0)).isZero();
         }
-        assertThat(logs.warnings("does not support transactions")).isNotEmpty();
+        assertThat(logs.warnings("INVALID_TXN_STATE")).isNotEmpty();
         assertBrokerStillServes();
     }
 

@@ -215,10 +215,15 @@ class BatchDecoderTest {
     }
 
     @Test
-    void transactionalBatchIsRejected() {
-        MemoryRecords records = batch(Compression.NONE, 12L, (short) 0, 0, true, new SimpleRecord(T0, b("k"), b("v")));
+    void transactionalBatchKeepsItsFlagAndProducer() {
+        MemoryRecords records = batch(Compression.NONE, 12L, (short) 3, 0, true, new SimpleRecord(T0, b("k"), b("v")));
 
-        assertThatThrownBy(() -> BatchDecoder.decode(TP, records, PLAIN, NOW)).isInstanceOf(InvalidRecordException.class);
+        IncomingBatch batch = BatchDecoder.decode(TP, records, PLAIN, NOW);
+
+        assertThat(batch.header().transactional()).isTrue();
+        assertThat(batch.header().control()).isFalse();
+        assertThat(batch.header().producerId()).isEqualTo(12L);
+        assertThat(batch.header().producerEpoch()).isEqualTo((short) 3);
     }
 
     @Test

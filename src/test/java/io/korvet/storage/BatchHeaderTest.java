@@ -21,13 +21,16 @@ class BatchHeaderTest {
         for (BatchHeader h : new BatchHeader[] {
                 new BatchHeader(9001L, (short) 4, 250, 3, BatchHeader.LOG_APPEND_TIME),
                 new BatchHeader(-1, (short) -1, -1, 1, BatchHeader.CREATE_TIME),
-                new BatchHeader(Long.MAX_VALUE, Short.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, BatchHeader.CREATE_TIME)}) {
+                new BatchHeader(Long.MAX_VALUE, Short.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, BatchHeader.CREATE_TIME),
+                new BatchHeader(7, (short) 1, 0, 3, BatchHeader.CREATE_TIME, BatchHeader.TRANSACTIONAL),
+                new BatchHeader(7, (short) 1, -1, 1, BatchHeader.CREATE_TIME,
+                        (byte) (BatchHeader.TRANSACTIONAL | BatchHeader.CONTROL | BatchHeader.ABORT))}) {
             assertThat(BatchHeader.decode(h.encode())).isEqualTo(h);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "1,2,3,4", "1,2,3,4,5,6", "a,0,0,1,0", "1,99999,0,1,0"})
+    @ValueSource(strings = {"", "1,2,3,4", "1,2,3,4,5,6,7", "a,0,0,1,0", "1,99999,0,1,0", "1,2,3,4,0,x"})
     void malformedTextIsRejected(String text) {
         assertThatThrownBy(() -> BatchHeader.decode(text)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -33,6 +33,7 @@ final class BatchAppend {
     private static final byte[] RENAME = bytes("RENAME");
     private static final byte[] NOMKSTREAM = bytes("NOMKSTREAM");
     private static final byte[] FOUR_KEYS = {'4'};
+    private static final byte[] SIX_KEYS = {'6'};
     private static final byte[][] FIELDS = names("base", "count", "maxts", "pid", "epoch", "seq", "flags", "data");
 
     /** MULTI and the commands it queues. */
@@ -46,12 +47,21 @@ final class BatchAppend {
 
     /** The commands of the append of {@code batch} at {@code baseOffset}, encoded on the calling thread. */
     static BatchAppend of(byte[] fenceSha, byte[] stream, byte[] nextKey, byte[] appendingKey, byte[] leaderKey,
-                          long baseOffset, byte[] leader, NewBatch batch) {
+                          long baseOffset, byte[] leader, NewBatch batch, TxnUpdate txn) {
         BatchHeader h = batch.header();
         long last = baseOffset + h.recordCount() - 1;
-        byte[] fence = new RespWriter(192 + stream.length + nextKey.length + appendingKey.length + leaderKey.length + leader.length)
-                .array(10).bulk(EVALSHA).bulk(fenceSha).bulk(FOUR_KEYS).bulk(stream).bulk(nextKey).bulk(appendingKey)
-                .bulk(leaderKey).bulk(baseOffset).bulk(last + 1).bulk(leader).toByteArray();
+        RespWriter fenceWriter = new RespWriter(320 + 3 * stream.length + nextKey.length + appendingKey.length + leaderKey.length
+                + leader.length);
+        if (txn == null) {
+            fenceWriter.array(10).bulk(EVALSHA).bulk(fenceSha).bulk(FOUR_KEYS).bulk(stream).bulk(nextKey).bulk(appendingKey)
+                    .bulk(leaderKey).bulk(baseOffset).bulk(last + 1).bulk(leader);
+        } else {
+            // A transactional batch or a marker: the fence also updates the partition's transaction index.
+            fenceWriter.array(15).bulk(EVALSHA).bulk(fenceSha).bulk(SIX_KEYS).bulk(stream).bulk(nextKey).bulk(appendingKey)
+                    .bulk(leaderKey).bulk(txn.txnsKey()).bulk(txn.abortedKey()).bulk(baseOffset).bulk(last + 1).bulk(leader)
+                    .bulk(new byte[] {txn.action()}).bulk(txn.producerId()).bulk(txn.offset());
+        }
+        byte[] fence = fenceWriter.toByteArray();
         ByteBuffer data = batch.bytes();
         byte[] xadd = new RespWriter(256 + appendingKey.length)
                 .array(20).bulk(XADD).bulk(appendingKey).bulk(NOMKSTREAM)

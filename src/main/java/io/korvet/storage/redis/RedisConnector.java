@@ -251,8 +251,47 @@ public final class RedisConnector implements AutoCloseable {
         return new StorageException("Redis failed " + what + ": " + e.getMessage(), e);
     }
 
+    /**
+     * Subscribes to a pub/sub channel on a connection of its own (on a Redis Cluster, PUBLISH reaches every node's
+     * subscribers); {@code onMessage} runs on Lettuce's I/O thread. The subscription is renewed after a reconnect.
+     */
+    public AutoCloseable subscribe(String channel, java.util.function.Consumer<String> onMessage) {
+        io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> pubsub = cluster
+                ? ((RedisClusterClient) client).connectPubSub()
+                : ((RedisClient) client).connectPubSub();
+        pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+            @Override
+            public void message(String ch, String message) {
+                if (ch.equals(channel)) {
+                    onMessage.accept(message);
+                }
+            }
+        });
+        pubsub.sync().subscribe(channel);
+        pubsubs.add(pubsub);
+        return () -> {
+            pubsubs.remove(pubsub);
+            pubsub.close();
+        };
+    }
+
+    /** Publishes a message on a pub/sub channel; completes with how many subscribers received it. */
+    public CompletionStage<Long> publish(String channel, String message) {
+        return translate(commands.publish(channel.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                message.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "publishing on " + channel);
+    }
+
+    private final java.util.List<AutoCloseable> pubsubs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public void close() {
+        for (AutoCloseable p : pubsubs) {
+            try {
+                p.close();
+            } catch (Exception ignored) {
+                // Closing anyway.
+            }
+        }
         connection.close();
         if (transactions != null) {
             transactions.close();

@@ -112,11 +112,11 @@ public final class RedisGroupStore implements GroupStore {
         return RedisKeys.bytes(tp.topic() + ":" + tp.partition());
     }
 
-    private static byte[] encode(CommittedOffset o) {
+    static byte[] encode(CommittedOffset o) {
         return RedisKeys.bytes(o.offset() + "," + o.leaderEpoch() + "," + o.commitTimestamp() + "," + (o.metadata() == null ? "" : o.metadata()));
     }
 
-    private static TopicPartition partition(String field) {
+    static TopicPartition partition(String field) {
         int colon = field.lastIndexOf(':');
         return new TopicPartition(field.substring(0, colon), Integer.parseInt(field.substring(colon + 1)));
     }

@@ -78,6 +78,22 @@ public final class RedisKeys {
         return companion(tp, "epochs");
     }
 
+    /**
+     * Hash: producer id to the first offset of its ongoing transaction in the partition (see txn_step in common.lua).
+     * {@code {<stream>}:txns}, in the stream's slot.
+     */
+    public byte[] partitionTxns(TopicPartition tp) {
+        return companion(tp, "txns");
+    }
+
+    /**
+     * Sorted set of the partition's aborted transactions, {@code "<pid> <first offset> <marker offset>"} scored by the
+     * marker's offset. {@code {<stream>}:aborted}, in the stream's slot.
+     */
+    public byte[] partitionAborted(TopicPartition tp) {
+        return companion(tp, "aborted");
+    }
+
     /** {@code {<stream>}:<what>}: the stream key as hash tag puts it in the stream's Redis Cluster slot. */
     private byte[] companion(TopicPartition tp, String what) {
         return bytes("{" + namespace + ":" + tp.topic() + ":" + tp.partition() + "}:" + what);
@@ -140,6 +156,32 @@ public final class RedisKeys {
      */
     public byte[] brokerConfigs() {
         return brokerConfigs;
+    }
+
+    /** Hash: transactional id to the coordinator's state of it (see {@link RedisTransactionStore}). Two parts. */
+    public byte[] transactions() {
+        return bytes(namespace + ":transactions");
+    }
+
+    /**
+     * Hash: {@code <producer id>:<topic>:<partition>} to an offset a transaction commits for the group, held until the
+     * transaction ends. The key ends in {@code :txn-offsets}, never a stream key's shape.
+     */
+    public byte[] groupTxnOffsets(String groupId) {
+        return bytes(namespace + ":group:" + groupId + ":txn-offsets");
+    }
+
+    /**
+     * The pub/sub channel on which broker {@code nodeId} takes requests to write transaction markers to partitions it
+     * leads (see io.korvet.txn.LeaderMarkers). Channels are not keys: they can never collide with a stream.
+     */
+    public String markerRequests(int nodeId) {
+        return namespace + ":txn-markers:" + nodeId + ":requests";
+    }
+
+    /** The pub/sub channel on which broker {@code nodeId} hears the answers to its marker requests. */
+    public String markerReplies(int nodeId) {
+        return namespace + ":txn-markers:" + nodeId + ":replies";
     }
 
     /** Hash: consumer group id to its protocol type. */

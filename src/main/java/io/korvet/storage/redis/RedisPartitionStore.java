@@ -1,6 +1,8 @@
 package io.korvet.storage.redis;
 
+import io.korvet.storage.AbortedTxn;
 import io.korvet.storage.BatchHeader;
+import io.korvet.storage.TxnIndex;
 import io.korvet.storage.NewBatch;
 import io.korvet.storage.StoredBatches;
 import io.korvet.storage.NewRecord;
@@ -16,7 +18,9 @@ import io.lettuce.core.protocol.CommandKeyword;
 import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -68,9 +72,9 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<PartitionState> loadState(TopicPartition tp, int scanEntries, int heldEpoch) {
-        byte[][] keys6 = {keys.partition(tp), keys.partitionStart(tp), keys.partitionNext(tp), keys.partitionAppending(tp),
-                keys.partitionLeader(tp), keys.partitionEpochs(tp)};
-        CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, keys6,
+        byte[][] keys8 = {keys.partition(tp), keys.partitionStart(tp), keys.partitionNext(tp), keys.partitionAppending(tp),
+                keys.partitionLeader(tp), keys.partitionEpochs(tp), keys.partitionTxns(tp), keys.partitionAborted(tp)};
+        CompletionStage<List<Object>> reply = loadState.run(redis.async(), ScriptOutputType.MULTI, keys8,
                 RedisKeys.bytes(Integer.toString(scanEntries)), RedisKeys.bytes(nodeId),
                 heldEpoch < 0 ? new byte[0] : leaderValue(heldEpoch));
         return redis.translate(reply, "loading " + tp).thenApply(list -> {
@@ -84,12 +88,22 @@ public final class RedisPartitionStore implements PartitionStore {
             for (int e = 0; e < epochCount; e++, i += 2) {
                 epochStarts.put((int) (long) (Long) list.get(i), (Long) list.get(i + 1));
             }
+            Map<Long, Long> ongoing = new HashMap<>();
+            int ongoingCount = (int) (long) (Long) list.get(i++);
+            for (int t = 0; t < ongoingCount; t++, i += 2) {
+                ongoing.put(Long.parseLong(text(list.get(i))), Long.parseLong(text(list.get(i + 1))));
+            }
+            List<AbortedTxn> aborted = new ArrayList<>();
+            int abortedCount = (int) (long) (Long) list.get(i++);
+            for (int t = 0; t < abortedCount; t++) {
+                aborted.add(AbortedTxn.decode(text(list.get(i++))));
+            }
             List<PartitionState.RecentBatch> batches = new ArrayList<>();
             for (; i + 1 < list.size(); i += 2) {
                 long offset = (Long) list.get(i);
                 batches.add(new PartitionState.RecentBatch(offset, BatchHeader.decode(text(list.get(i + 1)))));
             }
-            return new PartitionState(start, next, batches, epoch, epochStarts);
+            return new PartitionState(start, next, batches, epoch, epochStarts, new TxnIndex(ongoing, aborted));
         });
     }
 
@@ -105,7 +119,7 @@ public final class RedisPartitionStore implements PartitionStore {
     public CompletionStage<Void> append(TopicPartition tp, long baseOffset, int leaderEpoch, BatchHeader header,
                                         List<NewRecord> records) {
         RawCommand<List<Object>> command = AppendCommand.records(appendSha, keys.partition(tp), keys.partitionNext(tp),
-                keys.partitionLeader(tp), baseOffset, leaderValue(leaderEpoch), header, records);
+                keys.partitionLeader(tp), baseOffset, leaderValue(leaderEpoch), header, records, txnUpdate(tp, header, baseOffset));
         CompletionStage<List<Object>> reply = append.runInOrder(redis.async(), () -> redis.dispatch(command));
         return redis.translate(reply, "appending to " + tp).thenApply(list -> {
             if ((Long) list.get(0) == -1L) {
@@ -122,7 +136,7 @@ public final class RedisPartitionStore implements PartitionStore {
     @Override
     public CompletionStage<Void> appendBatch(TopicPartition tp, long baseOffset, int leaderEpoch, NewBatch batch) {
         BatchAppend a = BatchAppend.of(appendFenceSha, keys.partition(tp), keys.partitionNext(tp), keys.partitionAppending(tp),
-                keys.partitionLeader(tp), baseOffset, leaderValue(leaderEpoch), batch);
+                keys.partitionLeader(tp), baseOffset, leaderValue(leaderEpoch), batch, txnUpdate(tp, batch.header(), baseOffset));
         CompletionStage<BatchAppend.Outcome> reply = redis.dispatchTogether(keys.partition(tp), a.queued, a.exec).thenApply(outcome -> {
             if (outcome.error() != null) {
                 if (outcome.error().contains("NOSCRIPT")) {
@@ -142,6 +156,29 @@ public final class RedisPartitionStore implements PartitionStore {
             }
             return null;
         });
+    }
+
+    /** The update of the transaction index an append of a batch with this header makes, or null (not transactional). */
+    private TxnUpdate txnUpdate(TopicPartition tp, BatchHeader header, long baseOffset) {
+        if (!header.transactional()) {
+            return null;
+        }
+        byte action = !header.control() ? (byte) 'B' : header.abortMarker() ? (byte) 'A' : (byte) 'C';
+        return new TxnUpdate(keys.partitionTxns(tp), keys.partitionAborted(tp), action, header.producerId(), baseOffset);
+    }
+
+    @Override
+    public CompletionStage<TxnIndex> transactionIndex(TopicPartition tp, long fromOffset) {
+        CompletableFuture<Map<byte[], byte[]>> ongoing = redis.async().hgetall(keys.partitionTxns(tp)).toCompletableFuture();
+        CompletableFuture<List<byte[]>> aborted = redis.async().zrangebyscore(keys.partitionAborted(tp),
+                io.lettuce.core.Range.create((double) fromOffset, Double.POSITIVE_INFINITY)).toCompletableFuture();
+        return redis.translate(ongoing.thenCombine(aborted, (o, a) -> {
+            Map<Long, Long> open = new HashMap<>();
+            o.forEach((k, v) -> open.put(Long.parseLong(text(k)), Long.parseLong(text(v))));
+            List<AbortedTxn> list = new ArrayList<>();
+            a.forEach(m -> list.add(AbortedTxn.decode(text(m))));
+            return new TxnIndex(open, list);
+        }), "reading the transactions of " + tp);
     }
 
     @Override
@@ -201,8 +238,8 @@ public final class RedisPartitionStore implements PartitionStore {
     @Override
     public CompletionStage<Void> delete(TopicPartition tp) {
         return redis.translate(redis.async().unlink(keys.partition(tp), keys.partitionStart(tp),
-                keys.partitionNext(tp), keys.partitionAppending(tp), keys.partitionLeader(tp), keys.partitionEpochs(tp)),
-                "deleting " + tp)
+                keys.partitionNext(tp), keys.partitionAppending(tp), keys.partitionLeader(tp), keys.partitionEpochs(tp),
+                keys.partitionTxns(tp), keys.partitionAborted(tp)), "deleting " + tp)
                 .thenCompose(n -> redis.translate(redis.async().hdel(keys.leaders(),
                         RedisKeys.bytes(tp.topic() + ":" + tp.partition())), "deleting " + tp))
                 .thenApply(n -> null);
