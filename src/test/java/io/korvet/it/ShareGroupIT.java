@@ -303,6 +303,25 @@ class ShareGroupIT {
     }
 
     @Test
+    void transactionalRecordsAndTheirMarkersAreSettled() throws Exception {
+        String topic = "share-txn";
+        String group = "share-txn-group";
+        cluster.createTopic(topic, 1);
+        groupConfigs(cluster, group, Map.of("share.auto.offset.reset", "earliest"));
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of("transactional.id", "share-txn-producer"))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i));
+            }
+            producer.commitTransaction();
+        }
+        assertThat(consumeAll(group, topic, 10)).hasSize(10);
+        // Ten records and the commit marker: the marker's offset, acknowledged as a gap, is settled too.
+        await().atMost(Duration.ofSeconds(30)).until(() -> startOffset(group, topic) == 11);
+    }
+
+    @Test
     void shareStateSurvivesABrokerRestart() throws Exception {
         String topic = "share-restart";
         String group = "share-restart-group";
