@@ -186,17 +186,7 @@ class ShareGroupIT {
         // A member that acquires records over a raw connection and drops it without acknowledging.
         int acquired = ShareRawMember.acquireAndDrop(cluster, group, topic);
         assertThat(acquired).isEqualTo(20);
-        Map<String, Integer> counts = new ConcurrentHashMap<>();
-        try (KafkaShareConsumer<String, String> c = shareConsumer(cluster, group, false)) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (counts.size() < 20 && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                    counts.put(r.key(), (int) r.deliveryCount().orElse((short) -1));
-                }
-            }
-            c.commitSync();
-        }
+        Map<String, Integer> counts = deliveryCounts(group, topic, 20);
         assertThat(counts).hasSize(20);
         // Delivered a second time: the dropped member's delivery counted.
         assertThat(counts.values()).allMatch(n -> n == 2);
@@ -219,17 +209,7 @@ class ShareGroupIT {
             // Closed without acknowledging anything: its share session ends and what it held is released.
         }
         assertThat(held).isNotEmpty();
-        Map<String, Integer> counts = new ConcurrentHashMap<>();
-        try (KafkaShareConsumer<String, String> second = shareConsumer(cluster, group, false)) {
-            second.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (counts.size() < 10 && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : second.poll(Duration.ofMillis(200))) {
-                    counts.put(r.key(), (int) r.deliveryCount().orElse((short) -1));
-                }
-            }
-            second.commitSync();
-        }
+        Map<String, Integer> counts = deliveryCounts(group, topic, 10);
         assertThat(counts).hasSize(10);
         held.forEach(k -> assertThat(counts.get(k)).as(k).isEqualTo(2));
     }
@@ -250,13 +230,29 @@ class ShareGroupIT {
         assertThat(consumeAll(group, topic, 5)).containsOnlyKeys("k0", "k1", "k2", "k3", "k4");
     }
 
+    /** A new member of the group reads (and accepts) until it saw {@code expected} keys: how often it saw each. */
     private static Map<String, Integer> consumeAll(String group, String topic, int expected) {
+        return read(group, topic, expected, false);
+    }
+
+    /** The same, with each key's delivery count as the broker gave it. */
+    private static Map<String, Integer> deliveryCounts(String group, String topic, int expected) {
+        return read(group, topic, expected, true);
+    }
+
+    private static Map<String, Integer> read(String group, String topic, int expected, boolean deliveryCounts) {
         Map<String, Integer> seen = new ConcurrentHashMap<>();
         try (KafkaShareConsumer<String, String> c = shareConsumer(cluster, group, false)) {
             c.subscribe(List.of(topic));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (seen.size() < expected && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.key(), 1, Integer::sum));
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    if (deliveryCounts) {
+                        seen.put(r.key(), (int) r.deliveryCount().orElse((short) -1));
+                    } else {
+                        seen.merge(r.key(), 1, Integer::sum);
+                    }
+                }
             }
             c.commitSync();
         }
@@ -350,17 +346,7 @@ class ShareGroupIT {
         cluster.stopBroker();
         first.close(Duration.ofSeconds(1));
         cluster.startBroker();
-        Map<String, Integer> after = new ConcurrentHashMap<>();
-        try (KafkaShareConsumer<String, String> second = shareConsumer(cluster, group, false)) {
-            second.subscribe(List.of(topic));
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (after.size() < 100 - accepted.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : second.poll(Duration.ofMillis(200))) {
-                    after.merge(r.key(), 1, Integer::sum);
-                }
-            }
-            second.commitSync();
-        }
+        Map<String, Integer> after = consumeAll(group, topic, 100 - accepted.size());
         // Every record not accepted comes back (the held ones too); no accepted one does.
         assertThat(after).hasSize(100 - accepted.size());
         assertThat(after.keySet()).containsAll(held);
