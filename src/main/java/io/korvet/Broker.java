@@ -61,6 +61,8 @@ public final class Broker implements AutoCloseable {
     private RetentionEnforcer retention;
     private LogCleaner cleaner;
     private ModernGroups modernGroups;
+    private io.korvet.group.share.ShareGroups shareGroups;
+    private io.korvet.group.share.SharePartitions shareParts;
     private TransactionSweeper transactionSweeper;
     /** Pub/sub subscriptions (transaction markers), closed before Redis. */
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
@@ -161,6 +163,20 @@ public final class Broker implements AutoCloseable {
             GroupCoordinator groups = new GroupCoordinator(groupStore, timer, config.groups());
             modernGroups = new ModernGroups(ModernGroups.Settings.from(config), new io.korvet.topic.LiveTopics(topics), timer);
             groups.useConsumerProtocol(modernGroups);
+            io.korvet.storage.redis.RedisShareStateStore shareStore = new io.korvet.storage.redis.RedisShareStateStore(redis, keys);
+            io.korvet.group.share.ShareGroupConfigs shareConfigs = new io.korvet.group.share.ShareGroupConfigs(
+                    io.korvet.group.share.ShareGroupConfigs.Settings.from(config), shareStore);
+            shareGroups = new io.korvet.group.share.ShareGroups(shareConfigs.defaults(), new io.korvet.topic.LiveTopics(topics), timer);
+            shareParts = new io.korvet.group.share.SharePartitions(shareStore, shareConfigs, timer);
+            io.korvet.group.share.SharePartitions releasing = shareParts;
+            shareGroups.onMemberGone(releasing::releaseMember);
+            io.korvet.group.ShareCoordination shares = groups.useShareGroups(shareGroups, shareParts,
+                    new io.korvet.log.FollowerReads(logs.store()));
+            topics.onTopicDeleted(topic -> shares.forgetTopic(topic.name()).whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Could not drop share group state of deleted topic {}: {}", topic.name(), e.getMessage());
+                }
+            }));
             metrics.watch(logs, leadership::leads, groups);
             BrokerMetrics topicMetrics = metrics;
             topics.onTopicDeleted(topic -> topicMetrics.forgetTopic(topic.name()));
@@ -312,6 +328,12 @@ public final class Broker implements AutoCloseable {
         if (retention != null) {
             retention.close();
             retention = null;
+        }
+        if (shareGroups != null) {
+            shareGroups.close();
+            shareParts.close();
+            shareGroups = null;
+            shareParts = null;
         }
         if (modernGroups != null) {
             modernGroups.close();

@@ -91,9 +91,9 @@ final class KafkaApis {
                 .register(new DeleteTopicsHandler(topics))
                 .register(new CreatePartitionsHandler(config, topics))
                 .register(new DeleteRecordsHandler(topics, logs, leadership))
-                .register(new DescribeConfigsHandler(topics))
+                .register(new DescribeConfigsHandler(topics, groupConfigs(groups)))
                 .register(new AlterConfigsHandler(topics))
-                .register(new IncrementalAlterConfigsHandler(topics))
+                .register(new IncrementalAlterConfigsHandler(topics, groupConfigs(groups)))
                 .register(new DescribeClusterHandler(config, membership))
                 .register(new DescribeTopicPartitionsHandler(leadership, topics))
                 .register(new ListPartitionReassignmentsHandler())
@@ -126,5 +126,26 @@ final class KafkaApis {
                 .register(new io.korvet.handler.DescribeTransactionsHandler(transactions))
                 .register(new io.korvet.handler.ListTransactionsHandler(transactions))
                 .register(new io.korvet.handler.DescribeProducersHandler(topics, logs, leadership));
+        if (groups.share() != null) {
+            registerShareGroups(registry, p, groups.share());
+        }
+    }
+
+    private static io.korvet.group.share.ShareGroupConfigs groupConfigs(GroupCoordinator groups) {
+        return groups.share() == null ? null : groups.share().partitions().configs();
+    }
+
+    /** Share groups (KIP-932): the coordinator's APIs and the share partition leader's. */
+    private static void registerShareGroups(HandlerRegistry registry, Parts p, io.korvet.group.ShareCoordination share) {
+        io.korvet.group.share.SharePartitions partitions = share.partitions();
+        registry.register(new io.korvet.handler.ShareGroupHeartbeatHandler(share))
+                .register(new io.korvet.handler.ShareGroupDescribeHandler(share))
+                .register(new io.korvet.handler.ShareFetchHandler(p.topics(), p.logs(), p.leadership(), partitions,
+                        partitions.sessions(), p.timer()))
+                .register(new io.korvet.handler.ShareAcknowledgeHandler(p.topics(), p.logs(), p.leadership(), partitions,
+                        partitions.sessions()))
+                .register(new io.korvet.handler.DescribeShareGroupOffsetsHandler(share, p.topics()))
+                .register(new io.korvet.handler.AlterShareGroupOffsetsHandler(share, p.topics()))
+                .register(new io.korvet.handler.DeleteShareGroupOffsetsHandler(share, p.topics()));
     }
 }

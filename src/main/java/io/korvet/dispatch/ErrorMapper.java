@@ -91,10 +91,11 @@ public final class ErrorMapper {
         if (e instanceof StorageException && api != null) {
             switch (api) {
                 case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
-                     DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE -> {
+                     DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE, SHARE_GROUP_HEARTBEAT, SHARE_GROUP_DESCRIBE,
+                     DESCRIBE_SHARE_GROUP_OFFSETS, ALTER_SHARE_GROUP_OFFSETS, DELETE_SHARE_GROUP_OFFSETS -> {
                     return new CoordinatorNotAvailableException("The group coordinator's storage is unavailable: " + e.getMessage());
                 }
-                case FETCH, LIST_OFFSETS, OFFSET_FOR_LEADER_EPOCH -> {
+                case FETCH, LIST_OFFSETS, OFFSET_FOR_LEADER_EPOCH, SHARE_FETCH, SHARE_ACKNOWLEDGE -> {
                     return new KafkaStorageException(e.getMessage());
                 }
                 default -> {

@@ -24,6 +24,17 @@ final class CoordinatedGroups {
     /** The consumer-protocol groups; none until {@link #useConsumerProtocol}. */
     private volatile ModernGroups modern;
 
+    /** The share groups (KIP-932); none until {@link #useShareGroups}. */
+    private volatile ShareCoordination share;
+
+    void useShareGroups(ShareCoordination share) {
+        this.share = share;
+    }
+
+    ShareCoordination share() {
+        return share;
+    }
+
     void useConsumerProtocol(ModernGroups groups) {
         this.modern = groups;
     }
@@ -47,6 +58,10 @@ final class CoordinatedGroups {
         ModernGroups m = modern;
         if (m != null) {
             m.retain(coordinates);
+        }
+        ShareCoordination sc = share;
+        if (sc != null) {
+            sc.groups().retain(coordinates);
         }
         int moved = 0;
         for (Map.Entry<String, ConsumerGroup> e : classic.entrySet()) {

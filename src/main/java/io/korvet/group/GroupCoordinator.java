@@ -61,6 +61,19 @@ public final class GroupCoordinator {
         registry.useConsumerProtocol(groups);
     }
 
+    /** Coordinates share groups (KIP-932) beside the others; returns their side of the coordinator. */
+    public ShareCoordination useShareGroups(io.korvet.group.share.ShareGroups groups, io.korvet.group.share.SharePartitions partitions,
+                                            io.korvet.log.FollowerReads logOffsets) {
+        ShareCoordination share = new ShareCoordination(store, registry, groups, partitions, logOffsets);
+        registry.useShareGroups(share);
+        return share;
+    }
+
+    /** The share groups' side of the coordinator, or null when there is none. */
+    public ShareCoordination share() {
+        return registry.share();
+    }
+
     /**
      * From now on this broker coordinates the groups {@code coordinates} accepts: the groups it held that another
      * broker coordinates now are dropped (their offsets are in Redis; their members rejoin there).
@@ -325,7 +338,8 @@ public final class GroupCoordinator {
             return CompletableFuture.completedFuture(Errors.NOT_COORDINATOR);
         }
         ConsumerGroup group = registry.classic.get(groupId);
-        if (group != null && !group.isEmptyOrDead() || registry.modern() != null && !registry.modern().removeIfEmpty(groupId)) {
+        if (group != null && !group.isEmptyOrDead() || registry.modern() != null && !registry.modern().removeIfEmpty(groupId)
+                || registry.share() != null && registry.share().groups().hasMembers(groupId)) {
             return CompletableFuture.completedFuture(Errors.NON_EMPTY_GROUP);
         }
         return exists(groupId).thenCompose(exists -> {
@@ -337,7 +351,9 @@ public final class GroupCoordinator {
                 removed.markDead();
             }
             log.info("Deleted group {}", groupId);
-            return store.deleteGroup(groupId).thenApply(v -> Errors.NONE);
+            CompletionStage<Void> shareState = registry.share() == null ? CompletableFuture.completedFuture(null)
+                    : registry.share().deleteState(groupId);
+            return shareState.thenCompose(v -> store.deleteGroup(groupId)).thenApply(v -> Errors.NONE);
         });
     }
 

@@ -60,12 +60,19 @@ final class GroupListings {
             for (String id : groupIds) {
                 ConsumerGroup group = registry.classic.get(id);
                 ModernGroup modernGroup = registry.modern(id);
-                if (modernGroup != null && !modernGroup.isEmpty()) {
-                    // Not a classic group: Kafka's Admin client describes it with ConsumerGroupDescribe.
+                boolean share = io.korvet.group.share.ShareGroups.TYPE.equals(stored.get(id))
+                        || registry.share() != null && registry.share().groups().knows(id);
+                if (modernGroup != null && !modernGroup.isEmpty() || share) {
+                    // Not a classic group: Kafka's Admin client describes it with ConsumerGroupDescribe or ShareGroupDescribe.
                     DescribedGroup other = new DescribedGroup().setGroupId(id).setGroupState(GroupState.DEAD.kafkaName())
                             .setProtocolType("").setProtocolData("").setErrorCode(Errors.NONE.code());
                     if (notFoundIsError) {
                         other.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " is not a classic group.");
+                    } else if (share && (modernGroup == null || modernGroup.isEmpty())) {
+                        // The broker's own views (admin API, console): a share group's state, its members not listed.
+                        String state = registry.share() == null ? null : registry.share().groups().state(id);
+                        other.setGroupState(state == null ? GroupState.EMPTY.kafkaName() : state)
+                                .setProtocolType(io.korvet.group.share.ShareGroups.TYPE);
                     }
                     out.add(other);
                 } else if (id == null || id.isEmpty() || registry.elsewhere(id)) {
@@ -123,6 +130,8 @@ final class GroupListings {
         Predicate<String> stateOk = s -> states.isEmpty() || states.contains(s.toLowerCase(Locale.ROOT));
         boolean typeOk = types.isEmpty() || types.contains(GroupCoordinator.CLASSIC);
         boolean consumerTypeOk = types.isEmpty() || types.contains(ModernGroup.TYPE);
+        boolean shareTypeOk = types.isEmpty() || types.contains(io.korvet.group.share.ShareGroups.TYPE);
+        ShareCoordination share = registry.share();
         return store.listGroups().thenApply(stored -> {
             Map<String, ListedGroup> out = new TreeMap<>();
             ModernGroups m = registry.modern();
@@ -135,10 +144,27 @@ final class GroupListings {
                     }
                 });
             }
+            if (share != null && shareTypeOk) {
+                Map<String, String> live = share.groups().states();
+                stored.forEach((id, type) -> {
+                    if (io.korvet.group.share.ShareGroups.TYPE.equals(type)) {
+                        live.putIfAbsent(id, GroupState.EMPTY.kafkaName());
+                    }
+                });
+                live.forEach((id, state) -> {
+                    if (stateOk.test(state) && !registry.elsewhere(id)) {
+                        out.put(id, new ListedGroup().setGroupId(id).setProtocolType(io.korvet.group.share.ShareGroups.TYPE)
+                                .setGroupState(state).setGroupType(io.korvet.group.share.ShareGroups.TYPE));
+                    }
+                });
+            }
             if (!typeOk) {
                 return new ArrayList<>(out.values());
             }
             stored.forEach((id, type) -> {
+                if (io.korvet.group.share.ShareGroups.TYPE.equals(type)) {
+                    return;
+                }
                 // Each broker lists the groups it coordinates; Kafka's Admin client asks every broker.
                 if (!registry.elsewhere(id) && !out.containsKey(id) && stateOk.test(GroupState.EMPTY.kafkaName())) {
                     out.put(id, listed(id, type, GroupState.EMPTY));

@@ -69,6 +69,9 @@ final class ConfigResources {
         if (type == ConfigResource.Type.TOPIC && !context.allowed(op, ResourceType.TOPIC, name)) {
             throw new TopicAuthorizationException("Authorization failed.");
         }
+        if (type == ConfigResource.Type.GROUP && !context.allowed(op, ResourceType.GROUP, name)) {
+            throw new org.apache.kafka.common.errors.GroupAuthorizationException("Authorization failed.");
+        }
         if (type == ConfigResource.Type.BROKER && !context.allowedOnCluster(op)) {
             throw new ClusterAuthorizationException("Authorization failed.");
         }

@@ -31,9 +31,16 @@ import org.apache.kafka.common.requests.DescribeConfigsRequest;
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
 
     private final TopicManager topics;
+    /** The groups' configs (GROUP resources), or null where the broker has none. */
+    private final io.korvet.group.share.ShareGroupConfigs groupConfigs;
 
     public DescribeConfigsHandler(TopicManager topics) {
+        this(topics, null);
+    }
+
+    public DescribeConfigsHandler(TopicManager topics, io.korvet.group.share.ShareGroupConfigs groupConfigs) {
         this.topics = topics;
+        this.groupConfigs = groupConfigs;
     }
 
     @Override
@@ -55,10 +62,16 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
     public CompletionStage<ApiMessage> handle(RequestContext context, DescribeConfigsRequest request) {
         DescribeConfigsResponseData data = new DescribeConfigsResponseData();
         boolean synonyms = request.data().includeSynonyms();
+        List<CompletableFuture<Void>> groups = new ArrayList<>();
         for (DescribeConfigsResource resource : request.data().resources()) {
             DescribeConfigsResult result = new DescribeConfigsResult()
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
+            if (resource.resourceType() == ConfigResource.Type.GROUP.id() && groupConfigs != null) {
+                data.results().add(result);
+                groups.add(GroupConfigViews.describe(context, groupConfigs, resource, result).toCompletableFuture());
+                continue;
+            }
             try {
                 ConfigResources.checkAccess(context, org.apache.kafka.common.acl.AclOperation.DESCRIBE_CONFIGS,
                         ConfigResource.Type.forId(resource.resourceType()), resource.resourceName());
@@ -74,7 +87,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
             }
             data.results().add(result);
         }
-        return CompletableFuture.completedFuture(data);
+        return CompletableFuture.allOf(groups.toArray(new CompletableFuture[0])).thenApply(v -> data);
     }
 
     /** The resource's configs, or null for a topic that does not exist. */

@@ -35,9 +35,16 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
 
     private final TopicManager topics;
+    /** The groups' configs (GROUP resources), or null where the broker has none. */
+    private final io.korvet.group.share.ShareGroupConfigs groupConfigs;
 
     public IncrementalAlterConfigsHandler(TopicManager topics) {
+        this(topics, null);
+    }
+
+    public IncrementalAlterConfigsHandler(TopicManager topics, io.korvet.group.share.ShareGroupConfigs groupConfigs) {
         this.topics = topics;
+        this.groupConfigs = groupConfigs;
     }
 
     @Override
@@ -79,6 +86,15 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
             if (op != OpType.DELETE && c.value() == null) {
                 return CompletableFuture.failedFuture(new InvalidRequestException("Null value not supported for : " + c.name()));
             }
+        }
+        if (r.resourceType() == ConfigResource.Type.GROUP.id() && groupConfigs != null) {
+            try {
+                ConfigResources.checkAccess(context, org.apache.kafka.common.acl.AclOperation.ALTER_CONFIGS, ConfigResource.Type.GROUP,
+                        r.resourceName());
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return groupConfigs.alter(r.resourceName(), operations(r, false), validateOnly);
         }
         boolean topic = r.resourceType() == ConfigResource.Type.TOPIC.id();
         return ConfigResources.alter(context, topics, r.resourceType(), r.resourceName(), operations(r, topic), validateOnly);

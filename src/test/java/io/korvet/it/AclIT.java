@@ -228,4 +228,45 @@ class AclIT {
                     .hasCauseInstanceOf(ClusterAuthorizationException.class);
         }
     }
+
+    @Test
+    void aShareConsumerNeedsReadOnItsGroupAndItsTopic() throws Exception {
+        List<AclBinding> granted = List.of(
+                new AclBinding(new ResourcePattern(ResourceType.GROUP, "alice-share", PatternType.LITERAL),
+                        new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW)),
+                new AclBinding(new ResourcePattern(ResourceType.TOPIC, "logs-public", PatternType.LITERAL),
+                        new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW)));
+        try (Admin admin = admin("admin")) {
+            admin.createAcls(granted).all().get();
+            admin.incrementalAlterConfigs(Map.of(new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.GROUP, "alice-share"), List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("share.auto.offset.reset", "earliest"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
+        try (var alice = shareConsumer("alice", "alice-share")) {
+            alice.subscribe(List.of("logs-public"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !alice.poll(Duration.ofMillis(200)).isEmpty());
+        }
+        try (var alice = shareConsumer("alice", "not-alices-share")) {
+            alice.subscribe(List.of("logs-public"));
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    alice.poll(Duration.ofMillis(200));
+                }
+            }).isInstanceOf(org.apache.kafka.common.errors.GroupAuthorizationException.class);
+        } finally {
+            // The other tests expect alice without ACLs.
+            try (Admin admin = admin("admin"); Admin alice = admin("alice")) {
+                admin.deleteAcls(granted.stream().map(AclBinding::toFilter).toList()).all().get();
+                await().atMost(Duration.ofSeconds(10)).until(() -> !alice.listTopics().names().get().contains("logs-public"));
+            }
+        }
+    }
+
+    static org.apache.kafka.clients.consumer.KafkaShareConsumer<String, String> shareConsumer(String user, String group) {
+        Map<String, Object> c = as(user);
+        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        return new org.apache.kafka.clients.consumer.KafkaShareConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+    }
 }

@@ -223,6 +223,24 @@ public final class RedisKeys {
         return bytes(namespace + ":group:" + groupId + ":offsets");
     }
 
+    /**
+     * Hash: one share group's state of one partition (KIP-932), field {@code spso} and one field per in-flight record
+     * (see share_state.lua). {@code {<stream>}:share:<group>}, in the stream's slot.
+     */
+    public byte[] sharePartition(TopicPartition tp, String groupId) {
+        return companion(tp, "share:" + groupId);
+    }
+
+    /** Set: the {@code <topic>:<partition>} a share group has state for. Ends in {@code :share-partitions}, never a stream key's shape. */
+    public byte[] sharePartitions(String groupId) {
+        return bytes(namespace + ":group:" + groupId + ":share-partitions");
+    }
+
+    /** Hash: a group's configs (IncrementalAlterConfigs on a GROUP resource). Ends in {@code :configs}. */
+    public byte[] groupConfigs(String groupId) {
+        return bytes(namespace + ":group:" + groupId + ":configs");
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

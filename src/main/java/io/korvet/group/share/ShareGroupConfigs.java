@@ -1,0 +1,147 @@
+package io.korvet.group.share;
+
+import io.korvet.config.KorvetConfig;
+import io.korvet.storage.ShareStateStore;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+
+/**
+ * The configs of groups (GROUP resources of DescribeConfigs and IncrementalAlterConfigs, {@code kafka-configs.sh
+ * --entity-type groups}) that share groups read: {@code share.auto.offset.reset}, {@code share.record.lock.duration.ms},
+ * {@code share.delivery.count.limit}; each falls back to the broker's default. Kept in Redis, cached here for ten
+ * seconds at most (a change made through another broker is seen here within that).
+ */
+public final class ShareGroupConfigs {
+
+    public static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
+    public static final String LOCK_DURATION = "share.record.lock.duration.ms";
+    public static final String DELIVERY_LIMIT = "share.delivery.count.limit";
+
+    /** The broker-wide settings of share groups. */
+    public record Settings(int sessionTimeoutMs, int heartbeatIntervalMs, int lockDurationMs, int deliveryLimit, int maxRecordLocks) {
+        public static Settings from(KorvetConfig config) {
+            return new Settings(positive(config, "group.share.session.timeout.ms"), positive(config, "group.share.heartbeat.interval.ms"),
+                    positive(config, "group.share.record.lock.duration.ms"), positive(config, "group.share.delivery.count.limit"),
+                    positive(config, "group.share.partition.max.record.locks"));
+        }
+
+        private static int positive(KorvetConfig config, String key) {
+            return (int) KorvetConfig.parseLong(key, config.value(key), 1, Integer.MAX_VALUE);
+        }
+    }
+
+    /** What one group uses. */
+    public record Effective(boolean earliest, int lockDurationMs, int deliveryLimit) {
+    }
+
+    private final Settings defaults;
+    private final ShareStateStore store;
+    /** How long a group's configs read from Redis are used before they are read again (another broker may change them). */
+    private static final long REFRESH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    private static final int MAX_CACHED = 10_000;
+
+    private record Cached(Map<String, String> configs, long readAtNanos) {
+    }
+
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public ShareGroupConfigs(Settings defaults, ShareStateStore store) {
+        this.defaults = defaults;
+        this.store = store;
+    }
+
+    public Settings defaults() {
+        return defaults;
+    }
+
+    /** The configs set on the group. */
+    public CompletionStage<Map<String, String>> set(String groupId) {
+        Cached cached = cache.get(groupId);
+        if (cached != null && System.nanoTime() - cached.readAtNanos() < REFRESH_NANOS) {
+            return CompletableFuture.completedFuture(cached.configs());
+        }
+        return store.configs(groupId).thenApply(c -> {
+            Map<String, String> read = Map.copyOf(c);
+            if (cache.size() >= MAX_CACHED) {
+                // Requests may name any number of group ids: the cache is dropped rather than grown without end.
+                cache.clear();
+            }
+            cache.put(groupId, new Cached(read, System.nanoTime()));
+            return read;
+        });
+    }
+
+    public CompletionStage<Effective> effective(String groupId) {
+        return set(groupId).thenApply(c -> new Effective(
+                "earliest".equals(c.getOrDefault(AUTO_OFFSET_RESET, "latest")),
+                Integer.parseInt(c.getOrDefault(LOCK_DURATION, Integer.toString(defaults.lockDurationMs()))),
+                Integer.parseInt(c.getOrDefault(DELIVERY_LIMIT, Integer.toString(defaults.deliveryLimit())))));
+    }
+
+    /** Every config a group has, set or default, for DescribeConfigs: name to value and whether it is the default. */
+    public CompletionStage<Map<String, Map.Entry<String, Boolean>>> describe(String groupId) {
+        return set(groupId).thenApply(c -> {
+            Map<String, Map.Entry<String, Boolean>> out = new LinkedHashMap<>();
+            out.put(AUTO_OFFSET_RESET, entry(c, AUTO_OFFSET_RESET, "latest"));
+            out.put(DELIVERY_LIMIT, entry(c, DELIVERY_LIMIT, Integer.toString(defaults.deliveryLimit())));
+            out.put(LOCK_DURATION, entry(c, LOCK_DURATION, Integer.toString(defaults.lockDurationMs())));
+            return out;
+        });
+    }
+
+    private static Map.Entry<String, Boolean> entry(Map<String, String> set, String key, String dflt) {
+        return set.containsKey(key) ? Map.entry(set.get(key), false) : Map.entry(dflt, true);
+    }
+
+    /** Changes the group's configs, refusing an unknown key or a bad value as Kafka does (INVALID_CONFIG). */
+    public CompletionStage<Void> alter(String groupId, UnaryOperator<Map<String, String>> change, boolean validateOnly) {
+        return set(groupId).thenCompose(current -> {
+            Map<String, String> next = change.apply(new LinkedHashMap<>(current));
+            next.forEach(ShareGroupConfigs::validate);
+            if (validateOnly) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return store.setConfigs(groupId, next).thenAccept(v -> cache.put(groupId, new Cached(Map.copyOf(next), System.nanoTime())));
+        });
+    }
+
+    /** Forgets the group's configs (the group was deleted). */
+    public CompletionStage<Void> forget(String groupId) {
+        cache.remove(groupId);
+        return store.setConfigs(groupId, Map.of());
+    }
+
+    private static void validate(String key, String value) {
+        switch (key) {
+            case AUTO_OFFSET_RESET -> {
+                String v = value.toLowerCase(Locale.ROOT);
+                if (!v.equals("latest") && !v.equals("earliest")) {
+                    throw new InvalidConfigurationException("Invalid value " + value + " for configuration " + key
+                            + ": Korvet supports latest and earliest.");
+                }
+            }
+            case LOCK_DURATION -> number(key, value, 1000, 3_600_000);
+            case DELIVERY_LIMIT -> number(key, value, 2, 10);
+            default -> throw new InvalidConfigurationException("Unknown group config name: " + key);
+        }
+    }
+
+    private static void number(String key, String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < min || n > max) {
+                throw new InvalidConfigurationException("Invalid value " + value + " for configuration " + key
+                        + ": Value must be between " + min + " and " + max + ".");
+            }
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException("Invalid value " + value + " for configuration " + key + ": Not a number.");
+        }
+    }
+}
