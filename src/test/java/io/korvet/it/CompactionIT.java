@@ -263,6 +263,51 @@ class CompactionIT {
     }
 
     @Test
+    void abortedRecordsAndCommitMarkersWithoutRecordsGo() throws Exception {
+        // delete.retention.ms 0: markers may go as soon as nothing of their transaction is left.
+        createCompacted("txn-cleaned", 200, 0L);
+        Map<String, String> committed = new HashMap<>();
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "cleaning-tx"))) {
+            producer.initTransactions();
+            for (int t = 0; t < 6; t++) {
+                producer.beginTransaction();
+                for (int k = 0; k < 5; k++) {
+                    producer.send(new ProducerRecord<>("txn-cleaned", 0, "k" + k, "t" + t + "-" + k));
+                }
+                producer.flush();
+                if (t == 5) {
+                    // The last values of every key, aborted: the cleaner drops them though no later record supersedes them.
+                    producer.abortTransaction();
+                } else {
+                    producer.commitTransaction();
+                    for (int k = 0; k < 5; k++) {
+                        committed.put("k" + k, "t" + t + "-" + k);
+                    }
+                }
+            }
+        }
+        assertThat(RedisProbe.markers(cluster, "txn-cleaned", 0)).isEqualTo(6);
+        // In the record format the log's first entry keeps its record (t0's first), and so t0's marker stays too.
+        long markersLeft = "record".equals(KorvetCluster.streamFormat()) ? 3 : 2;
+        // Left: the commit marker of t4 (its records stay) and the abort marker of t5 (abort markers stay). Markers,
+        // as tombstones, go in a pass after the one that first cleaned past them: a record now and then makes passes.
+        int[] n = {0};
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                producer.send(new ProducerRecord<>("txn-cleaned", 0, "z", "z" + n[0]++)).get();
+                committed.put("z", "z" + (n[0] - 1));
+                assertThat(readAll("txn-cleaned")).extracting(ConsumerRecord::value).noneMatch(v -> v.startsWith("t5-"));
+                assertThat(RedisProbe.markers(cluster, "txn-cleaned", 0)).isEqualTo(markersLeft);
+            });
+        }
+        TopicPartition tp = new TopicPartition("txn-cleaned", 0);
+        long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+        try (KafkaConsumer<String, String> consumer = cluster.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+            assertThat(rebuild(AdminTestSupport.readFromStart(consumer, tp, end))).isEqualTo(committed);
+        }
+    }
+
+    @Test
     void aProducerWritingWhileTheCleanerRunsLosesNothing() throws Exception {
         createCompacted("busy", 100, 86_400_000L);
         Map<String, String> lastAcked = new ConcurrentHashMap<>();

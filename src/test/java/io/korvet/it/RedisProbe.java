@@ -27,7 +27,35 @@ public final class RedisProbe {
             return n
             """;
 
+    /** Transaction markers: batch entries whose flags hold 'c', record entries whose batch header has the control flag. */
+    private static final String COUNT_MARKERS = """
+            local n = 0
+            for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+              local f = e[2]
+              for i = 1, #f, 2 do
+                if (f[i] == 'flags' and string.find(f[i + 1], 'c', 1, true))
+                    or (f[i] == 'batch' and string.match(f[i + 1], ',(%d+)$')
+                        and math.floor(tonumber(string.match(f[i + 1], ',(%d+)$')) / 2) % 2 == 1
+                        and select(2, string.gsub(f[i + 1], ',', '')) == 5) then
+                  n = n + 1
+                end
+              end
+            end
+            return n
+            """;
+
     private RedisProbe() {
+    }
+
+    /** The transaction markers a partition stream holds, in either format. */
+    public static long markers(KorvetCluster cluster, String topic, int partition) {
+        RedisClient client = RedisClient.create(cluster.redis().uri());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            Long n = connection.sync().eval(COUNT_MARKERS, ScriptOutputType.INTEGER, cluster.namespace() + ":" + topic + ":" + partition);
+            return n == null ? 0 : n;
+        } finally {
+            client.shutdown();
+        }
     }
 
     /** The records in the stream holding a partition's log, {@code <namespace>:<topic>:<partition>}, in either format. */
