@@ -22,7 +22,17 @@ final class ModernMember {
         UNRELEASED_PARTITIONS
     }
 
+    /** What a member of the classic protocol (JoinGroup/SyncGroup) told at its last JoinGroup. */
+    record Classic(int sessionTimeoutMs, java.util.LinkedHashMap<String, byte[]> protocols) {
+        /** The protocol its JoinGroup and SyncGroup answers name: the first it supports, as Kafka picks it. */
+        String protocolName() {
+            return protocols.keySet().iterator().next();
+        }
+    }
+
     final String memberId;
+    /** Null for a member of the consumer protocol; what it joined with for a classic member (a group being migrated). */
+    Classic classic;
     String instanceId;
     String rackId;
     String clientId;
@@ -68,7 +78,13 @@ final class ModernMember {
         m.assigned = assigned;
         m.pendingRevocation = pendingRevocation;
         m.revokingSinceNanos = revokingSinceNanos;
+        m.classic = classic;
         return m;
+    }
+
+    /** How long it may stay silent: its own session timeout for a classic member, the group's otherwise. */
+    long sessionTimeoutMs(long groupSessionTimeoutMs) {
+        return classic == null ? groupSessionTimeoutMs : classic.sessionTimeoutMs();
     }
 
     void moveToEpoch(int epoch) {
