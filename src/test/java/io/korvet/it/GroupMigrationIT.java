@@ -1,6 +1,7 @@
 package io.korvet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -202,31 +204,30 @@ class GroupMigrationIT {
         assertThat(offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum()).isEqualTo(total);
     }
 
-    @Test
-    void aLiveClassicGroupIsUpgradedMemberByMemberUnderLoad() throws Exception {
-        String topic = "migrate-up";
-        String group = "migrate-up-group";
+    /**
+     * Under load, a group of two members of {@code from} gets a member of {@code to} and loses one of {@code from}, one
+     * after the other, until only members of {@code to} are left; then checks every record was committed once.
+     */
+    private static void rollOver(String name, Map<String, Object> from, List<Map<String, Object>> to, GroupType before,
+                                 GroupType during) throws Exception {
+        String topic = name;
+        String group = name + "-group";
         cluster.createTopic(topic, 6);
         Ledger ledger = new Ledger();
         List<Worker> live = new ArrayList<>();
         Load load = new Load(topic);
         try {
-            live.add(new Worker("classic-1", group, topic, CLASSIC, ledger));
-            live.add(new Worker("classic-2", group, topic, CLASSIC, ledger));
+            live.add(new Worker("first-1", group, topic, from, ledger));
+            live.add(new Worker("first-2", group, topic, from, ledger));
             awaitAllOwned(live, 6);
-            assertThat(typeOf(group)).isEqualTo(GroupType.CLASSIC);
-            for (int i = 1; i <= 2; i++) {
-                live.add(new Worker("consumer-" + i, group, topic, CONSUMER, ledger));
+            assertThat(typeOf(group)).isEqualTo(before);
+            for (int i = 0; i < to.size(); i++) {
+                live.add(new Worker("then-" + (i + 1), group, topic, to.get(i), ledger));
                 awaitAllOwned(live, 6);
-                assertThat(typeOf(group)).isEqualTo(GroupType.CONSUMER);
-                Worker leaving = live.remove(0);
-                leaving.close();
+                assertThat(typeOf(group)).isEqualTo(during);
+                live.remove(0).close();
                 awaitAllOwned(live, 6);
             }
-            ConsumerGroupDescription d = cluster.sharedAdmin().describeConsumerGroups(List.of(group)).all()
-                    .get(15, TimeUnit.SECONDS).get(group);
-            assertThat(d.type()).isEqualTo(GroupType.CONSUMER);
-            assertThat(d.members()).hasSize(2);
             load.close();
             assertEverythingCommittedOnce(group, load, ledger);
         } finally {
@@ -238,33 +239,39 @@ class GroupMigrationIT {
     }
 
     @Test
+    void aLiveClassicGroupIsUpgradedMemberByMemberUnderLoad() throws Exception {
+        rollOver("migrate-up", CLASSIC, List.of(CONSUMER, CONSUMER), GroupType.CLASSIC, GroupType.CONSUMER);
+        ConsumerGroupDescription d = cluster.sharedAdmin().describeConsumerGroups(List.of("migrate-up-group")).all()
+                .get(15, TimeUnit.SECONDS).get("migrate-up-group");
+        assertThat(d.type()).isEqualTo(GroupType.CONSUMER);
+    }
+
+    @Test
     void aConsumerGroupIsDowngradedWhenItsLastConsumerMemberLeaves() throws Exception {
-        String topic = "migrate-down";
-        String group = "migrate-down-group";
-        cluster.createTopic(topic, 6);
-        Ledger ledger = new Ledger();
-        List<Worker> live = new ArrayList<>();
-        Load load = new Load(topic);
-        try {
-            live.add(new Worker("consumer-1", group, topic, CONSUMER, ledger));
-            live.add(new Worker("consumer-2", group, topic, CONSUMER, ledger));
-            awaitAllOwned(live, 6);
-            assertThat(typeOf(group)).isEqualTo(GroupType.CONSUMER);
-            List<Map<String, Object>> classics = List.of(CLASSIC, COOPERATIVE);
-            for (int i = 1; i <= 2; i++) {
-                live.add(new Worker("classic-" + i, group, topic, classics.get(i - 1), ledger));
-                awaitAllOwned(live, 6);
-                Worker leaving = live.remove(0);
-                leaving.close();
-                awaitAllOwned(live, 6);
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> typeOf(group) == GroupType.CLASSIC);
-            load.close();
-            assertEverythingCommittedOnce(group, load, ledger);
-        } finally {
-            load.close();
-            for (Worker w : live) {
-                w.close();
+        rollOver("migrate-down", CONSUMER, List.of(CLASSIC, COOPERATIVE), GroupType.CONSUMER, GroupType.CONSUMER);
+        await().atMost(Duration.ofSeconds(30)).until(() -> typeOf("migrate-down-group") == GroupType.CLASSIC);
+    }
+
+    @Test
+    void withMigrationDisabledALiveClassicGroupKeepsItsProtocol() throws Exception {
+        try (KorvetCluster disabled = KorvetCluster.start(Map.of("group.consumer.migration.policy", "disabled"))) {
+            String topic = "no-migration";
+            disabled.createTopic(topic, 2);
+            Map<String, Integer> seen = new ConcurrentHashMap<>();
+            try (ConsumerGroupIT.Member classic = new ConsumerGroupIT.Member(disabled, "no-migration-group", topic, CLASSIC, seen)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> classic.assignment.size() == 2);
+                Map<String, Object> props = new HashMap<>(CONSUMER);
+                props.put(ConsumerConfig.GROUP_ID_CONFIG, "no-migration-group");
+                try (KafkaConsumer<String, String> modern = disabled.consumer(props)) {
+                    modern.subscribe(List.of(topic));
+                    assertThatThrownBy(() -> {
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                        while (System.nanoTime() < deadline) {
+                            modern.poll(Duration.ofMillis(100));
+                        }
+                    }).isInstanceOf(GroupIdNotFoundException.class);
+                }
+                assertThat(classic.assignment).hasSize(2);
             }
         }
     }
