@@ -135,8 +135,8 @@ public final class GroupCoordinator {
         // One group id, one protocol: deciding it and joining are one step for both protocols (see join).
         synchronized (registry) {
             ConsumerGroup classic = request.groupId() == null ? null : registry.classic.get(request.groupId());
-            String refusal = classic == null || classic.isEmptyOrDead() || request.memberEpoch() != 0 ? null
-                    : migration.upgrade(request.groupId(), classic);
+            String refusal = classic == null || classic.isEmptyOrDead() ? null : request.memberEpoch() != 0
+                    ? "Group " + request.groupId() + " is a classic group" : migration.upgrade(request.groupId(), classic);
             if (refusal != null) {
                 return new org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData()
                         .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage(refusal);

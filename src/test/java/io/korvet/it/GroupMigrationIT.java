@@ -209,7 +209,7 @@ class GroupMigrationIT {
      * after the other, until only members of {@code to} are left; then checks every record was committed once.
      */
     private static void rollOver(String name, Map<String, Object> from, List<Map<String, Object>> to, GroupType before,
-                                 GroupType during) throws Exception {
+                                 GroupType during, Check midway) throws Exception {
         String topic = name;
         String group = name + "-group";
         cluster.createTopic(topic, 6);
@@ -225,6 +225,9 @@ class GroupMigrationIT {
                 live.add(new Worker("then-" + (i + 1), group, topic, to.get(i), ledger));
                 awaitAllOwned(live, 6);
                 assertThat(typeOf(group)).isEqualTo(during);
+                if (i == 0) {
+                    midway.check(group);
+                }
                 live.remove(0).close();
                 awaitAllOwned(live, 6);
             }
@@ -238,9 +241,23 @@ class GroupMigrationIT {
         }
     }
 
+    interface Check {
+        void check(String group) throws Exception;
+    }
+
+    /** ConsumerGroupDescribe tells the members of both protocols apart (the Admin client's upgraded()). */
+    private static void bothKindsOfMembers(String group) throws Exception {
+        ConsumerGroupDescription d = cluster.sharedAdmin().describeConsumerGroups(List.of(group)).all()
+                .get(15, TimeUnit.SECONDS).get(group);
+        assertThat(d.type()).isEqualTo(GroupType.CONSUMER);
+        assertThat(d.members()).hasSize(3);
+        assertThat(d.members()).extracting(m -> m.upgraded().orElse(null)).containsOnly(true, false);
+    }
+
     @Test
     void aLiveClassicGroupIsUpgradedMemberByMemberUnderLoad() throws Exception {
-        rollOver("migrate-up", CLASSIC, List.of(CONSUMER, CONSUMER), GroupType.CLASSIC, GroupType.CONSUMER);
+        rollOver("migrate-up", CLASSIC, List.of(CONSUMER, CONSUMER), GroupType.CLASSIC, GroupType.CONSUMER,
+                GroupMigrationIT::bothKindsOfMembers);
         ConsumerGroupDescription d = cluster.sharedAdmin().describeConsumerGroups(List.of("migrate-up-group")).all()
                 .get(15, TimeUnit.SECONDS).get("migrate-up-group");
         assertThat(d.type()).isEqualTo(GroupType.CONSUMER);
@@ -248,7 +265,8 @@ class GroupMigrationIT {
 
     @Test
     void aConsumerGroupIsDowngradedWhenItsLastConsumerMemberLeaves() throws Exception {
-        rollOver("migrate-down", CONSUMER, List.of(CLASSIC, COOPERATIVE), GroupType.CONSUMER, GroupType.CONSUMER);
+        rollOver("migrate-down", CONSUMER, List.of(CLASSIC, COOPERATIVE), GroupType.CONSUMER, GroupType.CONSUMER,
+                GroupMigrationIT::bothKindsOfMembers);
         await().atMost(Duration.ofSeconds(30)).until(() -> typeOf("migrate-down-group") == GroupType.CLASSIC);
     }
 
