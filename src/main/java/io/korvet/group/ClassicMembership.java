@@ -63,6 +63,7 @@ final class ClassicMembership {
                 log.info("Classic member {} joins consumer-protocol group {}", memberId, groupId);
             }
             group.members().put(memberId, member);
+            member.rejoinAskedNanos = 0;
             member.classic = new ModernMember.Classic(r.sessionTimeoutMs(), r.protocols());
             member.instanceId = r.groupInstanceId();
             member.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
@@ -94,7 +95,7 @@ final class ClassicMembership {
                 return syncError(Errors.INCONSISTENT_GROUP_PROTOCOL);
             }
             if (group.groupEpoch() > member.memberEpoch && member.state != ModernMember.State.UNREVOKED_PARTITIONS) {
-                return syncError(Errors.REBALANCE_IN_PROGRESS);
+                return syncError(askToRejoin(member));
             }
             member.lastHeartbeatNanos = System.nanoTime();
             return CompletableFuture.completedFuture(new SyncGroupResponseData().setErrorCode(Errors.NONE.code())
@@ -113,7 +114,7 @@ final class ClassicMembership {
             member.lastHeartbeatNanos = System.nanoTime();
             boolean rejoin = member.memberEpoch < group.groupEpoch() || member.state == ModernMember.State.UNREVOKED_PARTITIONS
                     || (member.state == ModernMember.State.UNRELEASED_PARTITIONS && !group.waitsOnUnreleased(member));
-            return rejoin ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
+            return rejoin ? askToRejoin(member) : Errors.NONE;
         }
     }
 
@@ -130,6 +131,14 @@ final class ClassicMembership {
             group.leave(member.memberId, -1, topics);
             return Errors.NONE;
         }
+    }
+
+    /** REBALANCE_IN_PROGRESS, and from the first time on, the member's rebalance timeout runs until it rejoins. */
+    private static Errors askToRejoin(ModernMember member) {
+        if (member.rejoinAskedNanos == 0) {
+            member.rejoinAskedNanos = System.nanoTime();
+        }
+        return Errors.REBALANCE_IN_PROGRESS;
     }
 
     /** The member a request names: by its instance id when it has one, else by its member id. */

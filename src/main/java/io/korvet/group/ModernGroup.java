@@ -268,16 +268,14 @@ final class ModernGroup {
         }
     }
 
-    /** Removes the members whose session expired, or that held partitions to revoke past their rebalance timeout. */
+    /** Removes the members whose session expired, or that did not revoke (or rejoin) within their rebalance timeout. */
     synchronized List<String> expire(long nowNanos, long sessionTimeoutMs, TopicLookup topics) {
         List<String> gone = new ArrayList<>();
         for (ModernMember m : new ArrayList<>(members.values())) {
             boolean session = nowNanos - m.lastHeartbeatNanos > m.sessionTimeoutMs(sessionTimeoutMs) * 1_000_000L;
-            boolean revoking = m.state == ModernMember.State.UNREVOKED_PARTITIONS && m.rebalanceTimeoutMs > 0
-                    && nowNanos - m.revokingSinceNanos > m.rebalanceTimeoutMs * 1_000_000L;
-            if (session || revoking) {
+            if (session || m.overdue(nowNanos)) {
                 members.remove(m.memberId);
-                gone.add(m.memberId + (session ? " (session timed out)" : " (did not revoke within its rebalance timeout)"));
+                gone.add(m.memberId + (session ? " (session timed out)" : " (did not revoke or rejoin within its rebalance timeout)"));
             }
         }
         if (!gone.isEmpty()) {

@@ -58,6 +58,8 @@ final class ModernMember {
     boolean leftTemporarily;
     /** When it entered UNREVOKED_PARTITIONS (it is fenced if it stays past its rebalance timeout). */
     long revokingSinceNanos;
+    /** A classic member: when it was first told to rejoin (0: it was not), removed if it does not within its rebalance timeout. */
+    long rejoinAskedNanos;
 
     ModernMember(String memberId) {
         this.memberId = memberId;
@@ -85,6 +87,14 @@ final class ModernMember {
     /** How long it may stay silent: its own session timeout for a classic member, the group's otherwise. */
     long sessionTimeoutMs(long groupSessionTimeoutMs) {
         return classic == null ? groupSessionTimeoutMs : classic.sessionTimeoutMs();
+    }
+
+    /** Whether it held partitions to revoke, or (a classic member) did not rejoin when told, past its rebalance timeout. */
+    boolean overdue(long nowNanos) {
+        long limit = rebalanceTimeoutMs * 1_000_000L;
+        boolean revoking = state == State.UNREVOKED_PARTITIONS && nowNanos - revokingSinceNanos > limit;
+        boolean rejoining = rejoinAskedNanos != 0 && nowNanos - rejoinAskedNanos > limit;
+        return rebalanceTimeoutMs > 0 && (revoking || rejoining);
     }
 
     void moveToEpoch(int epoch) {

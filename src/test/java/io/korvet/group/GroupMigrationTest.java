@@ -199,4 +199,18 @@ class GroupMigrationTest {
         assertThat(ConsumerProtocol.deserializeAssignment(ByteBuffer.wrap(s.assignment())).partitions()).hasSize(2);
         assertNoPartitionHeldTwice();
     }
+
+    @Test
+    void aClassicMemberThatDoesNotRejoinWithinItsRebalanceTimeoutIsRemoved() {
+        upgradeWithTwoClassicMembers();
+        beat("c", 0, List.of());
+        synchronized (group) {
+            group.members().get("k1").rebalanceTimeoutMs = 1000;
+            group.members().get("k2").rebalanceTimeoutMs = 1000;
+        }
+        assertThat(classic.heartbeat(group, "k1", null, 5)).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+        assertThat(group.expire(System.nanoTime() + 2_000_000_000L, 45_000, TOPICS)).hasSize(1).allMatch(s -> s.startsWith("k1"));
+        assertThat(group.members()).containsOnlyKeys("c", "k2");
+        assertNoPartitionHeldTwice();
+    }
 }
