@@ -314,53 +314,14 @@ final class ModernGroup {
     }
 
     synchronized ConsumerGroupDescribeResponseData.DescribedGroup describe(TopicLookup topics) {
-        ConsumerGroupDescribeResponseData.DescribedGroup g = new ConsumerGroupDescribeResponseData.DescribedGroup()
-                .setGroupId(groupId).setGroupState(state()).setGroupEpoch(groupEpoch).setAssignmentEpoch(assignmentEpoch)
-                .setAssignorName(assignor);
-        for (ModernMember m : members.values()) {
-            g.members().add(new ConsumerGroupDescribeResponseData.Member().setMemberId(m.memberId).setInstanceId(m.instanceId)
-                    .setRackId(m.rackId).setMemberEpoch(m.memberEpoch).setClientId(nullToEmpty(m.clientId))
-                    .setClientHost(nullToEmpty(m.clientHost)).setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames))
-                    .setSubscribedTopicRegex(m.subscribedTopicRegex).setMemberType((byte) (m.classic == null ? 1 : 0))
-                    .setAssignment(assignment(m.assigned, topics))
-                    .setTargetAssignment(assignment(target.getOrDefault(m.memberId, Map.of()), topics)));
-        }
-        return g;
+        return ModernGroupDescriptions.describe(new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                .setGroupState(state()).setGroupEpoch(groupEpoch).setAssignmentEpoch(assignmentEpoch).setAssignorName(assignor),
+                members.values(), target, topics);
     }
 
-    /** The group as DescribeGroups describes a classic one, each member's assignment in the consumer protocol's encoding. */
+    /** The group as DescribeGroups describes a classic one ({@link ModernGroupDescriptions}). */
     synchronized org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup describeAsClassic(String id, TopicLookup topics) {
-        var g = new org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup().setGroupId(id)
-                .setGroupState(state()).setProtocolType(org.apache.kafka.clients.consumer.internals.ConsumerProtocol.PROTOCOL_TYPE)
-                .setProtocolData(assignor).setErrorCode(Errors.NONE.code());
-        for (ModernMember m : members.values()) {
-            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
-            m.assigned.forEach((topic, ps) -> {
-                String name = topics.nameOf(topic);
-                if (name != null) {
-                    ps.forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(name, p)));
-                }
-            });
-            byte[] assignment = org.apache.kafka.common.utils.Utils.toArray(
-                    org.apache.kafka.clients.consumer.internals.ConsumerProtocol.serializeAssignment(
-                            new org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Assignment(partitions)));
-            g.members().add(new org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember()
-                    .setMemberId(m.memberId).setGroupInstanceId(m.instanceId).setClientId(nullToEmpty(m.clientId))
-                    .setClientHost(nullToEmpty(m.clientHost)).setMemberMetadata(new byte[0]).setMemberAssignment(assignment));
-        }
-        return g;
-    }
-
-    private static ConsumerGroupDescribeResponseData.Assignment assignment(Map<Uuid, Set<Integer>> partitions, TopicLookup topics) {
-        ConsumerGroupDescribeResponseData.Assignment a = new ConsumerGroupDescribeResponseData.Assignment();
-        partitions.forEach((id, ps) -> {
-            String name = topics.nameOf(id);
-            if (name != null) {
-                a.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions().setTopicId(id).setTopicName(name)
-                        .setPartitions(new ArrayList<>(ps)));
-            }
-        });
-        return a;
+        return ModernGroupDescriptions.describeAsClassic(id, state(), assignor, members.values(), topics);
     }
 
     private ModernMember staticMember(String instanceId) {
