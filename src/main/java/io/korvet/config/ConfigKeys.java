@@ -100,6 +100,8 @@ public final class ConfigKeys {
                     "consumer-protocol groups: how often members are told to heartbeat"),
             new Key("group.consumer.assignors", "uniform,range",
                     "consumer-protocol groups: the server-side assignors (uniform, range, or Kafka's class names), the first the default"),
+            new Key("group.consumer.migration.policy", "bidirectional",
+                    "moving a live group between the classic and the consumer protocol: bidirectional, upgrade, downgrade or disabled"),
             new Key("group.share.session.timeout.ms", "45000", "share groups (KIP-932): how long a member stays without a heartbeat"),
             new Key("group.share.heartbeat.interval.ms", "5000", "share groups: how often members are told to heartbeat"),
             new Key("group.share.record.lock.duration.ms", "30000",

@@ -22,6 +22,11 @@ import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import static io.korvet.group.ClassicResponses.cancel;
+import static io.korvet.group.ClassicResponses.errorJoin;
+import static io.korvet.group.ClassicResponses.joinError;
+import static io.korvet.group.ClassicResponses.syncError;
+
 /**
  * One classic consumer group and its rebalance protocol, as Kafka's group coordinator runs it: members
  * join (a new member first gets MEMBER_ID_REQUIRED and an id, KIP-394), the coordinator waits for every
@@ -98,6 +103,10 @@ final class ConsumerGroup {
         return state == GroupState.EMPTY || state == GroupState.DEAD;
     }
 
+    synchronized List<Member> members() {
+        return new ArrayList<>(members.all());
+    }
+
     /** The protocol metadata of every member for the chosen protocol (for subscription checks). */
     synchronized List<byte[]> memberMetadata() {
         return protocolName == null ? List.of() : members.metadata(protocolName);
@@ -112,19 +121,30 @@ final class ConsumerGroup {
     }
 
     /**
-     * Another broker coordinates the group now: it is dead here, and the members waiting in a JoinGroup or SyncGroup
-     * are answered NOT_COORDINATOR, so that they find the new coordinator at once.
+     * The group ends here (another broker coordinates it, or it moves to the consumer protocol): it is dead, and the
+     * members waiting in a JoinGroup or SyncGroup are answered {@code error}. Returns its members as they were.
      */
-    synchronized void moveAway() {
+    synchronized List<Member> endHere(Errors error) {
         markDead();
         for (Member m : members.all()) {
             if (m.awaitingJoin != null) {
-                m.awaitingJoin.complete(errorJoin(m.memberId, Errors.NOT_COORDINATOR));
+                m.awaitingJoin.complete(errorJoin(m.memberId, error));
             }
             if (m.awaitingSync != null) {
-                m.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.NOT_COORDINATOR.code()));
+                m.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(error.code()));
             }
         }
+        return new ArrayList<>(members.all());
+    }
+
+    /** Takes over the members of a consumer-protocol group at a generation, and rebalances (they rejoin). */
+    synchronized void adopt(String type, int generation, List<Member> adopted) {
+        protocolType = type;
+        generationId = generation;
+        adopted.forEach(members::add);
+        adopted.forEach(this::scheduleSession);
+        state = GroupState.STABLE;
+        prepareRebalance("the group moved back from the consumer protocol");
     }
 
     // ---- JoinGroup ----
@@ -609,28 +629,5 @@ final class ConsumerGroup {
                     .setMemberAssignment(stable ? m.assignment : new byte[0]));
         }
         return g;
-    }
-
-    private static CompletableFuture<JoinGroupResponseData> joinError(String memberId, Errors error) {
-        return CompletableFuture.completedFuture(errorJoin(memberId, error));
-    }
-
-    private static JoinGroupResponseData errorJoin(String memberId, Errors error) {
-        return new JoinGroupResponseData()
-                .setErrorCode(error.code())
-                .setGenerationId(-1)
-                .setMemberId(memberId == null ? "" : memberId)
-                .setLeader("")
-                .setProtocolName(null);
-    }
-
-    private static CompletableFuture<SyncGroupResponseData> syncError(Errors error) {
-        return CompletableFuture.completedFuture(new SyncGroupResponseData().setErrorCode(error.code()));
-    }
-
-    private static void cancel(Timeout t) {
-        if (t != null) {
-            t.cancel();
-        }
     }
 }

@@ -66,7 +66,7 @@ final class CoordinatedGroups {
         int moved = 0;
         for (Map.Entry<String, ConsumerGroup> e : classic.entrySet()) {
             if (!coordinates.test(e.getKey()) && classic.remove(e.getKey(), e.getValue())) {
-                e.getValue().moveAway();
+                e.getValue().endHere(org.apache.kafka.common.protocol.Errors.NOT_COORDINATOR);
                 moved++;
             }
         }

@@ -42,6 +42,9 @@ public final class GroupCoordinator {
     private final GroupListings listings;
     private final OffsetRetention retention;
     private final LongSupplier clock;
+    private final GroupMigration migration = new GroupMigration(registry, this::newClassicGroup);
+    /** The classic members of consumer-protocol groups (groups being migrated); none until {@link #useConsumerProtocol}. */
+    private volatile ClassicMembership classicMembers;
 
     public GroupCoordinator(GroupStore store, Timer timer, GroupSettings settings) {
         this(store, timer, settings, System::currentTimeMillis);
@@ -59,6 +62,8 @@ public final class GroupCoordinator {
     /** Coordinates consumer-protocol groups (ConsumerGroupHeartbeat) beside the classic ones. */
     public void useConsumerProtocol(ModernGroups groups) {
         registry.useConsumerProtocol(groups);
+        classicMembers = new ClassicMembership(groups.topics());
+        migration.watch(groups);
     }
 
     /** Coordinates share groups (KIP-932) beside the others; returns their side of the coordinator. */
@@ -114,8 +119,9 @@ public final class GroupCoordinator {
     }
 
     /**
-     * A ConsumerGroupHeartbeat. A classic group with members keeps its protocol (GROUP_ID_NOT_FOUND, as Kafka answers
-     * without a migration); an empty one becomes a consumer-protocol group, its committed offsets kept.
+     * A ConsumerGroupHeartbeat. A classic group with members moves to the consumer protocol when the migration policy
+     * allows it ({@link GroupMigration}; GROUP_ID_NOT_FOUND otherwise, as Kafka answers); an empty one becomes a
+     * consumer-protocol group, its committed offsets kept.
      */
     public org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData consumerHeartbeat(
             org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData request, short version, String clientId, String host,
@@ -129,10 +135,11 @@ public final class GroupCoordinator {
         // One group id, one protocol: deciding it and joining are one step for both protocols (see join).
         synchronized (registry) {
             ConsumerGroup classic = request.groupId() == null ? null : registry.classic.get(request.groupId());
-            if (classic != null && !classic.isEmptyOrDead()) {
+            String refusal = classic == null || classic.isEmptyOrDead() ? null : request.memberEpoch() != 0
+                    ? "Group " + request.groupId() + " is a classic group" : migration.upgrade(request.groupId(), classic);
+            if (refusal != null) {
                 return new org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData()
-                        .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + request.groupId()
-                                + " is a classic group with members; Korvet does not move a live classic group to the consumer protocol");
+                        .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage(refusal);
             }
             if (classic != null && registry.classic.remove(request.groupId(), classic)) {
                 classic.markDead();
@@ -189,11 +196,10 @@ public final class GroupCoordinator {
         synchronized (registry) {
             ModernGroup modernGroup = registry.modern(groupId);
             if (modernGroup != null && !registry.modern().removeIfEmpty(groupId)) {
-                return CompletableFuture.completedFuture(new JoinGroupResponseData().setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code())
-                        .setGenerationId(-1).setMemberId(request.memberId()).setLeader(""));
+                // A classic member of a consumer-protocol group (one being migrated).
+                return classicMembers.join(modernGroup, groupId, request);
             }
-            group = registry.classic.computeIfAbsent(groupId, id -> new ConsumerGroup(id, timer, settings.initialRebalanceDelayMs(),
-                    clock, since -> retention.recordEmptySince(id, since)));
+            group = registry.classic.computeIfAbsent(groupId, this::newClassicGroup);
             wasEmpty = group.protocolType() == null;
             wasEmptyState = group.state() == GroupState.EMPTY;
             result = group.join(request);
@@ -213,10 +219,26 @@ public final class GroupCoordinator {
         return result;
     }
 
+    private ConsumerGroup newClassicGroup(String id) {
+        return new ConsumerGroup(id, timer, settings.initialRebalanceDelayMs(), clock, since -> retention.recordEmptySince(id, since));
+    }
+
+    /** The consumer-protocol group with members of that id, whose classic members the classic APIs serve; or null. */
+    private ModernGroup migrating(String groupId) {
+        ModernGroup g = groupId == null ? null : registry.modern(groupId);
+        return g == null || g.isEmpty() ? null : g;
+    }
+
     public CompletableFuture<SyncGroupResponseData> sync(String groupId, String memberId, String instanceId, int generation,
                                                          String protocolType, String protocolName, Map<String, byte[]> assignments) {
         if (registry.elsewhere(groupId)) {
             return CompletableFuture.completedFuture(new SyncGroupResponseData().setErrorCode(Errors.NOT_COORDINATOR.code()));
+        }
+        synchronized (registry) {
+            ModernGroup migrating = migrating(groupId);
+            if (migrating != null) {
+                return classicMembers.sync(migrating, memberId, instanceId, generation, protocolType, protocolName);
+            }
         }
         ConsumerGroup group = groupId == null || groupId.isEmpty() ? null : registry.classic.get(groupId);
         if (group == null) {
@@ -233,6 +255,12 @@ public final class GroupCoordinator {
         if (registry.elsewhere(groupId)) {
             return Errors.NOT_COORDINATOR;
         }
+        synchronized (registry) {
+            ModernGroup migrating = migrating(groupId);
+            if (migrating != null) {
+                return classicMembers.heartbeat(migrating, memberId, instanceId, generation);
+            }
+        }
         ConsumerGroup group = registry.classic.get(groupId);
         return group == null ? Errors.UNKNOWN_MEMBER_ID : group.heartbeat(memberId, instanceId, generation);
     }
@@ -240,6 +268,12 @@ public final class GroupCoordinator {
     public Errors leave(String groupId, String memberId, String instanceId, String reason) {
         if (registry.elsewhere(groupId)) {
             return Errors.NOT_COORDINATOR;
+        }
+        synchronized (registry) {
+            ModernGroup migrating = migrating(groupId);
+            if (migrating != null) {
+                return classicMembers.leave(migrating, groupId, memberId, instanceId);
+            }
         }
         ConsumerGroup group = groupId == null ? null : registry.classic.get(groupId);
         return group == null ? Errors.UNKNOWN_MEMBER_ID : group.leave(memberId, instanceId, reason);

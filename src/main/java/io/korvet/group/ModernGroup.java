@@ -2,15 +2,12 @@ package io.korvet.group;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -154,16 +151,8 @@ final class ModernGroup {
             member.serverAssignor = req.serverAssignor();
             changed = true;
         }
-        Map<Uuid, Integer> nowSubscribed = subscribedTopics(topics);
-        if (changed || !nowSubscribed.equals(subscribedTopics)) {
-            groupEpoch++;
-        }
-        if (assignmentEpoch != groupEpoch) {
-            computeTarget(topics, nowSubscribed);
-        }
-        ModernMember self = member;
-        Reconciliation.reconcile(member, assignmentEpoch, target.getOrDefault(member.memberId, Map.of()), subscribedIds(member, topics),
-                req.topicPartitions(), (topic, p) -> heldByAnother(self, topic, p));
+        refresh(changed, topics);
+        reconcile(member, req.topicPartitions(), topics);
         out.setMemberEpoch(member.memberEpoch);
         if (req.topicPartitions() != null || !member.assigned.equals(member.lastSent)) {
             member.lastSent = copy(member.assigned);
@@ -173,6 +162,68 @@ final class ModernGroup {
             out.setAssignment(assignment);
         }
         return out;
+    }
+
+    /** Bumps the group epoch when a member's subscription or the subscribed topics changed, and assigns anew. */
+    void refresh(boolean changed, TopicLookup topics) {
+        Map<Uuid, Integer> nowSubscribed = subscribedTopics(topics);
+        if (changed || !nowSubscribed.equals(subscribedTopics)) {
+            groupEpoch++;
+        }
+        if (assignmentEpoch != groupEpoch) {
+            computeTarget(topics, nowSubscribed);
+        }
+    }
+
+    /** Moves a member towards its target, given the partitions it reports owning (null: it did not say). */
+    void reconcile(ModernMember member, List<ConsumerGroupHeartbeatRequestData.TopicPartitions> owned, TopicLookup topics) {
+        Reconciliation.reconcile(member, assignmentEpoch, target.getOrDefault(member.memberId, Map.of()), Subscriptions.ids(member, topics),
+                owned, (topic, p) -> heldByAnother(member, topic, p));
+    }
+
+    /** Whether a member waiting for partitions still waits: another member holds one of its target's. */
+    boolean waitsOnUnreleased(ModernMember member) {
+        for (Map.Entry<Uuid, Set<Integer>> e : target.getOrDefault(member.memberId, Map.of()).entrySet()) {
+            for (int p : e.getValue()) {
+                if (!member.holds(e.getKey(), p) && heldByAnother(member, e.getKey(), p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A static member's target follows it to its new member id. */
+    void retarget(String oldId, String newId) {
+        Map<Uuid, Set<Integer>> theirs = target.remove(oldId);
+        if (theirs != null) {
+            target.put(newId, theirs);
+        }
+    }
+
+    /** The members by id, live: only under the group's lock. */
+    Map<String, ModernMember> members() {
+        return members;
+    }
+
+    int groupEpoch() {
+        return groupEpoch;
+    }
+
+    /** Whether it has members and all of them use the classic protocol (a group to move back to it). */
+    synchronized boolean onlyClassicMembers() {
+        return !members.isEmpty() && members.values().stream().allMatch(m -> m.classic != null);
+    }
+
+    /** Takes over the members of a classic group at its generation, each keeping its partitions as its target. */
+    synchronized void adopt(int epoch, List<ModernMember> adopted, TopicLookup topics) {
+        adopted.forEach(m -> {
+            members.put(m.memberId, m);
+            target.put(m.memberId, copy(m.assigned));
+        });
+        groupEpoch = epoch;
+        assignmentEpoch = epoch;
+        subscribedTopics = subscribedTopics(topics);
     }
 
     /**
@@ -204,7 +255,7 @@ final class ModernGroup {
     }
 
     /** Epoch -1: the member leaves; -2: a static member leaves for a while, keeping its partitions until it expires. */
-    private void leave(String memberId, int epoch, TopicLookup topics) {
+    void leave(String memberId, int epoch, TopicLookup topics) {
         ModernMember staying = members.get(memberId);
         if (epoch == -2 && staying != null && staying.instanceId != null) {
             staying.leftTemporarily = true;
@@ -217,16 +268,14 @@ final class ModernGroup {
         }
     }
 
-    /** Removes the members whose session expired, or that held partitions to revoke past their rebalance timeout. */
+    /** Removes the members whose session expired, or that did not revoke (or rejoin) within their rebalance timeout. */
     synchronized List<String> expire(long nowNanos, long sessionTimeoutMs, TopicLookup topics) {
         List<String> gone = new ArrayList<>();
         for (ModernMember m : new ArrayList<>(members.values())) {
-            boolean session = nowNanos - m.lastHeartbeatNanos > sessionTimeoutMs * 1_000_000L;
-            boolean revoking = m.state == ModernMember.State.UNREVOKED_PARTITIONS && m.rebalanceTimeoutMs > 0
-                    && nowNanos - m.revokingSinceNanos > m.rebalanceTimeoutMs * 1_000_000L;
-            if (session || revoking) {
+            boolean session = nowNanos - m.lastHeartbeatNanos > m.sessionTimeoutMs(sessionTimeoutMs) * 1_000_000L;
+            if (session || m.overdue(nowNanos)) {
                 members.remove(m.memberId);
-                gone.add(m.memberId + (session ? " (session timed out)" : " (did not revoke within its rebalance timeout)"));
+                gone.add(m.memberId + (session ? " (session timed out)" : " (did not revoke or rejoin within its rebalance timeout)"));
             }
         }
         if (!gone.isEmpty()) {
@@ -245,7 +294,8 @@ final class ModernGroup {
         if (m == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        return epoch == m.memberEpoch ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+        // A classic member's generation is its member epoch; a stale one is ILLEGAL_GENERATION to it, as in Kafka.
+        return epoch == m.memberEpoch ? Errors.NONE : m.classic != null ? Errors.ILLEGAL_GENERATION : Errors.STALE_MEMBER_EPOCH;
     }
 
     synchronized Set<String> subscribedTopicNames(TopicLookup topics) {
@@ -264,53 +314,14 @@ final class ModernGroup {
     }
 
     synchronized ConsumerGroupDescribeResponseData.DescribedGroup describe(TopicLookup topics) {
-        ConsumerGroupDescribeResponseData.DescribedGroup g = new ConsumerGroupDescribeResponseData.DescribedGroup()
-                .setGroupId(groupId).setGroupState(state()).setGroupEpoch(groupEpoch).setAssignmentEpoch(assignmentEpoch)
-                .setAssignorName(assignor);
-        for (ModernMember m : members.values()) {
-            g.members().add(new ConsumerGroupDescribeResponseData.Member().setMemberId(m.memberId).setInstanceId(m.instanceId)
-                    .setRackId(m.rackId).setMemberEpoch(m.memberEpoch).setClientId(nullToEmpty(m.clientId))
-                    .setClientHost(nullToEmpty(m.clientHost)).setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames))
-                    .setSubscribedTopicRegex(m.subscribedTopicRegex).setMemberType((byte) 1)
-                    .setAssignment(assignment(m.assigned, topics))
-                    .setTargetAssignment(assignment(target.getOrDefault(m.memberId, Map.of()), topics)));
-        }
-        return g;
+        return ModernGroupDescriptions.describe(new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                .setGroupState(state()).setGroupEpoch(groupEpoch).setAssignmentEpoch(assignmentEpoch).setAssignorName(assignor),
+                members.values(), target, topics);
     }
 
-    /** The group as DescribeGroups describes a classic one, each member's assignment in the consumer protocol's encoding. */
+    /** The group as DescribeGroups describes a classic one ({@link ModernGroupDescriptions}). */
     synchronized org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup describeAsClassic(String id, TopicLookup topics) {
-        var g = new org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup().setGroupId(id)
-                .setGroupState(state()).setProtocolType(org.apache.kafka.clients.consumer.internals.ConsumerProtocol.PROTOCOL_TYPE)
-                .setProtocolData(assignor).setErrorCode(Errors.NONE.code());
-        for (ModernMember m : members.values()) {
-            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
-            m.assigned.forEach((topic, ps) -> {
-                String name = topics.nameOf(topic);
-                if (name != null) {
-                    ps.forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(name, p)));
-                }
-            });
-            byte[] assignment = org.apache.kafka.common.utils.Utils.toArray(
-                    org.apache.kafka.clients.consumer.internals.ConsumerProtocol.serializeAssignment(
-                            new org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Assignment(partitions)));
-            g.members().add(new org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember()
-                    .setMemberId(m.memberId).setGroupInstanceId(m.instanceId).setClientId(nullToEmpty(m.clientId))
-                    .setClientHost(nullToEmpty(m.clientHost)).setMemberMetadata(new byte[0]).setMemberAssignment(assignment));
-        }
-        return g;
-    }
-
-    private static ConsumerGroupDescribeResponseData.Assignment assignment(Map<Uuid, Set<Integer>> partitions, TopicLookup topics) {
-        ConsumerGroupDescribeResponseData.Assignment a = new ConsumerGroupDescribeResponseData.Assignment();
-        partitions.forEach((id, ps) -> {
-            String name = topics.nameOf(id);
-            if (name != null) {
-                a.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions().setTopicId(id).setTopicName(name)
-                        .setPartitions(new ArrayList<>(ps)));
-            }
-        });
-        return a;
+        return ModernGroupDescriptions.describeAsClassic(id, state(), assignor, members.values(), topics);
     }
 
     private ModernMember staticMember(String instanceId) {
@@ -336,7 +347,7 @@ final class ModernGroup {
         Map<String, Set<Uuid>> subscriptions = new TreeMap<>();
         Map<String, Integer> votes = new HashMap<>();
         for (ModernMember m : members.values()) {
-            subscriptions.put(m.memberId, subscribedIds(m, topics));
+            subscriptions.put(m.memberId, Subscriptions.ids(m, topics));
             if (m.serverAssignor != null) {
                 votes.merge(m.serverAssignor, 1, Integer::sum);
             }
@@ -353,56 +364,11 @@ final class ModernGroup {
     private Map<Uuid, Integer> subscribedTopics(TopicLookup topics) {
         Map<Uuid, Integer> out = new HashMap<>();
         for (ModernMember m : members.values()) {
-            for (Uuid id : subscribedIds(m, topics)) {
+            for (Uuid id : Subscriptions.ids(m, topics)) {
                 out.put(id, topics.partitionsOf(id));
             }
         }
         return out;
-    }
-
-    /**
-     * The ids of the existing topics a member subscribes to, by name or by its regular expression (matched against the
-     * topics it may see). Resolved again at most once a second, or when its subscription changes: a new topic joins
-     * at a later heartbeat, and a heartbeat does not scan every topic name for every member.
-     */
-    static Set<Uuid> subscribedIds(ModernMember m, TopicLookup topics) {
-        long now = System.nanoTime();
-        if (m.resolved != null && now - m.resolvedAtNanos < RESOLVE_EVERY_NANOS) {
-            return m.resolved;
-        }
-        Set<Uuid> ids = new HashSet<>();
-        for (String name : m.subscribedTopicNames) {
-            Uuid id = topics.idOf(name);
-            if (id != null) {
-                ids.add(id);
-            }
-        }
-        if (m.subscribedTopicRegex != null) {
-            Pattern p = Pattern.compile(m.subscribedTopicRegex);
-            for (String name : topics.names()) {
-                if (p.matcher(name).matches() && m.visibleTopics.test(name)) {
-                    Uuid id = topics.idOf(name);
-                    if (id != null) {
-                        ids.add(id);
-                    }
-                }
-            }
-        }
-        m.resolved = ids;
-        m.resolvedAtNanos = now;
-        return ids;
-    }
-
-    private static final long RESOLVE_EVERY_NANOS = 1_000_000_000L;
-
-    /** Checks a regular expression as a subscription takes it. */
-    static String invalidRegex(String regex) {
-        try {
-            Pattern.compile(regex);
-            return null;
-        } catch (PatternSyntaxException e) {
-            return e.getDescription();
-        }
     }
 
     private static Map<Uuid, Set<Integer>> copy(Map<Uuid, Set<Integer>> m) {

@@ -27,7 +27,11 @@ public final class ModernGroups implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModernGroups.class);
 
     /** {@code group.consumer.*}: session timeout, heartbeat interval, the assignors (the first is the default). */
-    public record Settings(int sessionTimeoutMs, int heartbeatIntervalMs, List<String> assignors) {
+    public record Settings(int sessionTimeoutMs, int heartbeatIntervalMs, List<String> assignors, MigrationPolicy migration) {
+
+        public Settings(int sessionTimeoutMs, int heartbeatIntervalMs, List<String> assignors) {
+            this(sessionTimeoutMs, heartbeatIntervalMs, assignors, MigrationPolicy.BIDIRECTIONAL);
+        }
 
         public static Settings from(KorvetConfig config) {
             List<String> names = new ArrayList<>();
@@ -47,7 +51,8 @@ public final class ModernGroups implements AutoCloseable {
                 throw new ConfigException("group.consumer.assignors: at least one assignor (uniform, range)");
             }
             return new Settings(positive(config, "group.consumer.session.timeout.ms"),
-                    positive(config, "group.consumer.heartbeat.interval.ms"), List.copyOf(names));
+                    positive(config, "group.consumer.heartbeat.interval.ms"), List.copyOf(names),
+                    MigrationPolicy.of(config.value("group.consumer.migration.policy")));
         }
 
         private static int positive(KorvetConfig config, String key) {
@@ -60,6 +65,8 @@ public final class ModernGroups implements AutoCloseable {
     private final Map<String, ModernGroup> groups = new ConcurrentHashMap<>();
     private final Timeout sweeper;
     private volatile boolean closed;
+    /** Told of a group whose consumer-protocol members all left while classic ones stay (to move it back). */
+    private volatile java.util.function.BiConsumer<String, ModernGroup> onlyClassicLeft = (id, g) -> { };
 
     public ModernGroups(Settings settings, TopicLookup topics, Timer timer) {
         this.settings = settings;
@@ -83,10 +90,27 @@ public final class ModernGroups implements AutoCloseable {
 
     void sweep(long nowNanos) {
         groups.forEach((id, g) -> {
-            for (String gone : g.expire(nowNanos, settings.sessionTimeoutMs(), topics)) {
+            List<String> expired = g.expire(nowNanos, settings.sessionTimeoutMs(), topics);
+            for (String gone : expired) {
                 log.info("Member {} left group {}", gone, id);
             }
+            if (!expired.isEmpty() && g.onlyClassicMembers()) {
+                onlyClassicLeft.accept(id, g);
+            }
         });
+    }
+
+    void onOnlyClassicMembersLeft(java.util.function.BiConsumer<String, ModernGroup> listener) {
+        this.onlyClassicLeft = listener;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /** A new group of that id (replacing none), to take over a classic group's members. */
+    ModernGroup create(String groupId) {
+        return groups.computeIfAbsent(groupId, id -> new ModernGroup(id, settings.assignors().get(0)));
     }
 
     /** The group, or null when this broker has no consumer-protocol group of that id. */
@@ -123,22 +147,25 @@ public final class ModernGroups implements AutoCloseable {
                     + " assignors: " + String.join(", ", settings.assignors()) + ".");
         }
         if (req.subscribedTopicRegex() != null && !req.subscribedTopicRegex().isEmpty()) {
-            String why = ModernGroup.invalidRegex(req.subscribedTopicRegex());
+            String why = Subscriptions.invalidRegex(req.subscribedTopicRegex());
             if (why != null) {
                 return error(Errors.INVALID_REGULAR_EXPRESSION, "SubscribedTopicRegex `" + req.subscribedTopicRegex()
                         + "` is not a valid regular expression: " + why + ".");
             }
         }
-        ModernGroup group = req.memberEpoch() == 0
-                ? groups.computeIfAbsent(req.groupId(), id -> new ModernGroup(id, settings.assignors().get(0)))
-                : groups.get(req.groupId());
+        ModernGroup group = req.memberEpoch() == 0 ? create(req.groupId()) : groups.get(req.groupId());
         if (group == null) {
             return req.memberEpoch() < 0 ? new ConsumerGroupHeartbeatResponseData().setMemberId(req.memberId())
                     .setMemberEpoch(req.memberEpoch()) : error(Errors.UNKNOWN_MEMBER_ID,
                     "Group " + req.groupId() + " has no member " + req.memberId());
         }
         try {
-            return group.heartbeat(req, clientId, host, topics, settings.heartbeatIntervalMs(), System.nanoTime(), visibleTopics);
+            ConsumerGroupHeartbeatResponseData out = group.heartbeat(req, clientId, host, topics, settings.heartbeatIntervalMs(),
+                    System.nanoTime(), visibleTopics);
+            if (req.memberEpoch() < 0 && group.onlyClassicMembers()) {
+                onlyClassicLeft.accept(req.groupId(), group);
+            }
+            return out;
         } catch (ModernGroup.HeartbeatError e) {
             return error(e.error, e.getMessage());
         }

@@ -22,7 +22,17 @@ final class ModernMember {
         UNRELEASED_PARTITIONS
     }
 
+    /** What a member of the classic protocol (JoinGroup/SyncGroup) told at its last JoinGroup. */
+    record Classic(int sessionTimeoutMs, java.util.LinkedHashMap<String, byte[]> protocols) {
+        /** The protocol its JoinGroup and SyncGroup answers name: the first it supports, as Kafka picks it. */
+        String protocolName() {
+            return protocols.keySet().iterator().next();
+        }
+    }
+
     final String memberId;
+    /** Null for a member of the consumer protocol; what it joined with for a classic member (a group being migrated). */
+    Classic classic;
     String instanceId;
     String rackId;
     String clientId;
@@ -48,6 +58,8 @@ final class ModernMember {
     boolean leftTemporarily;
     /** When it entered UNREVOKED_PARTITIONS (it is fenced if it stays past its rebalance timeout). */
     long revokingSinceNanos;
+    /** A classic member: when it was first told to rejoin (0: it was not), removed if it does not within its rebalance timeout. */
+    long rejoinAskedNanos;
 
     ModernMember(String memberId) {
         this.memberId = memberId;
@@ -68,7 +80,21 @@ final class ModernMember {
         m.assigned = assigned;
         m.pendingRevocation = pendingRevocation;
         m.revokingSinceNanos = revokingSinceNanos;
+        m.classic = classic;
         return m;
+    }
+
+    /** How long it may stay silent: its own session timeout for a classic member, the group's otherwise. */
+    long sessionTimeoutMs(long groupSessionTimeoutMs) {
+        return classic == null ? groupSessionTimeoutMs : classic.sessionTimeoutMs();
+    }
+
+    /** Whether it held partitions to revoke, or (a classic member) did not rejoin when told, past its rebalance timeout. */
+    boolean overdue(long nowNanos) {
+        long limit = rebalanceTimeoutMs * 1_000_000L;
+        boolean revoking = state == State.UNREVOKED_PARTITIONS && nowNanos - revokingSinceNanos > limit;
+        boolean rejoining = rejoinAskedNanos != 0 && nowNanos - rejoinAskedNanos > limit;
+        return rebalanceTimeoutMs > 0 && (revoking || rejoining);
     }
 
     void moveToEpoch(int epoch) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,27 +19,7 @@ class ModernGroupTest {
 
     private static final Uuid T = new Uuid(7, 7);
 
-    private static final TopicLookup TOPICS = new TopicLookup() {
-        @Override
-        public Uuid idOf(String name) {
-            return name.equals("t") ? T : null;
-        }
-
-        @Override
-        public String nameOf(Uuid id) {
-            return id.equals(T) ? "t" : null;
-        }
-
-        @Override
-        public int partitionsOf(Uuid id) {
-            return id.equals(T) ? 4 : -1;
-        }
-
-        @Override
-        public Collection<String> names() {
-            return List.of("t");
-        }
-    };
+    private static final TopicLookup TOPICS = new OneTopic("t", T, 4);
 
     private final ModernGroup group = new ModernGroup("g", "uniform");
 

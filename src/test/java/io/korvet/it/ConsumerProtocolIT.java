@@ -1,7 +1,6 @@
 package io.korvet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -20,7 +19,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * The consumer group protocol of KIP-848 ({@code group.protocol=consumer}) with kafka-clients 4.3: members sharing a
  * topic through joins, a leave and a crash with every record read once by the committed offsets, the range assignor
  * and a regular-expression subscription that picks up a new topic, Kafka's own kafka-consumer-groups.sh listing the
- * group's type and describing its members, and a live classic group that keeps its protocol.
+ * group's type and describing its members (moving a live group between protocols: GroupMigrationIT).
  */
 class ConsumerProtocolIT {
 
@@ -157,28 +155,6 @@ class ConsumerProtocolIT {
             Map<String, GroupListing> listed = new HashMap<>();
             cluster.sharedAdmin().listGroups().all().get(15, TimeUnit.SECONDS).forEach(g -> listed.put(g.groupId(), g));
             assertThat(listed.get("cp-tool-group").type()).hasValue(GroupType.CONSUMER);
-        }
-    }
-
-    @Test
-    void aLiveClassicGroupKeepsItsProtocol() throws Exception {
-        String topic = "cp-mixed";
-        cluster.createTopic(topic, 2);
-        Map<String, Integer> seen = new ConcurrentHashMap<>();
-        try (ConsumerGroupIT.Member classic = new ConsumerGroupIT.Member(cluster, "mixed-group", topic, Map.of(), seen)) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> classic.assignment.size() == 2);
-            Map<String, Object> props = new HashMap<>(CONSUMER);
-            props.put(ConsumerConfig.GROUP_ID_CONFIG, "mixed-group");
-            try (KafkaConsumer<String, String> modern = cluster.consumer(props)) {
-                modern.subscribe(List.of(topic));
-                assertThatThrownBy(() -> {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (System.nanoTime() < deadline) {
-                        modern.poll(Duration.ofMillis(100));
-                    }
-                }).isInstanceOf(GroupIdNotFoundException.class);
-            }
-            assertThat(classic.assignment).hasSize(2);
         }
     }
 }
