@@ -45,15 +45,8 @@ out = sys.stdout
 for i in range($RECORDS):
     out.write('key-%d:%d-%s\n' % (i % $KEYS, i, pad))
 " | kcat -b "127.0.0.1:$PORT" -P -K: -t "$TOPIC" -p 0 -X linger.ms=5
-PRODUCED=$(grep -c "Compacted $TOPIC-0" "$LOG" || true)
-echo "== bench/compaction-pause.sh $RECORDS $KEYS $FORMAT: $(git log -1 --format='%h %s' | cut -c1-70)"
-echo "produced $RECORDS records; stream $(R MEMORY USAGE "korvet:$TOPIC:0") bytes; $PRODUCED passes while producing"
-# Then a pass over the whole log, now that nothing is written.
-for _ in $(seq 1 600); do [ "$(grep -c "Compacted $TOPIC-0" "$LOG" || true)" -gt "$PRODUCED" ] && break; sleep 0.2; done
-grep "Compacted $TOPIC-0" "$LOG" | sed 's/^.* - /  /'
-echo "stream after: $(R MEMORY USAGE "korvet:$TOPIC:0") bytes, $(R XLEN "korvet:$TOPIC:0") entries"
-echo "Redis commands over 1 ms from the first record on (SLOWLOG; scripts by name: command, count, longest, median):"
-R --no-raw SLOWLOG GET 100000 | python3 -c "
+slowlog_report() {
+  R --no-raw SLOWLOG GET 100000 | python3 -c "
 import sys, re, collections, hashlib, os
 names = {}
 common = open('src/main/resources/lua/common.lua').read()
@@ -73,3 +66,16 @@ if not stats:
 for cmd, durs in sorted(stats.items()):
     print('  %-28s %6d  longest %6d us  median %6d us' % (cmd, len(durs), max(durs), sorted(durs)[len(durs)//2]))
 "
+}
+PRODUCED=$(grep -c "Compacted $TOPIC-0" "$LOG" || true)
+echo "== bench/compaction-pause.sh $RECORDS $KEYS $FORMAT: $(git log -1 --format='%h %s' | cut -c1-70)"
+echo "produced $RECORDS records; stream $(R MEMORY USAGE "korvet:$TOPIC:0") bytes; $PRODUCED passes while producing"
+echo "Redis commands over 1 ms while producing (and cleaning; SLOWLOG: command or script, count, longest, median):"
+slowlog_report
+R SLOWLOG RESET >/dev/null
+# Then a pass over the whole log, now that nothing is written.
+for _ in $(seq 1 600); do [ "$(grep -c "Compacted $TOPIC-0" "$LOG" || true)" -gt "$PRODUCED" ] && break; sleep 0.2; done
+grep "Compacted $TOPIC-0" "$LOG" | sed 's/^.* - /  /'
+echo "stream after: $(R MEMORY USAGE "korvet:$TOPIC:0") bytes, $(R XLEN "korvet:$TOPIC:0") entries"
+echo "Redis commands over 1 ms during that last pass, nothing else running:"
+slowlog_report
