@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
@@ -52,17 +51,8 @@ final class OffsetRetention {
 
     /** Runs {@link #expireOffsets()} every {@code offsets.retention.check.interval.ms}, until the timer stops. */
     void start() {
-        long interval = settings.offsetsRetentionCheckIntervalMs();
-        try {
-            timer.newTimeout(t -> expireOffsets().whenComplete((v, e) -> {
-                if (e != null) {
-                    log.warn("Expiring committed offsets failed; trying again in {} ms: {}", interval, e.getMessage());
-                }
-                start();
-            }), interval, TimeUnit.MILLISECONDS);
-        } catch (IllegalStateException stopped) {
-            // The broker is stopping.
-        }
+        io.korvet.cluster.Periodic.everyAfter(timer, settings.offsetsRetentionCheckIntervalMs(), "Expiring committed offsets",
+                this::expireOffsets);
     }
 
     /**

@@ -1,13 +1,12 @@
 package io.korvet.txn;
 
-import io.netty.util.Timeout;
+import io.korvet.cluster.Periodic;
 import io.netty.util.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +25,7 @@ public final class TransactionSweeper {
 
     private final TransactionCoordinator coordinator;
     private final Timer timer;
-    private volatile Timeout next;
-    private volatile boolean stopped;
+    private volatile Periodic runs;
 
     public TransactionSweeper(TransactionCoordinator coordinator, Timer timer) {
         this.coordinator = coordinator;
@@ -35,30 +33,14 @@ public final class TransactionSweeper {
     }
 
     public void start() {
-        schedule();
+        runs = Periodic.everyAfter(timer, coordinator.settings().abortCheckIntervalMs(), "Checking transactions for timeouts",
+                this::sweep);
     }
 
     public void stop() {
-        stopped = true;
-        Timeout t = next;
-        if (t != null) {
-            t.cancel();
-        }
-    }
-
-    private void schedule() {
-        if (stopped) {
-            return;
-        }
-        try {
-            next = timer.newTimeout(t -> sweep().whenComplete((v, e) -> {
-                if (e != null) {
-                    log.warn("Could not check transactions for timeouts: {}", e.getMessage());
-                }
-                schedule();
-            }), coordinator.settings().abortCheckIntervalMs(), TimeUnit.MILLISECONDS);
-        } catch (IllegalStateException timerStopped) {
-            // The broker is stopping.
+        Periodic p = runs;
+        if (p != null) {
+            p.close();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.korvet.group.share;
 
+import io.korvet.cluster.Periodic;
 import io.korvet.group.TopicLookup;
 import io.netty.util.Timer;
 import java.util.Map;

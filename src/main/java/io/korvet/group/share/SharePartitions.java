@@ -1,5 +1,6 @@
 package io.korvet.group.share;
 
+import io.korvet.cluster.Periodic;
 import io.korvet.group.share.SharePartitionState.Acquired;
 import io.korvet.log.PartitionLog;
 import io.korvet.storage.ShareStateStore;
