@@ -37,11 +37,7 @@ public final class FollowerReads {
 
     /** The last stable offset the index implies: the oldest open transaction's first offset, or the high watermark. */
     public static long lastStableOffset(TxnIndex index, long highWatermark) {
-        long lso = highWatermark;
-        for (long first : index.ongoing().values()) {
-            lso = Math.min(lso, first);
-        }
-        return lso;
+        return TransactionTracker.lastStableOffset(index.ongoing(), highWatermark);
     }
 
     /** The aborted transactions a read_committed fetch of {@code [from, upTo)} names. */

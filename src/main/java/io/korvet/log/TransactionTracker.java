@@ -49,7 +49,16 @@ final class TransactionTracker {
 
     /** The first offset of the oldest ongoing transaction, or {@code highWatermark} when none is below it. */
     long lastStableOffset(long highWatermark) {
-        return FollowerReads.lastStableOffset(new TxnIndex(ongoing, List.of()), highWatermark);
+        return lastStableOffset(ongoing, highWatermark);
+    }
+
+    /** The first offset of the oldest of these open transactions, or {@code highWatermark} when none is below it. */
+    static long lastStableOffset(Map<Long, Long> ongoing, long highWatermark) {
+        long lso = highWatermark;
+        for (long first : ongoing.values()) {
+            lso = Math.min(lso, first);
+        }
+        return lso;
     }
 
     /**
