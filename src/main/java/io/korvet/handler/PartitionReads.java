@@ -7,6 +7,7 @@ import io.korvet.log.FollowerReads;
 import io.korvet.log.LogManager;
 import io.korvet.log.PartitionLog;
 import io.korvet.storage.AbortedTxn;
+import io.korvet.storage.TxnIndex;
 import io.korvet.storage.StoredBatches;
 import io.korvet.storage.StoredRecord;
 import io.korvet.storage.StreamFormat;
@@ -126,7 +127,10 @@ final class PartitionReads {
     private CompletionStage<Read> followerRead(Wanted w, boolean committed) {
         TopicPartition tp = new TopicPartition(w.topic().name(), w.request().partition());
         long offset = w.request().fetchOffset();
-        return followers.offsets(tp).thenCompose(o -> followers.transactions(tp, offset).thenCompose(txns -> {
+        // The transaction index costs two more Redis reads: only a read_committed consumer needs it. It is read after
+        // the offsets, so that a transaction begun below the high watermark read is in it.
+        return followers.offsets(tp).thenCompose(o -> (committed ? followers.transactions(tp, offset)
+                : CompletableFuture.completedFuture(TxnIndex.EMPTY)).thenCompose(txns -> {
             long hw = o.highWatermark();
             long lso = FollowerReads.lastStableOffset(txns, hw);
             Source source = new Source(FOLLOWER_BATCH_GUESS, FOLLOWER_RECORD_GUESS, false,
