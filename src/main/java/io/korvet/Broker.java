@@ -138,7 +138,7 @@ public final class Broker implements AutoCloseable {
             topics.liveBrokers(() -> cluster.view().brokers().size());
             membership.onRegistryChange(() -> topics.refresh().whenComplete((v, e) -> {
                 if (e != null) {
-                    log.warn("Could not reload the topic registry: {}", e.getMessage());
+                    log.warn("Could not reload the topic registry (tried again at the next poll): {}", e.getMessage());
                 }
             }));
             RedisScramCredentialStore credentials = new RedisScramCredentialStore(redis, keys);
@@ -155,7 +155,7 @@ public final class Broker implements AutoCloseable {
                 AclAuthorizer acls = authorizer;
                 membership.onRegistryChange(() -> acls.reload().whenComplete((v, e) -> {
                     if (e != null) {
-                        log.warn("Could not reload the ACLs: {}", e.getMessage());
+                        log.warn("Could not reload the ACLs (tried again at the next poll): {}", e.getMessage());
                     }
                 }));
             }

@@ -38,7 +38,8 @@ public final class ClusterMembership implements AutoCloseable {
         return t;
     });
     private final List<Consumer<ClusterView>> viewListeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> registryListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>>> registryListeners =
+            new CopyOnWriteArrayList<>();
     private volatile ClusterView view;
     private volatile Map<TopicPartition, Integer> publishedEpochs = Map.of();
     /** Only on the executor's thread. */
@@ -109,8 +110,12 @@ public final class ClusterMembership implements AutoCloseable {
         viewListeners.add(listener);
     }
 
-    /** Runs {@code listener} (on the membership's thread) whenever the registry changed. */
-    public void onRegistryChange(Runnable listener) {
+    /**
+     * Runs {@code listener} (on the membership's thread) whenever the registry changed. When the stage it returns
+     * fails (a reload that timed out), the next poll runs every listener again, changed counter or not: a broker
+     * never stays behind a change it failed to read.
+     */
+    public void onRegistryChange(java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> listener) {
         registryListeners.add(listener);
     }
 
@@ -179,17 +184,36 @@ public final class ClusterMembership implements AutoCloseable {
             if (version == seenVersion) {
                 return;
             }
-            seenVersion = version;
+            // Read before the version counts as seen: a failed read is tried again at the next poll.
             publishedEpochs = store.leaderEpochs().toCompletableFuture().get(sessionMs, TimeUnit.MILLISECONDS);
-            for (Runnable l : registryListeners) {
+            seenVersion = version;
+            for (var l : registryListeners) {
                 try {
-                    l.run();
+                    l.get().whenComplete((v, e) -> {
+                        if (e != null) {
+                            retryRegistry(version);
+                        }
+                    });
                 } catch (RuntimeException e) {
                     log.warn("A listener failed on a registry change", e);
+                    retryRegistry(version);
                 }
             }
         } catch (Exception e) {
             log.debug("Could not poll the registry: {}", e.toString());
+        }
+    }
+
+    /** Makes the next poll read the registry again, unless a later change was seen meanwhile. */
+    private void retryRegistry(long failedVersion) {
+        try {
+            executor.execute(() -> {
+                if (seenVersion == failedVersion) {
+                    seenVersion = -1;
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // Shutting down: nothing to read again.
         }
     }
 

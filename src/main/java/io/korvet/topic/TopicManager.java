@@ -82,8 +82,34 @@ public final class TopicManager {
         return cache.get(name);
     }
 
+    /**
+     * The topic of {@code id}, or null. A miss also starts a reload of the registry (at most one in flight, and one
+     * every {@value #UNKNOWN_ID_RELOAD_MS} ms): clients that name topics by id (Produce v13, Fetch v13+) learn of a
+     * topic from another broker's Metadata, and retry here until this broker knows it too, as with Kafka's metadata
+     * propagation; the reload makes that the next retry rather than the next registry change.
+     */
     public Topic get(Uuid id) {
-        return cache.get(id);
+        Topic topic = cache.get(id);
+        if (topic == null && id != null && !Uuid.ZERO_UUID.equals(id)) {
+            reloadForUnknownId();
+        }
+        return topic;
+    }
+
+    static final long UNKNOWN_ID_RELOAD_MS = 500;
+    private final java.util.concurrent.atomic.AtomicLong nextUnknownIdReload = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+
+    private void reloadForUnknownId() {
+        long now = System.nanoTime();
+        long next = nextUnknownIdReload.get();
+        if (now - next < 0 || !nextUnknownIdReload.compareAndSet(next, now + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(UNKNOWN_ID_RELOAD_MS))) {
+            return;
+        }
+        refresh().whenComplete((v, e) -> {
+            if (e != null) {
+                log.debug("Could not reload the registry for an unknown topic id: {}", e.toString());
+            }
+        });
     }
 
     public Collection<Topic> all() {

@@ -26,6 +26,8 @@ final class BrokerFleet implements AutoCloseable {
     private final String namespace;
     private final Map<Integer, BrokerProcess> brokers = new TreeMap<>();
     private final Map<Integer, Integer> ports = new HashMap<>();
+    /** Settings every broker of the fleet gets on top of the fleet's own. */
+    private final Map<String, String> extra = new HashMap<>();
 
     private BrokerFleet(Path dir, String namespace, String redisUri) throws Exception {
         this.dir = dir;
@@ -41,7 +43,14 @@ final class BrokerFleet implements AutoCloseable {
 
     /** Starts {@code count} brokers over {@code redisUri} (null: a redis-server of the fleet's own). */
     static BrokerFleet start(Path dir, String namespace, int count, String redisUri) throws Exception {
+        return start(dir, namespace, count, redisUri, Map.of());
+    }
+
+    /** Starts {@code count} brokers, each with {@code settings} on top of the fleet's own. */
+    static BrokerFleet start(Path dir, String namespace, int count, String redisUri, Map<String, String> settings)
+            throws Exception {
         BrokerFleet fleet = new BrokerFleet(dir, namespace, redisUri);
+        fleet.extra.putAll(settings);
         try {
             for (int id = 1; id <= count; id++) {
                 fleet.startBroker(id);
@@ -80,6 +89,7 @@ final class BrokerFleet implements AutoCloseable {
         // A rack per broker, and consumers sent to a broker of their client.rack (KIP-392).
         settings.put("broker.rack", "rack-" + nodeId);
         settings.put("replica.selector.class", "org.apache.kafka.common.replica.RackAwareReplicaSelector");
+        settings.putAll(extra);
         BrokerProcess broker = new BrokerProcess(home, settings);
         if (existing == null) {
             brokers.put(nodeId, broker);
