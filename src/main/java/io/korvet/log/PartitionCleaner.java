@@ -199,11 +199,11 @@ final class PartitionCleaner {
                 }
                 // Transactional records carry their batch's header (a continuation after the first), markers theirs.
                 long pid = r.batch() == null ? -1 : r.batch().producerId();
+                boolean entryStays = retention.keepEntry(r.offset(), first || r.offset() + 1 >= hw);
                 boolean keep = r.batch() != null && r.batch().control()
-                        ? retention.keepMarker(pid, r.offset(), r.batch().abortMarker())
+                        ? retention.keepMarker(pid, r.offset(), r.batch().abortMarker()) || entryStays
                         : retention.keep(r.offset(), r.key() == null ? null : ByteBuffer.wrap(r.key()), r.value() != null, pid,
-                                r.batch() != null && r.batch().transactional());
-                keep = keep || retention.keepEntry(r.offset(), first || r.offset() + 1 >= hw);
+                                r.batch() != null && r.batch().transactional(), entryStays);
                 first = false;
                 copy.recordsBefore++;
                 if (keep) {

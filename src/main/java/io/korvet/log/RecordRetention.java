@@ -40,7 +40,16 @@ public final class RecordRetention {
 
     /** Whether the record at {@code offset} stays; {@code key} null for a record without a key. */
     public boolean keep(long offset, ByteBuffer key, boolean hasValue, long producerId, boolean transactional) {
-        boolean keep = keepRecord(offset, key, hasValue, producerId, transactional);
+        return keep(offset, key, hasValue, producerId, transactional, false);
+    }
+
+    /**
+     * As {@link #keep(long, ByteBuffer, boolean, long, boolean)}, for a record whose entry may have to stay whole
+     * ({@code entryStays}, see {@link #keepEntry}): it stays then, and counts as a record of its transaction that stays,
+     * so that the transaction's marker stays with it.
+     */
+    public boolean keep(long offset, ByteBuffer key, boolean hasValue, long producerId, boolean transactional, boolean entryStays) {
+        boolean keep = keepRecord(offset, key, hasValue, producerId, transactional) || entryStays;
         if (keep && transactional) {
             keptSinceMarker.add(producerId);
         }

@@ -85,6 +85,23 @@ class BatchCompactionTest {
     }
 
     @Test
+    void aSupersededTransactionalRecordKeptWithItsEntryKeepsItsMarker() {
+        // Markers may go (their transaction is over and past the horizon) once no record of their transaction stays.
+        CompactionTransactions removable = new CompactionTransactions() {
+            @Override
+            public boolean removeMarker(TopicPartition tp, long producerId, long offset, boolean abort, long removableBelow) {
+                return true;
+            }
+        };
+        RecordRetention r = new RecordRetention(TP, latest("k0", 10), 0, Set.of(), removable);
+        // The log's first record (record format: its own entry) stays though k0 was written again at 10.
+        assertThat(r.keep(0, ByteBuffer.wrap(b("k0")), true, PID, true, true)).isTrue();
+        assertThat(r.keepMarker(PID, 1, false)).as("the marker of a transaction with a record left").isTrue();
+        assertThat(r.keep(2, ByteBuffer.wrap(b("k0")), true, PID, true, false)).isFalse();
+        assertThat(r.keepMarker(PID, 3, false)).as("the marker of a transaction with no record left").isFalse();
+    }
+
+    @Test
     void aBatchWhoseRecordsAllStayIsKeptAsItIs() {
         RecordRetention r = retention(latest("k0", 100), 0, Set.of());
         ByteBuffer onlyK0 = MemoryRecords.withRecords(100, Compression.NONE, new SimpleRecord(1L, b("k0"), b("v"))).buffer();
