@@ -105,7 +105,13 @@ public final class TopicManager {
         if (now - next < 0 || !nextUnknownIdReload.compareAndSet(next, now + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(UNKNOWN_ID_RELOAD_MS))) {
             return;
         }
-        refresh().whenComplete((v, e) -> {
+        CompletionStage<Void> reload;
+        try {
+            reload = refresh();
+        } catch (RuntimeException e) {
+            reload = CompletableFuture.failedFuture(e);
+        }
+        reload.whenComplete((v, e) -> {
             if (e != null) {
                 log.debug("Could not reload the registry for an unknown topic id: {}", e.toString());
             }
