@@ -117,6 +117,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 } else if (!authorized) {
                     part = done(error(pd.index(), Errors.TOPIC_AUTHORIZATION_FAILED, null));
                 } else if (topic == null) {
+                    // Maybe created on another broker a moment ago: a later batch of the same producer must not be
+                    // written before this one once this broker knows the topic.
+                    logs.earlyRejections().rejected(td.name() != null && !td.name().isEmpty() ? td.name() : td.topicId(),
+                            pd.index(), firstBatch(pd));
                     part = done(error(pd.index(), context.apiVersion() >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
                 } else if (!topic.hasPartition(pd.index())) {
                     part = done(error(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
@@ -174,6 +178,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
      * it, else answers NOT_ENOUGH_REPLICAS_AFTER_APPEND: the record is written, and a retry is recognised as
      * a duplicate and waits again.
      */
+    /** The first batch of a partition's records, or null when there is none (or it cannot be read). */
+    private static org.apache.kafka.common.record.internal.RecordBatch firstBatch(PartitionProduceData pd) {
+        try {
+            return pd.records() instanceof org.apache.kafka.common.record.internal.MemoryRecords m ? m.firstBatch() : null;
+        } catch (RuntimeException malformed) {
+            return null;
+        }
+    }
+
     private CompletableFuture<PartitionProduceResponse> append(Topic topic, PartitionProduceData pd, long now, RequestContext context,
                                                                int replicasNeeded, int timeoutMs, String transactionalId) {
         TopicPartition tp = new TopicPartition(topic.name(), pd.index());
@@ -186,6 +199,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             return done(error(pd.index(), e));
         }
         var log = logs.log(tp);
+        if (batch.idempotent()) {
+            logs.earlyRejections().applyTo(topic.id(), topic.name(), pd.index(), log);
+        }
         var h = batch.header();
         // KIP-890: the first batch of a transaction in this partition is written only if the coordinator's state
         // says the partition was added to that producer's open transaction (from Redis, whichever broker coordinates).

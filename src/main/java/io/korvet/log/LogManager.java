@@ -20,6 +20,7 @@ public final class LogManager implements PartitionLogs {
     private final ReadAhead.Budget readAheadBudget = new ReadAhead.Budget(64L << 20);
 
     private volatile LeadershipEvents events = LeadershipEvents.NONE;
+    private final EarlyRejections earlyRejections = new EarlyRejections();
 
     public LogManager(PartitionStore store, int producerStateScan) {
         this.store = store;
@@ -64,6 +65,11 @@ public final class LogManager implements PartitionLogs {
     /** The partition's log if this broker has it in use, else null (nothing is loaded). */
     public PartitionLog existing(TopicPartition tp) {
         return logs.get(tp);
+    }
+
+    /** Idempotent batches answered before this broker knew their topic ({@link EarlyRejections}). */
+    public EarlyRejections earlyRejections() {
+        return earlyRejections;
     }
 
     public PartitionStore store() {

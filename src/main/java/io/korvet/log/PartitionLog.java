@@ -217,6 +217,18 @@ public final class PartitionLog {
         notifyListeners();
     }
 
+    /**
+     * A batch of this idempotent producer failed before it reached this log (see {@link EarlyRejections}): unless the
+     * log holds batches of the producer, its next batch written must be that one.
+     */
+    public synchronized void expectFirst(long producerId, short epoch, int firstSeq) {
+        if (loaded) {
+            producers.expect(producerId, epoch, firstSeq);
+        } else {
+            unwritten.putIfAbsent(producerId, new FirstUnwritten(epoch, firstSeq));
+        }
+    }
+
     /** Appends a validated batch, or answers a retried duplicate with the offset it got the first time. */
     public synchronized CompletionStage<AppendResult> append(IncomingBatch batch) {
         if (!loaded) {

@@ -45,9 +45,8 @@ class RegistryPropagationIT {
         }
     }
 
-    @Test
-    void aTopicCreatedOnOneBrokerIsServedByIdOnAnotherThatMissedTheChange() throws Exception {
-        String topic = "created-elsewhere";
+    /** Creates the topic through broker 1 alone; returns its id and a partition broker 2 leads. */
+    private static Created createThroughBrokerOne(String topic) throws Exception {
         Uuid id;
         List<Integer> ledByTwo = new ArrayList<>();
         try (RawKafkaConnection one = RawKafkaConnection.open(fleet.port(1))) {
@@ -66,7 +65,17 @@ class RegistryPropagationIT {
             }
         }
         assertThat(ledByTwo).as("partitions broker 2 leads").isNotEmpty();
-        int partition = ledByTwo.get(0);
+        return new Created(id, ledByTwo.get(0));
+    }
+
+    private record Created(Uuid id, int partition) {
+    }
+
+    @Test
+    void aTopicCreatedOnOneBrokerIsServedByIdOnAnotherThatMissedTheChange() throws Exception {
+        Created c = createThroughBrokerOne("created-elsewhere");
+        Uuid id = c.id();
+        int partition = c.partition();
         // Broker 2 has not heard of the topic by name: only the id, as a producer that asked broker 1 sends it.
         Errors last = null;
         int attempts = 0;
@@ -82,5 +91,44 @@ class RegistryPropagationIT {
         }
         System.out.printf("RegistryPropagationIT: broker 2 accepted the topic by id after %d attempt(s)%n", attempts);
         assertThat(last).isEqualTo(Errors.NONE);
+    }
+
+    /**
+     * An idempotent producer's first batch answered UNKNOWN_TOPIC_ID, and its second batch (pipelined behind it)
+     * arriving once broker 2 knows the topic: the second must wait for the first (OUT_OF_ORDER_SEQUENCE_NUMBER, which
+     * the producer retries in order), else the first could never be written after it (CI saw a partition's first
+     * batch retried for 120 s and expire, every later one written).
+     */
+    @Test
+    void aLaterBatchIsNotWrittenBeforeAFirstOneAnsweredUnknownTopicId() throws Exception {
+        Created c = createThroughBrokerOne("pipelined-first");
+        long pid;
+        try (RawKafkaConnection one = RawKafkaConnection.open(fleet.port(1))) {
+            org.apache.kafka.common.requests.InitProducerIdResponse init = one.call(RawRequests.initProducerId());
+            pid = init.data().producerId();
+        }
+        short epoch = 0;
+        try (RawKafkaConnection two = RawKafkaConnection.open(fleet.port(2))) {
+            ProduceResponse first = two.call(RawRequests.produceById((short) -1, c.id(),
+                    Map.of(c.partition(), RawRequests.idempotentRecords(pid, epoch, 0, "a0", "a1"))));
+            assertThat(Errors.forCode(RawRequests.partition(first, c.partition()).errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_ID);
+            Errors second = Errors.UNKNOWN_TOPIC_ID;
+            for (int attempt = 0; attempt < 50 && second == Errors.UNKNOWN_TOPIC_ID; attempt++) {
+                Thread.sleep(100);
+                ProduceResponse r = two.call(RawRequests.produceById((short) -1, c.id(),
+                        Map.of(c.partition(), RawRequests.idempotentRecords(pid, epoch, 2, "b2", "b3"))));
+                second = Errors.forCode(RawRequests.partition(r, c.partition()).errorCode());
+            }
+            assertThat(second).as("the later batch, once broker 2 knows the topic").isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            // The producer resends in order: the first batch, then the second.
+            ProduceResponse again = two.call(RawRequests.produceById((short) -1, c.id(),
+                    Map.of(c.partition(), RawRequests.idempotentRecords(pid, epoch, 0, "a0", "a1"))));
+            assertThat(RawRequests.partition(again, c.partition()).errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(RawRequests.partition(again, c.partition()).baseOffset()).isZero();
+            ProduceResponse then = two.call(RawRequests.produceById((short) -1, c.id(),
+                    Map.of(c.partition(), RawRequests.idempotentRecords(pid, epoch, 2, "b2", "b3"))));
+            assertThat(RawRequests.partition(then, c.partition()).errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(RawRequests.partition(then, c.partition()).baseOffset()).isEqualTo(2);
+        }
     }
 }
