@@ -200,7 +200,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
         var log = logs.log(tp);
         if (batch.idempotent()) {
-            logs.earlyRejections().applyTo(topic.id(), topic.name(), pd.index(), log);
+            logs.earlyRejections().applyTo(topic.id(), topic.name(), pd.index(), log::expectFirst);
         }
         var h = batch.header();
         // KIP-890: the first batch of a transaction in this partition is written only if the coordinator's state

@@ -22,6 +22,7 @@ public final class EarlyRejections {
     /** Longer than a producer's delivery.timeout.ms (120 s by default) with room to spare. */
     private static final long KEEP_NANOS = TimeUnit.MINUTES.toNanos(5);
     private static final int MAX_PARTITIONS = 10_000;
+    private static final int MAX_PRODUCERS_PER_PARTITION = 1_000;
 
     private record Key(Object topic, int partition) {
     }
@@ -43,12 +44,20 @@ public final class EarlyRejections {
                 return;
             }
         }
-        pending.computeIfAbsent(new Key(topic, partition), k -> new ConcurrentHashMap<>())
-                .putIfAbsent(first.producerId(), new First(first.producerEpoch(), first.baseSequence(), now));
+        Map<Long, First> firsts = pending.computeIfAbsent(new Key(topic, partition), k -> new ConcurrentHashMap<>());
+        if (firsts.size() < MAX_PRODUCERS_PER_PARTITION) {
+            firsts.putIfAbsent(first.producerId(), new First(first.producerEpoch(), first.baseSequence(), now));
+        }
+    }
+
+    /** What a partition's log is told of a producer's first batch that was not written ({@link PartitionLog#expectFirst}). */
+    @FunctionalInterface
+    public interface Expectation {
+        void expectFirst(long producerId, short epoch, int firstSeq);
     }
 
     /** Hands what was rejected for this partition (by topic id or name) to its log, once. */
-    public void applyTo(Uuid topicId, String topic, int partition, PartitionLog log) {
+    public void applyTo(Uuid topicId, String topic, int partition, Expectation log) {
         if (pending.isEmpty()) {
             return;
         }
