@@ -181,7 +181,12 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     /** The first batch of a partition's records, or null when there is none (or it cannot be read). */
     private static org.apache.kafka.common.record.internal.RecordBatch firstBatch(PartitionProduceData pd) {
         try {
-            return pd.records() instanceof org.apache.kafka.common.record.internal.MemoryRecords m ? m.firstBatch() : null;
+            if (!(pd.records() instanceof org.apache.kafka.common.record.internal.MemoryRecords m)) {
+                return null;
+            }
+            org.apache.kafka.common.record.internal.RecordBatch first = m.firstBatch();
+            // Read the producer fields now: a malformed batch throws here, not in the caller.
+            return first != null && first.producerId() >= 0 && first.baseSequence() >= 0 ? first : null;
         } catch (RuntimeException malformed) {
             return null;
         }
