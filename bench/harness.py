@@ -320,12 +320,15 @@ def start_redis(workdir, name):
     data = os.path.join(workdir, name)
     os.makedirs(data, exist_ok=True)
     # Korvet's embedded default (RedisServerProcess): append-only file, fsync every second, no RDB snapshots,
-    # stream nodes of up to 128 KiB, no LZF compression in AOF rewrites.
+    # stream nodes of up to 128 KiB, no LZF compression in AOF rewrites, transparent huge pages (HugePages.java).
     cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", data, "--appendonly", "yes",
            "--appendfsync", "everysec", "--save", "", "--stream-node-max-bytes", "131072", "--rdbcompression", "no",
            "--daemonize", "no",
            "--logfile", os.path.join(data, "redis.log")]
-    p = spawn(cmd, os.path.join(workdir, name + ".out"))
+    cmd += ["--disable-thp", "no"]
+    env = dict(os.environ)
+    env.setdefault("MALLOC_CONF", "thp:always")
+    p = spawn(cmd, os.path.join(workdir, name + ".out"), env=env)
     wait_for_port(port, p, 30, "redis-server")
     return p, port, data
 

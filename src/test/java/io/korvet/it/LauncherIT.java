@@ -45,6 +45,8 @@ class LauncherIT {
         assertThat(line).contains("127.0.0.1:" + port).contains("Redis redis://127.0.0.1:").contains("embedded")
                 .contains("AOF appendfsync everysec");
         int redisPort = redisPort(line);
+        assertThat(redisCommand(redisPort, "CONFIG", "GET", "disable-thp"))
+                .as("the embedded redis-server may use transparent huge pages (HugePages)").contains("\r\nno\r\n");
         try (Admin admin = admin(port)) {
             admin.createTopics(List.of(new NewTopic("launched", java.util.Optional.empty(), java.util.Optional.empty()))).all().get();
             assertThat(admin.describeTopics(List.of("launched")).allTopicNames().get().get("launched").partitions()).hasSize(2);
@@ -247,6 +249,22 @@ class LauncherIT {
         Matcher m = Pattern.compile("redis://127\\.0\\.0\\.1:(\\d+)").matcher(startLine);
         assertThat(m.find()).isTrue();
         return Integer.parseInt(m.group(1));
+    }
+
+    /** One command's raw RESP reply, read until Redis stops sending for 200 ms. */
+    private static String redisCommand(int port, String... args) throws IOException {
+        StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
+        for (String a : args) {
+            request.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+        }
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(2000);
+            s.getOutputStream().write(request.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] buf = new byte[4096];
+            int n = s.getInputStream().read(buf);
+            return new String(buf, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.US_ASCII);
+        }
     }
 
     private static boolean listening(int port) {

@@ -114,9 +114,10 @@ public final class RedisServerProcess implements AutoCloseable {
                 "--rdbcompression", "no",
                 "--daemonize", "no",
                 "--logfile", dataDir.resolve("redis.log").toString()));
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        HugePages.apply(executable, cmd, builder.environment());
         cmd.addAll(extraArgs);
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        process = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!ping()) {
             if (!process.isAlive()) {
