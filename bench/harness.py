@@ -233,6 +233,22 @@ def cpu_ticks(pid, children=False):
     return ticks
 
 
+def jit_ticks(pid):
+    """utime + stime of a JVM's JIT compiler threads (C1 and C2 CompilerThread*), in ticks; 0 for another process."""
+    ticks = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                if "CompilerThre" not in f.read():
+                    continue
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # a compiler thread that ended (they come and go with the JIT's queue) took its ticks with it
+    return ticks
+
+
 def vm_kb(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -829,6 +845,7 @@ def run_one(broker, sc, topic, n, logdir, consumer_tool, slow_rate):
     problems_before = len(broker.problems())
     pids = broker.pids()
     cpu0 = {k: cpu_ticks(pid, children=(k == "redis")) for k, pid in pids.items()}
+    jit0 = jit_ticks(pids["JVM"])
     busy0 = machine_busy_ticks()
     load = loadavg()
     timeout = max(180, 6 * n / max(slow_rate, 1) + 60)
@@ -841,6 +858,7 @@ def run_one(broker, sc, topic, n, logdir, consumer_tool, slow_rate):
     busy1 = machine_busy_ticks()
     cpu1 = {k: cpu_ticks(pid, children=(k == "redis")) for k, pid in pids.items()}
     res["cpu"] = {k: (cpu1[k] - cpu0[k]) / CLK_TCK for k in pids}
+    res["jit_cpu"] = max(0, jit_ticks(pids["JVM"]) - jit0) / CLK_TCK
     res["other_cpu"] = max(0.0, (busy1 - busy0) / CLK_TCK - sum(res["cpu"].values()) - res["tool_cpu"])
     res["load"] = load
     log(f"{broker.name} {sc.label}: {res['rate']:,.0f} records/s, p50 {res['p50']} ms, p99 {res['p99']} ms, "
@@ -893,7 +911,8 @@ def mib(kb):
 def table(results, ceilings, names):
     """The produce/consume table: a row per broker (in `names` order) and scenario, then a ratio row per Korvet."""
     head = ("| scenario | broker | records | produce rec/s | MB/s | p50 ms | p99 ms | consume rec/s | "
-            "broker CPU s | broker CPU s per million records | peak RSS MiB | % of Redis ceiling | run s | "
+            "broker CPU s | broker CPU s per million records | of which the JIT compiler s | "
+            "broker CPU s per million records, JIT left out | peak RSS MiB | % of Redis ceiling | run s | "
             "CPU s used elsewhere | producer CPU s | consumer CPU s | Redis µs per append (records each) |")
     cols = head.count("|") - 1
     rows = [head, "|" + "---|" * cols]
@@ -907,6 +926,8 @@ def table(results, ceilings, names):
                 continue
             cpu = sum(r["cpu"].values())
             cpu_m = cpu * 1e6 / max(r["sent"], 1)
+            jit = r.get("jit_cpu", 0.0)
+            steady_m = (cpu - jit) * 1e6 / max(r["sent"], 1)
             rss = mib(sum(r["rss_kb"].values()))
             c = r["consume"]
             crate = c["rate"] if c["ok"] else None
@@ -924,9 +945,9 @@ def table(results, ceilings, names):
             per_append = (f"{appends['usec'] / appends['calls']:.0f} ({r['sent'] / appends['calls']:.1f})"
                           if appends and appends["calls"] else "")
             ccpu = c.get("tool_cpu")
-            per[name] = (r["rate"], r["mb"], r["p50"], r["p99"], crate, cpu, cpu_m, rss, r["tool_cpu"], ccpu)
+            per[name] = (r["rate"], r["mb"], r["p50"], r["p99"], crate, cpu, cpu_m, rss, r["tool_cpu"], ccpu, jit, steady_m)
             rows.append(f"| {sc.label} | {name} | {n:,} | {fmt_int(r['rate'])} | {r['mb']:.1f} | {r['p50']} | {r['p99']} | "
-                        f"{fmt_int(crate) if c['ok'] else 'failed'} | {cpu_s} | {cpu_m:.1f} | {rss_s} | {pct} | "
+                        f"{fmt_int(crate) if c['ok'] else 'failed'} | {cpu_s} | {cpu_m:.1f} | {jit:.1f} | {steady_m:.1f} | {rss_s} | {pct} | "
                         f"{r['seconds']:.1f} | {r['other_cpu']:.1f} | {r['tool_cpu']:.1f} | "
                         f"{'' if ccpu is None else f'{ccpu:.1f}'} | {per_append} |")
         k = per.get("Kafka")
@@ -936,7 +957,8 @@ def table(results, ceilings, names):
                 continue
             rows.append(f"| {sc.label} | **{name}/Kafka** | | {fmt_ratio(v[0], k[0])} | {fmt_ratio(v[1], k[1])} | "
                         f"{fmt_ratio(v[2], k[2])} | {fmt_ratio(v[3], k[3])} | {fmt_ratio(v[4], k[4])} | "
-                        f"{fmt_ratio(v[5], k[5])} | {fmt_ratio(v[6], k[6])} | {fmt_ratio(v[7], k[7])} | | | | "
+                        f"{fmt_ratio(v[5], k[5])} | {fmt_ratio(v[6], k[6])} | {fmt_ratio(v[10], k[10])} | "
+                        f"{fmt_ratio(v[11], k[11])} | {fmt_ratio(v[7], k[7])} | | | | "
                         f"{fmt_ratio(v[8], k[8])} | {fmt_ratio(v[9], k[9])} | |")
     return "\n".join(rows)
 
@@ -1277,6 +1299,11 @@ ProducerPerformance with `--throughput -1` (unthrottled) and client defaults (Ka
 `batch.size=16384`; `acks=all` means the idempotent producer). Broker CPU s: user + system time of the broker
 processes during the produce run (Korvet: its JVM + its redis-server, including Redis's AOF-rewrite children);
 per million records: the same CPU time × 1,000,000 / records sent, what a record costs whatever the run's length.
+Of which the JIT compiler: the CPU time of the broker JVM's C1/C2 compiler threads during the run (a compiler
+thread that ends during the run takes its time with it, so this is a lower bound); the request rate of a produce
+run is a few thousand a second, so a JVM's request path reaches C2 late and is recompiled when a new kind of
+request (the tool's CreateTopics, the warm-up's Fetch) changes its type profiles. "JIT left out" is the steady
+state a long-running broker reaches.
 Peak RSS: VmHWM over the broker's whole life in this scenario (warm-up, produce, consume). Kafka's records sit in
 the page cache, not in its RSS; Korvet's sit in redis-server's RSS. "CPU s used elsewhere": machine CPU time during
 the run not used by the brokers or the tool, i.e. other work disturbing the measurement. Producer / consumer CPU s:
