@@ -336,9 +336,9 @@ def start_redis(workdir, name):
     data = os.path.join(workdir, name)
     os.makedirs(data, exist_ok=True)
     # Korvet's embedded default (RedisServerProcess): append-only file, fsync every second, no RDB snapshots,
-    # stream nodes of up to 128 KiB, no LZF compression in AOF rewrites, transparent huge pages (HugePages.java).
+    # stream nodes of up to 768 KiB, no LZF compression in AOF rewrites, transparent huge pages (HugePages.java).
     cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", data, "--appendonly", "yes",
-           "--appendfsync", "everysec", "--save", "", "--stream-node-max-bytes", "131072", "--rdbcompression", "no",
+           "--appendfsync", "everysec", "--save", "", "--stream-node-max-bytes", "786432", "--rdbcompression", "no",
            "--daemonize", "no",
            "--logfile", os.path.join(data, "redis.log")]
     cmd += ["--disable-thp", "no"]

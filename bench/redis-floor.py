@@ -2,7 +2,7 @@
 """What Redis alone spends to store Korvet's batches: the floor under Korvet's broker CPU per record.
 
 Starts a redis-server as Korvet's embedded default runs it (append-only file, fsync every second, no RDB, stream
-nodes of up to 128 KiB, no LZF, transparent huge pages) but with AOF rewrites off, and appends N entries of 16,000 bytes (a full
+nodes of up to 768 KiB, no LZF, transparent huge pages) but with AOF rewrites off, and appends N entries of 16,000 bytes (a full
 16 KiB producer batch, the Kafka client's default batch.size) to one stream from one connection, 4 in flight,
 as Korvet's one-partition produce runs do. It measures redis-server's own CPU (user + system, from /proc) and
 prints it per entry and per million records of the bench's two sizes (100 B: 148 records a batch; 1 KiB: 15),
@@ -49,7 +49,7 @@ def run(appends, bare, size=16000, depth=4):
     data_dir = tempfile.mkdtemp(prefix="korvet-redis-floor-")
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", data_dir, "--appendonly", "yes",
-         "--appendfsync", "everysec", "--save", "", "--stream-node-max-bytes", "131072", "--rdbcompression", "no",
+         "--appendfsync", "everysec", "--save", "", "--stream-node-max-bytes", "786432", "--rdbcompression", "no",
          "--auto-aof-rewrite-percentage", "0", "--disable-thp", "no"],
         env=dict(os.environ, MALLOC_CONF=os.environ.get("MALLOC_CONF", "thp:always")), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -57,7 +57,7 @@ def start_cluster(workdir, masters):
         os.makedirs(data)
         # Korvet's embedded settings (see harness.start_redis), in cluster mode.
         cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", data, "--appendonly", "yes",
-               "--appendfsync", "everysec", "--save", "", "--stream-node-max-bytes", "131072", "--rdbcompression", "no",
+               "--appendfsync", "everysec", "--save", "", "--stream-node-max-bytes", "786432", "--rdbcompression", "no",
                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--daemonize", "no",
                "--logfile", os.path.join(data, "redis.log")]
         p = h.spawn(cmd, os.path.join(workdir, f"shard-{i}.out"))
