@@ -12,21 +12,9 @@ for tool in java kcat redis-cli python3; do
   command -v "$tool" >/dev/null || { echo "compaction-pause: $tool is not on the PATH" >&2; exit 2; }
 done
 [ -f target/korvet.jar ] || mvn -B -q package -DskipTests
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-DATA=$(mktemp -d /tmp/korvet-compaction.XXXXXX)
-LOG="$DATA/korvet.log"
-java -Xmx1G -jar target/korvet.jar -o "listeners=PLAINTEXT://127.0.0.1:$PORT" -o "korvet.data.dir=$DATA/redis" \
-  -o korvet.http.listener=none -o log.cleaner.backoff.ms=500 -o "korvet.stream.format=$FORMAT" >"$LOG" 2>&1 &
-KORVET=$!
-cleanup() {
-  kill "$KORVET" 2>/dev/null || true
-  wait "$KORVET" 2>/dev/null || true
-  rm -rf "$DATA"
-}
-trap cleanup EXIT
-for _ in $(seq 1 150); do grep -q "Korvet started" "$LOG" && break; sleep 0.2; done
-grep -q "Korvet started" "$LOG" || { echo "Korvet did not start:" >&2; tail -20 "$LOG" >&2; exit 1; }
+source bench/korvet-broker.sh
+start_korvet compaction target/korvet.jar -- \
+  -o korvet.http.listener=none -o log.cleaner.backoff.ms=500 -o "korvet.stream.format=$FORMAT" >/dev/null
 REDIS_PORT=$(cat "$DATA/redis/redis.port")
 R() { redis-cli -p "$REDIS_PORT" "$@"; }
 TOPIC=compacted

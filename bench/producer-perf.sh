@@ -11,17 +11,8 @@ SIZE="${RECORD_SIZE:-100}"
 [ -f target/korvet.jar ] || mvn -B -q package -DskipTests
 bench/setup.sh
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATA=$(mktemp -d /tmp/korvet-bench.XXXXXX)
-LOG="$DATA/korvet.log"
-# The broker JVM gets what kafka-server-start.sh gives Kafka, as in bench/run.sh.
-java -Xmx1G -Xms1G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-  -jar target/korvet.jar -o "listeners=PLAINTEXT://127.0.0.1:$PORT" -o "korvet.data.dir=$DATA/redis" >"$LOG" 2>&1 &
-KORVET=$!
-cleanup() { kill "$KORVET" 2>/dev/null || true; wait "$KORVET" 2>/dev/null || true; rm -rf "$DATA"; }
-trap cleanup EXIT
-for _ in $(seq 1 100); do grep -q "Korvet started" "$LOG" && break; sleep 0.2; done
-grep "Korvet started" "$LOG"
+source bench/korvet-broker.sh
+start_korvet bench target/korvet.jar --
 
 TOOLS=(java -Xmx512M -cp "bench/target/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
 # Warm-up (JIT), not reported: a fifth of the records on a topic of its own.

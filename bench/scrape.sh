@@ -16,29 +16,14 @@ JAR="${SCRAPE_JAR:-target/korvet.jar}"
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
 bench/setup.sh
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
+source bench/korvet-broker.sh
 HTTP_PORT=$(free_port)
-DATA=$(mktemp -d /tmp/korvet-scrape.XXXXXX)
-LOG="$DATA/korvet.log"
 JFR_OPTS=()
 if [ "${JFR:-0}" = 1 ]; then
   mkdir -p bench/target
   JFR_OPTS=(-XX:StartFlightRecording=settings=profile,filename=bench/target/scrape.jfr,dumponexit=true)
 fi
-# The broker JVM gets what kafka-server-start.sh gives Kafka, as in bench/run.sh.
-java -Xmx1G -Xms1G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-  "${JFR_OPTS[@]}" -jar "$JAR" -o "listeners=PLAINTEXT://127.0.0.1:$PORT" -o "korvet.data.dir=$DATA/redis" \
-  --override "korvet.http.listener=http://127.0.0.1:$HTTP_PORT" >"$LOG" 2>&1 &
-KORVET=$!
-cleanup() {
-  kill "$KORVET" 2>/dev/null || true
-  wait "$KORVET" 2>/dev/null || true
-  rm -rf "$DATA"
-}
-trap cleanup EXIT
-for _ in $(seq 1 150); do grep -q "Korvet started" "$LOG" && break; sleep 0.2; done
-grep "Korvet started" "$LOG" || { echo "Korvet did not start:" >&2; tail -20 "$LOG" >&2; exit 1; }
+start_korvet scrape "$JAR" "${JFR_OPTS[@]}" -- --override "korvet.http.listener=http://127.0.0.1:$HTTP_PORT"
 # The embedded redis-server is the broker's child process.
 REDIS=$(cat /proc/"$KORVET"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || echo 0)
 [ "$REDIS" != 0 ] && echo "redis-server: pid $REDIS ($(tr '\0' ' ' < /proc/"$REDIS"/cmdline | cut -c1-60))"
