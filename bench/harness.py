@@ -5,7 +5,7 @@ Started by bench/run.sh, which resolves the jars first; see bench/README.md. Pyt
 
 For each scenario, a fresh Kafka (single-node KRaft) and a fresh Korvet per stream format (`batch`: an entry
 per record batch, the default; `record`: an entry per record), each Korvet on a redis-server of its own, are
-started side by side; each gets the same warm-up (produced, then read back), then the same number of records
+started side by side; each gets the same warm-up (produced, read back, produced again), then the same number of records
 from ProducerPerformance, then ConsumerPerformance reads them back. The order of the brokers rotates from one
 scenario to the next, forward then backward (ABBA), so that drift in the machine's speed hits all of them.
 Every process started here is stopped on exit, on error and on SIGTERM/SIGINT/SIGHUP; every wait is bounded.
@@ -39,10 +39,14 @@ KORVET_JAR = os.path.join(ROOT, "target", "korvet.jar")
 RATE_CACHE = os.path.join(BENCH, "target", "rate-estimates.json")
 LUA_DIR = os.path.join(ROOT, "src", "main", "resources", "lua")
 
-# What kafka-server-start.sh and kafka-run-class.sh give the broker JVM; Korvet's JVM gets the same.
+# What kafka-server-start.sh and kafka-run-class.sh give the broker JVM; Korvet's JVM gets the same. Both also get
+# their heap touched at start-up, in 2 MiB pages: on this kind of machine (a VM) the first write to each 4 KiB page
+# of memory costs ~11 us, so a young heap a broker had not yet filled once cost Korvet's request threads about a
+# third of their CPU in a 3M-record run (faults under every allocation). A broker that has run for a while has
+# touched its whole heap; these two flags give a short run that steady state at once, for both brokers alike.
 BROKER_JVM = ["-Xmx1G", "-Xms1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
               "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
-              "-Djava.awt.headless=true"]
+              "-Djava.awt.headless=true", "-XX:+UseTransparentHugePages", "-XX:+AlwaysPreTouch"]
 # What kafka-producer-perf-test.sh / kafka-consumer-perf-test.sh give the tools.
 TOOL_JVM = ["-Xmx512M", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -838,6 +842,14 @@ def warm_up_reads(broker, topic, records, logdir, tool):
         log(f"{broker.name}: reading the warm-up topic back failed; the measured consume starts colder")
 
 
+def warm_up_again(broker, sc, topic, logdir, seconds, rate):
+    """One more produce run after the reads: the Fetch requests changed the type profiles of code the two paths
+    share (the dispatcher, the response writers), so the JIT deoptimised the produce path and compiled it again
+    inside the measured run (C2 took ~40% of Korvet's JVM CPU in a 4M-record run, Kafka's JIT as much). A broker
+    that has served both for a while has settled; this gives both brokers that state before the measurement."""
+    produce(broker, sc, topic, max(1000, int(rate * seconds)), logdir, timeout=max(120, seconds * 20), record=False)
+
+
 def run_one(broker, sc, topic, n, logdir, consumer_tool, slow_rate):
     create_topic(broker, topic, sc.partitions, logdir)
     COMMANDS.append(f"# {broker.name}, {sc.label}")
@@ -1154,6 +1166,7 @@ def main():
                     consumer_tool, consumer_note = probe_consumer(order, f"warmup-{i}", logdir)
                 for b in order:
                     warm_up_reads(b, f"warmup-{i}", warm_records[b.name], logdir, consumer_tool)
+                    warm_up_again(b, sc, f"warmup-{i}", logdir, warm_seconds, rates[b.name])
                 for k in korvets:
                     k.drop(f"warmup-{i}", sc.partitions)
                 slow = min(rates.values())
@@ -1302,8 +1315,8 @@ per million records: the same CPU time × 1,000,000 / records sent, what a recor
 Of which the JIT compiler: the CPU time of the broker JVM's C1/C2 compiler threads during the run (a compiler
 thread that ends during the run takes its time with it, so this is a lower bound); the request rate of a produce
 run is a few thousand a second, so a JVM's request path reaches C2 late and is recompiled when a new kind of
-request (the tool's CreateTopics, the warm-up's Fetch) changes its type profiles. "JIT left out" is the steady
-state a long-running broker reaches.
+request changes its type profiles (the warm-up therefore produces once more after reading back). "JIT left
+out" is the steady state a long-running broker reaches.
 Peak RSS: VmHWM over the broker's whole life in this scenario (warm-up, produce, consume). Kafka's records sit in
 the page cache, not in its RSS; Korvet's sit in redis-server's RSS. "CPU s used elsewhere": machine CPU time during
 the run not used by the brokers or the tool, i.e. other work disturbing the measurement. Producer / consumer CPU s:
@@ -1340,8 +1353,8 @@ The harness (bench/harness.py) starts for each scenario, on free loopback ports,
 (`kafka.tools.StorageTool format`, then `java {' '.join(BROKER_JVM)} -cp 'bench/target/lib/*' kafka.Kafka
 server.properties`) and a fresh Korvet per stream format (`redis-server --appendonly yes --appendfsync everysec
 --save ''` and `java {' '.join(BROKER_JVM)} -jar target/korvet.jar -o listeners=... -o korvet.redis.uri=...
--o korvet.stream.format=batch|record`), warms each up on a topic of its own (produced, then read back with the
-consumer tool), then ran (ports vary from run to run; TopicCommand and the warm-up runs are left out):
+-o korvet.stream.format=batch|record`), warms each up on a topic of its own (produced, read back with the
+consumer tool, produced again), then ran (ports vary from run to run; TopicCommand and the warm-up runs are left out):
 
 ```
 {cmds}

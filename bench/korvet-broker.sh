@@ -31,6 +31,7 @@ start_korvet() {
   LOG="$DATA/korvet.log"
   trap stop_korvet EXIT
   java -Xmx1G -Xms1G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+UseTransparentHugePages -XX:+AlwaysPreTouch \
     "${java_opts[@]}" -jar "$jar" -o "listeners=PLAINTEXT://127.0.0.1:$PORT" -o "korvet.data.dir=$DATA/redis" \
     "$@" >"$LOG" 2>&1 &
   KORVET=$!
