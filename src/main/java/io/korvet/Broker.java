@@ -24,6 +24,7 @@ import io.korvet.log.LogManager;
 import io.korvet.log.CompactionTransactions;
 import io.korvet.log.LogCleaner;
 import io.korvet.log.RetentionEnforcer;
+import io.korvet.network.EventLoops;
 import io.korvet.network.KafkaServer;
 import io.korvet.network.ListenerStats;
 import io.korvet.storage.redis.EmbeddedRedis;
@@ -67,6 +68,7 @@ public final class Broker implements AutoCloseable {
     /** Pub/sub subscriptions (transaction markers), closed before Redis. */
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
     private KafkaServer server;
+    private EventLoops loops;
     private java.util.Map<String, InetSocketAddress> boundAddresses;
     private BrokerMetrics metrics;
     private HttpServer httpServer;
@@ -93,8 +95,9 @@ public final class Broker implements AutoCloseable {
                 return t;
             }, 5, TimeUnit.MILLISECONDS);
             SaslAuthenticator authenticator = new SaslAuthenticator(timer, config.failedAuthenticationDelayMs());
-            server = new KafkaServer(config.listeners(), config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(), registry,
-                    authenticator);
+            loops = EventLoops.create();
+            server = new KafkaServer(config.listeners(), loops, config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(),
+                    registry, authenticator);
             boundAddresses = server.bind();
             metrics = new BrokerMetrics(() -> server.stats());
             server.useObserver(metrics);
@@ -114,7 +117,7 @@ public final class Broker implements AutoCloseable {
             String trust = config.value("korvet.redis.ssl.truststore.location").trim();
             redis = new RedisConnector(redisUri, config.redisTimeout(), trust.isEmpty() ? null
                     : new io.korvet.storage.redis.RedisTls(trust, config.value("korvet.redis.ssl.truststore.password"),
-                            config.value("korvet.redis.ssl.truststore.type")), metrics);
+                            config.value("korvet.redis.ssl.truststore.type")), metrics, loops.loops());
             RedisDurability durability = RedisDurability.read(redis);
             if (durability.volatileData()) {
                 log.warn("Redis {} keeps no data on disk (no AOF, no RDB): acknowledged records are lost when it restarts",
@@ -366,6 +369,11 @@ public final class Broker implements AutoCloseable {
         if (redis != null) {
             redis.close();
             redis = null;
+        }
+        if (loops != null) {
+            // After Redis: the connections that carry appends run on these loops.
+            loops.shutdown();
+            loops = null;
         }
         if (embeddedRedis != null) {
             try {

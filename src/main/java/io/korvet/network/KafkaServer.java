@@ -21,14 +21,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -54,15 +49,15 @@ public final class KafkaServer {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final RequestMemoryBudget budget;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private EventLoopGroup boss;
-    private EventLoopGroup workers;
+    private final EventLoops loops;
     private final List<Channel> serverChannels = new ArrayList<>();
     private volatile AclAuthorizer authorizer;
     private volatile io.korvet.dispatch.RequestObserver observer = io.korvet.dispatch.RequestObserver.NONE;
 
-    public KafkaServer(List<ListenerConfig> listeners, int maxFrameBytes, long queuedMaxRequestBytes, HandlerRegistry registry,
-                       SaslAuthenticator authenticator) {
+    public KafkaServer(List<ListenerConfig> listeners, EventLoops loops, int maxFrameBytes, long queuedMaxRequestBytes,
+                       HandlerRegistry registry, SaslAuthenticator authenticator) {
         this.listeners = listeners;
+        this.loops = loops;
         this.authenticator = authenticator;
         this.maxFrameBytes = maxFrameBytes;
         this.budget = new RequestMemoryBudget(queuedMaxRequestBytes);
@@ -83,13 +78,11 @@ public final class KafkaServer {
                 tls.put(l.name(), TlsContexts.forListener(l));
             }
         }
-        boolean epoll = Epoll.isAvailable();
-        boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        boolean epoll = loops.epoll();
         Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
         for (ListenerConfig listener : listeners) {
             ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(boss, workers)
+                    .group(loops.boss(), loops.workers())
                     .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
@@ -105,7 +98,6 @@ public final class KafkaServer {
             if (!future.isSuccess()) {
                 serverChannels.forEach(c -> c.close().syncUninterruptibly());
                 serverChannels.clear();
-                shutdownEventLoops();
                 String address = (endpoint.host().isEmpty() ? "*" : endpoint.host()) + ":" + endpoint.port();
                 Throwable cause = future.cause();
                 if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
@@ -177,12 +169,6 @@ public final class KafkaServer {
             log.warn("Closing connections with {} requests still unanswered", inFlight.get());
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        shutdownEventLoops();
         serverChannels.clear();
-    }
-
-    private void shutdownEventLoops() {
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -21,6 +21,7 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.channel.EventLoop;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.List;
@@ -52,6 +53,8 @@ public final class RedisConnector implements AutoCloseable {
     private final boolean cluster;
     /** Standalone Redis: the one transaction connection (null when not asked for). */
     private final TransactionLane transactions;
+    /** Standalone Redis: one transaction connection per broker event loop (null when none was given). */
+    private final LoopLanes loopLanes;
     /** Redis Cluster: one per master (null when not asked for, or standalone). */
     private final ClusterTransactionLanes clusterTransactions;
     private final String description;
@@ -69,12 +72,21 @@ public final class RedisConnector implements AutoCloseable {
      * and failure told to {@code observer}.
      */
     public RedisConnector(String uri, Duration commandTimeout, RedisTls tls, RedisCommandObserver observer) {
-        this(RedisSeeds.parse(uri, commandTimeout), commandTimeout, true, false, tls, new CommandLatencies(observer));
+        this(uri, commandTimeout, tls, observer, null);
+    }
+
+    /**
+     * As above, and on a standalone Redis a transaction connection per broker event loop in {@code loops} (null:
+     * none), so that appends sent from a loop are written and answered on it: see {@link LoopLanes}.
+     */
+    public RedisConnector(String uri, Duration commandTimeout, RedisTls tls, RedisCommandObserver observer,
+                          List<EventLoop> loops) {
+        this(RedisSeeds.parse(uri, commandTimeout), commandTimeout, true, false, tls, new CommandLatencies(observer), loops);
     }
 
     /** The pipelined connection alone, to the same Redis with the same settings. */
     RedisConnector pipelinedOnly(Duration commandTimeout) {
-        return new RedisConnector(seeds, commandTimeout, false, false, tls, latencies);
+        return new RedisConnector(seeds, commandTimeout, false, false, tls, latencies, null);
     }
 
     /**
@@ -88,20 +100,16 @@ public final class RedisConnector implements AutoCloseable {
         if (seed.getCredentialsProvider() != null) {
             b.withAuthentication(seed.getCredentialsProvider());
         }
-        return new RedisConnector(List.of(b.build()), commandTimeout, false, true, tls, latencies);
+        return new RedisConnector(List.of(b.build()), commandTimeout, false, true, tls, latencies, null);
     }
 
     private RedisConnector(List<RedisURI> seeds, Duration commandTimeout, boolean transactions, boolean oneNode, RedisTls tls,
-                           CommandLatencies latencies) {
+                           CommandLatencies latencies, List<EventLoop> loops) {
         this.seeds = seeds;
         this.tls = tls;
         this.latencies = latencies;
         this.description = seeds.stream().map(u -> u.getHost() + ":" + u.getPort()).collect(Collectors.joining(","));
-        // Reconnect quickly once Redis is back: at most a second between attempts.
-        this.resources = DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-                .commandLatencyRecorder(latencies)
-                .build();
+        this.resources = resourceSettings().build();
         ClientOptions.Builder optionsBuilder = ClientOptions.builder();
         if (tls != null) {
             optionsBuilder.sslOptions(tls.sslOptions());
@@ -138,6 +146,16 @@ public final class RedisConnector implements AutoCloseable {
             this.transactions = transactions ? new TransactionLane(standalone.connect(ByteArrayCodec.INSTANCE)) : null;
             this.clusterTransactions = null;
         }
+        this.loopLanes = transactions && !cluster
+                ? LoopLanes.connect(loops, seeds.get(0), options, resources, this::resourceSettings) : null;
+    }
+
+    /** Lettuce's settings for every connection of this connector. */
+    private DefaultClientResources.Builder resourceSettings() {
+        // Reconnect quickly once Redis is back: at most a second between attempts.
+        return DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .commandLatencyRecorder(latencies);
     }
 
     /** Asks the first seed that answers whether it runs in cluster mode; throws when none answers. */
@@ -160,6 +178,16 @@ public final class RedisConnector implements AutoCloseable {
 
     public RedisClusterAsyncCommands<byte[], byte[]> async() {
         return commands;
+    }
+
+    /**
+     * The commands to read a stream with: called on a broker event loop that has a connection of its own (see
+     * {@link LoopLanes}), that connection's, so that the reply is read on the calling thread; else {@link #async()}.
+     * Only for reads that need no order with other commands.
+     */
+    RedisClusterAsyncCommands<byte[], byte[]> readAsync() {
+        StatefulRedisConnection<byte[], byte[]> own = loopLanes != null ? loopLanes.readConnection() : null;
+        return own != null ? own.async() : commands;
     }
 
     /** Whether this is a Redis Cluster. */
@@ -208,6 +236,9 @@ public final class RedisConnector implements AutoCloseable {
         }
         if (transactions == null) {
             throw new IllegalStateException("this connector has no transaction connection");
+        }
+        if (loopLanes != null) {
+            return loopLanes.dispatch(key, leading, last);
         }
         return transactions.dispatch(leading, last);
     }
@@ -295,6 +326,9 @@ public final class RedisConnector implements AutoCloseable {
         connection.close();
         if (transactions != null) {
             transactions.close();
+        }
+        if (loopLanes != null) {
+            loopLanes.close();
         }
         if (clusterTransactions != null) {
             clusterTransactions.close();

@@ -183,13 +183,13 @@ public final class RedisPartitionStore implements PartitionStore {
 
     @Override
     public CompletionStage<List<StoredRecord>> read(TopicPartition tp, long fromOffset, int maxRecords) {
-        return redis.translate(redis.async().dispatch(CommandType.XRANGE, new StoredRecordsOutput(),
+        return redis.translate(redis.readAsync().dispatch(CommandType.XRANGE, new StoredRecordsOutput(),
                 fromOffsetOn(tp, fromOffset, maxRecords)), "reading " + tp);
     }
 
     @Override
     public CompletionStage<StoredBatches> readBatches(TopicPartition tp, long fromOffset, int maxBatches) {
-        return redis.translate(redis.async().dispatch(CommandType.XRANGE, new StoredBatchesOutput(),
+        return redis.translate(redis.readAsync().dispatch(CommandType.XRANGE, new StoredBatchesOutput(),
                 fromOffsetOn(tp, fromOffset, maxBatches)), "reading " + tp);
     }
 

@@ -3,6 +3,7 @@ package io.korvet.storage.redis;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.RedisCommand;
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -18,13 +19,27 @@ final class TransactionLane {
     private StatefulRedisConnection<byte[], byte[]> connection;
     private Throwable failed;
     private final List<List<RedisCommand<byte[], byte[], ?>>> pending = new ArrayList<>();
+    /** The event loop the connection is registered on, when Korvet chose it (null: Lettuce's own). */
+    private final EventLoop loop;
 
     TransactionLane(StatefulRedisConnection<byte[], byte[]> connection) {
+        this(connection, null);
+    }
+
+    /**
+     * A lane whose connection is registered on {@code loop}: each group is then handed to the loop as one task, so
+     * that it is written whole and in the order groups were sent. Lettuce writes a group sent from another thread as
+     * a task per command, and one sent from the loop itself at once: with both kinds of sender, a group sent from the
+     * loop could land between two commands of one sent from elsewhere.
+     */
+    TransactionLane(StatefulRedisConnection<byte[], byte[]> connection, EventLoop loop) {
         this.connection = connection;
+        this.loop = loop;
     }
 
     /** A lane whose connection is being made: {@link #connected} or {@link #failed} tells how that went. */
     TransactionLane() {
+        this.loop = null;
     }
 
     synchronized void connected(StatefulRedisConnection<byte[], byte[]> made) {
@@ -59,11 +74,19 @@ final class TransactionLane {
                 result.completeExceptionally(failed);
             } else if (connection == null) {
                 pending.add(all);
+            } else if (loop != null) {
+                StatefulRedisConnection<byte[], byte[]> c = connection;
+                loop.execute(() -> c.dispatch(all));
             } else {
                 connection.dispatch(all);
             }
         }
         return result;
+    }
+
+    /** The connection, once made (null before). */
+    synchronized StatefulRedisConnection<byte[], byte[]> connection() {
+        return failed == null ? connection : null;
     }
 
     synchronized void close() {
