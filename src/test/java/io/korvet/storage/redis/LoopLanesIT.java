@@ -52,6 +52,10 @@ class LoopLanesIT {
 
     /** MULTI, INCR key, EXEC: completes with EXEC's reply, the counter's new value inside it. */
     static CompletionStage<List<Object>> incr(String key) {
+        return incr(connector, key);
+    }
+
+    static CompletionStage<List<Object>> incr(RedisConnector connector, String key) {
         // Korvet's own commands, as BatchAppend sends them: Lettuce's MULTI and EXEC would make it manage the transaction.
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         List<RedisCommand<byte[], byte[], ?>> leading = List.of(
@@ -129,6 +133,44 @@ class LoopLanesIT {
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         // A group written between two commands of another, or after a later one, shows here.
         assertThat(wrong).isEmpty();
+    }
+
+    @Test
+    void aKeyWhoseGroupTimedOutKeepsItsLaneUntilRedisAnswersALaterOne() throws Exception {
+        // Redis may still run a group that timed out, after anything sent since on another connection: the key's
+        // next group must follow it on the same connection (else its offsets could land out of order).
+        try (RedisConnector impatient = new RedisConnector(redis.uri(), Duration.ofMillis(300), null,
+                RedisCommandObserver.NONE, loops.loops())) {
+            EventLoop first = loops.loops().get(0);
+            EventLoop second = loops.loops().get(1);
+            signal("STOP", redis.pid());
+            CompletableFuture<Throwable> timedOut = new CompletableFuture<>();
+            CompletableFuture<EventLoop> answeredOn = new CompletableFuture<>();
+            AtomicReference<List<Object>> reply = new AtomicReference<>();
+            try {
+                first.execute(() -> incr(impatient, "stalled").whenComplete((v, e) -> timedOut.complete(e)));
+                assertThat(timedOut.get(10, TimeUnit.SECONDS)).isNotNull();
+                second.execute(() -> incr(impatient, "stalled").whenComplete((v, e) -> {
+                    reply.set(v);
+                    answeredOn.complete(first.inEventLoop() ? first : second.inEventLoop() ? second : null);
+                }));
+                Thread.sleep(100);
+            } finally {
+                signal("CONT", redis.pid());
+            }
+            assertThat(answeredOn.get(10, TimeUnit.SECONDS)).as("sent from the second loop, on the first's connection")
+                    .isSameAs(first);
+            assertThat(reply.get()).as("after the group that timed out").containsExactly(2L);
+            // Redis has answered the key's last group: the next one takes the lane of its sender.
+            CompletableFuture<Boolean> onSecond = new CompletableFuture<>();
+            second.execute(() -> incr(impatient, "stalled").whenComplete((v, e) -> onSecond.complete(second.inEventLoop())));
+            assertThat(onSecond.get(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
