@@ -149,21 +149,23 @@ final class LoopLanes implements AutoCloseable {
      * read on the same loop; null when the caller is not one of the loops.
      */
     StatefulRedisConnection<byte[], byte[]> readConnection() {
-        for (int i = 0; i < loops.size(); i++) {
-            if (loops.get(i).inEventLoop()) {
-                return lanes.get(i).connection();
-            }
-        }
-        return null;
+        int own = loopOfThisThread();
+        return own >= 0 ? lanes.get(own).connection() : null;
     }
 
     private TransactionLane laneOfThisThread(ByteBuffer key) {
+        int own = loopOfThisThread();
+        return lanes.get(own >= 0 ? own : Math.floorMod(key.hashCode(), lanes.size()));
+    }
+
+    /** The index of the calling thread's loop, or -1 when it is not one of them. */
+    private int loopOfThisThread() {
         for (int i = 0; i < loops.size(); i++) {
             if (loops.get(i).inEventLoop()) {
-                return lanes.get(i);
+                return i;
             }
         }
-        return lanes.get(Math.floorMod(key.hashCode(), lanes.size()));
+        return -1;
     }
 
     @Override

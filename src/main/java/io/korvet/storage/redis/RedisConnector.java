@@ -21,8 +21,8 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import io.netty.channel.EventLoop;
 import io.lettuce.core.resource.Delay;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +51,7 @@ public final class RedisConnector implements AutoCloseable {
     private final StatefulConnection<byte[], byte[]> connection;
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final boolean cluster;
-    /** Standalone Redis: the one transaction connection (null when not asked for). */
+    /** Standalone Redis: the one transaction connection (null when not asked for, or when {@link #loopLanes} carry them). */
     private final TransactionLane transactions;
     /** Standalone Redis: one transaction connection per broker event loop (null when none was given). */
     private final LoopLanes loopLanes;
@@ -135,6 +135,7 @@ public final class RedisConnector implements AutoCloseable {
             this.connection = c;
             this.commands = c.async();
             this.transactions = null;
+            this.loopLanes = null;
             this.clusterTransactions = transactions ? new ClusterTransactionLanes(clusterClient, this::masterOf, resources, options) : null;
         } else {
             RedisClient standalone = RedisClient.create(resources, seeds.get(0));
@@ -143,11 +144,11 @@ public final class RedisConnector implements AutoCloseable {
             this.client = standalone;
             this.connection = c;
             this.commands = c.async();
-            this.transactions = transactions ? new TransactionLane(standalone.connect(ByteArrayCodec.INSTANCE)) : null;
+            // One transaction connection per broker loop when there are loops it can run on; else one of its own.
+            this.loopLanes = transactions ? LoopLanes.connect(loops, seeds.get(0), options, resources, this::resourceSettings) : null;
+            this.transactions = transactions && loopLanes == null ? new TransactionLane(standalone.connect(ByteArrayCodec.INSTANCE)) : null;
             this.clusterTransactions = null;
         }
-        this.loopLanes = transactions && !cluster
-                ? LoopLanes.connect(loops, seeds.get(0), options, resources, this::resourceSettings) : null;
     }
 
     /** Lettuce's settings for every connection of this connector. */
@@ -234,11 +235,11 @@ public final class RedisConnector implements AutoCloseable {
         if (clusterTransactions != null) {
             return clusterTransactions.dispatch(key, leading, last);
         }
-        if (transactions == null) {
-            throw new IllegalStateException("this connector has no transaction connection");
-        }
         if (loopLanes != null) {
             return loopLanes.dispatch(key, leading, last);
+        }
+        if (transactions == null) {
+            throw new IllegalStateException("this connector has no transaction connection");
         }
         return transactions.dispatch(leading, last);
     }
