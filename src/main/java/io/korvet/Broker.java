@@ -95,8 +95,8 @@ public final class Broker implements AutoCloseable {
                 return t;
             }, 5, TimeUnit.MILLISECONDS);
             SaslAuthenticator authenticator = new SaslAuthenticator(timer, config.failedAuthenticationDelayMs());
-            loops = EventLoops.create();
-            server = new KafkaServer(config.listeners(), loops, config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(),
+            loops = EventLoops.create(config.network().threads());
+            server = new KafkaServer(config.listeners(), loops, config.network(), config.socketRequestMaxBytes(), config.queuedMaxRequestBytes(),
                     registry, authenticator);
             boundAddresses = server.bind();
             metrics = new BrokerMetrics(() -> server.stats());
@@ -235,8 +235,8 @@ public final class Broker implements AutoCloseable {
             cleaner = new LogCleaner(topics, logs, new RedisCompactionStore(redis, keys, config.nodeId()), leadership::leads,
                     config.cleaner(), System::currentTimeMillis, CompactionTransactions.of(logs));
             cleaner.start();
-            log.info("Korvet started: listening on {}, advertised as {}, HTTP {}, node {}, cluster {}, Redis {} ({}){}",
-                    listening(), advertised(), httpAddress == null ? "off" : "on http://" + httpAddress.getHostString() + ":"
+            log.info("Korvet started: listening on {} ({} network threads), advertised as {}, HTTP {}, node {}, cluster {}, Redis {} ({}){}",
+                    listening(), loops.loops().size(), advertised(), httpAddress == null ? "off" : "on http://" + httpAddress.getHostString() + ":"
                             + httpAddress.getPort() + " (" + httpSecurity.describe() + ")", config.nodeId(), config.clusterId(),
                     RedisSeeds.redacted(redisUri), durability, embeddedRedis != null
                             ? " (embedded " + embeddedRedis.executable() + ", data in " + config.dataDir().toAbsolutePath() + ")"

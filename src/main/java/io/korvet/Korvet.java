@@ -4,6 +4,7 @@ import io.korvet.config.ConfigException;
 import io.korvet.config.ConfigKeys;
 import io.korvet.config.ConfigLoader;
 import io.korvet.config.KorvetConfig;
+import io.korvet.topic.KafkaBrokerKeys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,9 @@ public final class Korvet implements Callable<Integer> {
         KorvetConfig config;
         try {
             config = ConfigLoader.load(configFile, System.getenv(), overrides);
+            KafkaBrokerKeys.Review review = KafkaBrokerKeys.review(config);
+            review.infoLines().forEach(log::info);
+            review.warningLines().forEach(log::warn);
         } catch (ConfigException e) {
             log.error("Invalid configuration: {}", e.getMessage());
             return 2;

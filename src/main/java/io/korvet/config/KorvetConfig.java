@@ -32,6 +32,7 @@ public record KorvetConfig(
         RetentionSettings retention,
         MembershipSettings membership,
         AuthorizerSettings authorizer,
+        NetworkSettings network,
         Map<String, String> settings) {
 
     /** ACLs on: the super users (User:name) and whether resources without ACLs are open. Null when ACLs are off. */
@@ -66,15 +67,6 @@ public record KorvetConfig(
         return new AuthorizerSettings(java.util.Set.copyOf(supers), allow);
     }
 
-    /** How this broker takes part in a cluster of brokers: its rack (null: none) and its heartbeat, Kafka's keys. */
-    public record MembershipSettings(String rack, long sessionTimeoutMs, long heartbeatIntervalMs, long registryPollMs,
-                                     boolean rackAwareReads) {
-    }
-
-    /** Kafka's replica selectors Korvet has: the default (none, or the leader's) and the rack-aware one. */
-    private static final String LEADER_SELECTOR = "org.apache.kafka.common.replica.LeaderSelector";
-    private static final String RACK_AWARE_SELECTOR = "org.apache.kafka.common.replica.RackAwareReplicaSelector";
-
     /** The group coordinator's settings, with Kafka's names and defaults. */
     public record GroupSettings(int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
                                 int offsetMetadataMaxBytes, long offsetsRetentionMs, long offsetsRetentionCheckIntervalMs) {
@@ -102,16 +94,23 @@ public record KorvetConfig(
         return fromMap(Map.of());
     }
 
-    /** Builds the configuration from explicit settings over the defaults; unknown keys are rejected. */
+    /**
+     * Builds the configuration from explicit settings over the defaults. An unknown {@code korvet.*} key is rejected
+     * (a mistake in Korvet's own keys); any other key is kept, as Kafka keeps keys it does not know: Kafka's broker
+     * keys that set topic defaults take effect through them, and the start-up log names the rest
+     * ({@code KafkaBrokerKeys}).
+     */
     public static KorvetConfig fromMap(Map<String, String> settings) {
         ListenerConfigs.refuseUnsupported(settings);
         for (String key : settings.keySet()) {
-            if (!KEYS.containsKey(key) && !ListenerConfigs.isListenerKey(key)) {
-                throw new ConfigException("unknown setting '" + key + "'; known settings: " + new TreeMap<>(KEYS).keySet());
+            if (key.startsWith("korvet.") && !KEYS.containsKey(key)) {
+                throw new ConfigException("unknown setting '" + key + "'; Korvet's own settings: "
+                        + KEYS.keySet().stream().filter(k -> k.startsWith("korvet.")).toList());
             }
         }
         Map<String, String> all = new TreeMap<>(KEYS);
         all.putAll(settings);
+        reconcileNodeId(all, settings);
         List<ListenerConfig> listeners = ListenerConfigs.parse(all, settings);
         String tsType = all.get("log.message.timestamp.type");
         if (!tsType.equals("CreateTime") && !tsType.equals("LogAppendTime")) {
@@ -160,9 +159,24 @@ public record KorvetConfig(
                         retentionMillis(key -> all.get(key).isBlank() ? null : all.get(key)),
                         longValue(all, "log.retention.bytes", -1, Long.MAX_VALUE),
                         longValue(all, "log.retention.check.interval.ms", 1, Long.MAX_VALUE)),
-                membership(all),
+                MembershipSettings.from(all),
                 authorizer(all),
+                NetworkSettings.from(all),
                 Map.copyOf(settings));
+    }
+
+    /** Kafka's rule: broker.id stands for node.id when that is not set; when both are, they must agree. */
+    private static void reconcileNodeId(Map<String, String> all, Map<String, String> settings) {
+        String brokerId = all.get("broker.id").trim();
+        if (brokerId.isEmpty()) {
+            return;
+        }
+        if (!settings.containsKey("node.id")) {
+            all.put("node.id", brokerId);
+        } else if (!brokerId.equals(all.get("node.id").trim())) {
+            throw new ConfigException("broker.id (" + brokerId + ") and node.id (" + all.get("node.id").trim()
+                    + ") must be the same when both are set");
+        }
     }
 
     /**
@@ -214,26 +228,6 @@ public record KorvetConfig(
             millis = hours == null ? 168 * 3_600_000L : parseLong("log.retention.hours", hours, -1, Integer.MAX_VALUE) * 3_600_000L;
         }
         return millis < 0 ? -1 : millis;
-    }
-
-    private static MembershipSettings membership(Map<String, String> all) {
-        String rack = all.get("broker.rack").trim();
-        if (rack.contains(" ")) {
-            throw new ConfigException("broker.rack: expected no spaces, got '" + rack + "'");
-        }
-        long session = longValue(all, "broker.session.timeout.ms", 100, Integer.MAX_VALUE);
-        long heartbeat = longValue(all, "broker.heartbeat.interval.ms", 10, Integer.MAX_VALUE);
-        if (heartbeat >= session) {
-            throw new ConfigException("broker.heartbeat.interval.ms (" + heartbeat + ") must be below broker.session.timeout.ms ("
-                    + session + ")");
-        }
-        String selector = all.get("replica.selector.class").trim();
-        if (!selector.isEmpty() && !selector.equals(LEADER_SELECTOR) && !selector.equals(RACK_AWARE_SELECTOR)) {
-            throw new ConfigException("replica.selector.class: Korvet has " + RACK_AWARE_SELECTOR + " and " + LEADER_SELECTOR
-                    + ", got '" + selector + "'");
-        }
-        return new MembershipSettings(rack.isEmpty() ? null : rack, session, heartbeat,
-                longValue(all, "korvet.registry.poll.ms", 1, Integer.MAX_VALUE), selector.equals(RACK_AWARE_SELECTOR));
     }
 
     /** Whether the broker must start a Redis of its own. */

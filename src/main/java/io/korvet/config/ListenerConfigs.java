@@ -72,12 +72,21 @@ public final class ListenerConfigs {
      * @param settings the keys set explicitly
      */
     static List<ListenerConfig> parse(Map<String, String> all, Map<String, String> settings) {
-        List<Endpoint> binds = Endpoint.parseList("listeners", all.get("listeners"));
+        Set<String> controllers = controllerListeners(all.get("controller.listener.names"));
+        List<Endpoint> binds = new ArrayList<>(Endpoint.parseList("listeners", all.get("listeners")));
+        binds.removeIf(b -> controllers.contains(b.listenerName()));
+        if (binds.isEmpty()) {
+            throw new ConfigException("listeners: every listener is a controller listener (controller.listener.names), and Korvet"
+                    + " opens none: name a listener for clients, for example PLAINTEXT://:9092");
+        }
         Map<String, SecurityProtocol> protocols = protocolMap(all.get("listener.security.protocol.map"));
         Map<String, Endpoint> advertised = new HashMap<>();
         String adv = all.get("advertised.listeners");
         if (!adv.isBlank()) {
             for (Endpoint e : Endpoint.parseList("advertised.listeners", adv)) {
+                if (controllers.contains(e.listenerName())) {
+                    continue;
+                }
                 advertised.put(e.listenerName(), e);
             }
         }
@@ -95,7 +104,7 @@ public final class ListenerConfigs {
                 throw new ConfigException("advertised.listeners: " + name + " is not one of the listeners " + byName.keySet());
             }
         }
-        Map<String, Map<String, String>> prefixed = prefixedKeys(settings, byName.keySet());
+        Map<String, Map<String, String>> prefixed = prefixedKeys(settings, byName.keySet(), controllers);
         List<ListenerConfig> listeners = new ArrayList<>();
         for (Endpoint b : binds) {
             SecurityProtocol protocol = protocols.get(b.listenerName());
@@ -231,7 +240,8 @@ public final class ListenerConfigs {
     }
 
     /** The {@code listener.name.<l>.<key>} settings, by lower-case listener name, each key checked. */
-    private static Map<String, Map<String, String>> prefixedKeys(Map<String, String> settings, Set<String> listenerNames) {
+    private static Map<String, Map<String, String>> prefixedKeys(Map<String, String> settings, Set<String> listenerNames,
+                                                                 Set<String> controllers) {
         Map<String, Map<String, String>> byListener = new HashMap<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             if (!isListenerKey(e.getKey())) {
@@ -247,6 +257,9 @@ public final class ListenerConfigs {
             if (!listener.equals(listener.toLowerCase(Locale.ROOT))) {
                 throw new ConfigException(e.getKey() + ": the listener name is written in lower case after listener.name.");
             }
+            if (controllers.contains(listener.toUpperCase(Locale.ROOT))) {
+                continue;
+            }
             if (!listenerNames.contains(listener.toUpperCase(Locale.ROOT))) {
                 throw new ConfigException(e.getKey() + ": " + listener + " is not one of the listeners " + listenerNames);
             }
@@ -257,6 +270,17 @@ public final class ListenerConfigs {
             byListener.computeIfAbsent(listener, l -> new HashMap<>()).put(key, e.getValue());
         }
         return byListener;
+    }
+
+    /** The KRaft controller listeners' names (upper case), which Korvet does not open. */
+    static Set<String> controllerListeners(String names) {
+        Set<String> out = new java.util.HashSet<>();
+        for (String n : names.split(",")) {
+            if (!n.isBlank()) {
+                out.add(n.trim().toUpperCase(Locale.ROOT));
+            }
+        }
+        return out;
     }
 
     private static boolean isMechanismKey(String key) {

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The broker's network threads: one that accepts connections and the event loops that serve them (two per core,
- * as Netty sizes them). They outlive the Kafka listeners: the Redis connections that carry appends run on the same
- * loops (so that a request, its Redis round trip and its response stay on one thread), and those close after the
- * listeners have drained.
+ * The broker's network threads: one that accepts connections and the event loops that serve them
+ * ({@code num.network.threads}; by default two per core, as Netty sizes them). They outlive the Kafka listeners:
+ * the Redis connections that carry appends run on the same loops (so that a request, its Redis round trip and its
+ * response stay on one thread), and those close after the listeners have drained.
  */
 public final class EventLoops {
 
@@ -25,11 +25,11 @@ public final class EventLoops {
     private final EventLoopGroup workers;
     private final List<EventLoop> loops;
 
-    private EventLoops(boolean epoll) {
+    private EventLoops(boolean epoll, int threads) {
         this.epoll = epoll;
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("korvet-accept"),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("korvet-network"),
+        this.workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("korvet-network"),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         List<EventLoop> all = new ArrayList<>();
         for (EventExecutor e : workers) {
@@ -38,9 +38,14 @@ public final class EventLoops {
         this.loops = List.copyOf(all);
     }
 
-    /** Epoll where the native transport loads (Linux), NIO elsewhere. */
+    /** Epoll where the native transport loads (Linux), NIO elsewhere; two threads per core. */
     public static EventLoops create() {
-        return new EventLoops(Epoll.isAvailable());
+        return create(0);
+    }
+
+    /** Epoll where the native transport loads (Linux), NIO elsewhere, with {@code threads} network threads (0: two per core). */
+    public static EventLoops create(int threads) {
+        return new EventLoops(Epoll.isAvailable(), threads);
     }
 
     /** Whether the loops use the epoll transport (else NIO). */

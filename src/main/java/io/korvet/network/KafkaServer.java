@@ -4,6 +4,7 @@ import io.korvet.StartupException;
 import io.korvet.codec.KafkaFrameDecoder;
 import io.korvet.config.Endpoint;
 import io.korvet.config.ListenerConfig;
+import io.korvet.config.NetworkSettings;
 import io.korvet.security.AclAuthorizer;
 import io.korvet.security.ClientSession;
 import io.korvet.security.SaslAuthenticator;
@@ -50,13 +51,15 @@ public final class KafkaServer {
     private final RequestMemoryBudget budget;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final EventLoops loops;
+    private final NetworkSettings network;
     private final List<Channel> serverChannels = new ArrayList<>();
     private volatile AclAuthorizer authorizer;
     private volatile io.korvet.dispatch.RequestObserver observer = io.korvet.dispatch.RequestObserver.NONE;
 
-    public KafkaServer(List<ListenerConfig> listeners, EventLoops loops, int maxFrameBytes, long queuedMaxRequestBytes,
-                       HandlerRegistry registry, SaslAuthenticator authenticator) {
+    public KafkaServer(List<ListenerConfig> listeners, EventLoops loops, NetworkSettings network, int maxFrameBytes,
+                       long queuedMaxRequestBytes, HandlerRegistry registry, SaslAuthenticator authenticator) {
         this.listeners = listeners;
+        this.network = network;
         this.loops = loops;
         this.authenticator = authenticator;
         this.maxFrameBytes = maxFrameBytes;
@@ -84,12 +87,19 @@ public final class KafkaServer {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(loops.boss(), loops.workers())
                     .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_BACKLOG, network.listenBacklog())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(initializer(listener, tls.get(listener.name())));
+            if (network.sendBufferBytes() > 0) {
+                bootstrap.childOption(ChannelOption.SO_SNDBUF, network.sendBufferBytes());
+            }
+            if (network.receiveBufferBytes() > 0) {
+                // Set on the listening socket, so that accepted connections start with it (the TCP window is agreed at the handshake).
+                bootstrap.option(ChannelOption.SO_RCVBUF, network.receiveBufferBytes());
+            }
             Endpoint endpoint = listener.bind();
             InetSocketAddress bindAddress = endpoint.host().isEmpty()
                     ? new InetSocketAddress(endpoint.port())
@@ -120,6 +130,9 @@ public final class KafkaServer {
             protected void initChannel(SocketChannel ch) {
                 channels.add(ch);
                 ClientSession session = new ClientSession(listener, ch.remoteAddress());
+                if (network.maxIdleMs() > 0) {
+                    ch.pipeline().addLast("idle", new IdleConnectionCloser(network.maxIdleMs()));
+                }
                 if (tls != null) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc())).addLast("tls-watch", new TlsHandshakeWatcher(session));
                 }

@@ -118,6 +118,16 @@ public final class TopicConfigs {
         return def != null && def.type == Type.LIST;
     }
 
+    /**
+     * Each broker key that sets a topic config's default ({@code log.cleanup.policy} for {@code cleanup.policy}), with
+     * that config's name and the factor from the broker key's unit to the config's ({@code log.roll.hours}: 3600000).
+     */
+    static Map<String, Map.Entry<String, Long>> brokerSynonyms() {
+        Map<String, Map.Entry<String, Long>> out = new LinkedHashMap<>();
+        DEFS.forEach((name, def) -> def.synonyms.forEach(s -> out.put(s.name, Map.entry(name, s.factor))));
+        return out;
+    }
+
     /** Configs as they are stored: values without surrounding blanks (Kafka ignores them when parsing). */
     public static Map<String, String> normalize(Map<String, String> configs) {
         Map<String, String> normalized = new LinkedHashMap<>();

@@ -120,19 +120,21 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unknownKeyInFileIsNamed() throws IOException {
-        Path f = file("num.partitions=2\nnum.partitons=3\n");
+    void anUnknownKorvetKeyInFileIsNamed() throws IOException {
+        Path f = file("num.partitions=2\nkorvet.data.dri=x\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(f, Map.of(), List.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("num.partitons");
+                .hasMessageContaining("korvet.data.dri");
     }
 
     @Test
-    void unknownKeyInOverrideIsNamed() {
-        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), List.of("log.dirs=/tmp")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("log.dirs");
+    void otherKeysAreKeptAsKafkaKeepsThem() throws IOException {
+        Path f = file("num.partitions=2\nnum.partitons=3\n");
+
+        KorvetConfig c = ConfigLoader.load(f, Map.of(), List.of("log.dirs=/tmp"));
+        assertThat(c.numPartitions()).isEqualTo(2);
+        assertThat(c.settings()).containsEntry("num.partitons", "3").containsEntry("log.dirs", "/tmp");
     }
 
     @Test

@@ -45,10 +45,29 @@ class KorvetConfigTest {
     }
 
     @Test
-    void unknownKeyIsNamed() {
-        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("broker.id", "1")))
+    void anUnknownKeyOfKorvetsOwnIsNamed() {
+        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("korvet.namespce", "x")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("broker.id");
+                .hasMessageContaining("korvet.namespce").hasMessageContaining("korvet.namespace");
+    }
+
+    @Test
+    void brokerIdStandsForNodeIdAndMustAgreeWithIt() {
+        assertThat(KorvetConfig.fromMap(Map.of("broker.id", "3")).nodeId()).isEqualTo(3);
+        assertThat(KorvetConfig.fromMap(Map.of("broker.id", "3", "node.id", "3")).nodeId()).isEqualTo(3);
+        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("broker.id", "3", "node.id", "4")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("broker.id (3) and node.id (4)");
+    }
+
+    @Test
+    void networkKeysAreKafkas() {
+        assertThat(KorvetConfig.defaults().network()).isEqualTo(NetworkSettings.DEFAULTS);
+        NetworkSettings n = KorvetConfig.fromMap(Map.of("num.network.threads", "3", "socket.send.buffer.bytes", "102400",
+                "socket.receive.buffer.bytes", "65536", "socket.listen.backlog.size", "50", "connections.max.idle.ms", "-1")).network();
+        assertThat(n).isEqualTo(new NetworkSettings(3, 102400, 65536, 50, -1));
+        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("num.network.threads", "0"))).hasMessageContaining("num.network.threads");
+        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("socket.send.buffer.bytes", "0")))
+                .hasMessageContaining("socket.send.buffer.bytes");
     }
 
     @ParameterizedTest(name = "{0}={1}")

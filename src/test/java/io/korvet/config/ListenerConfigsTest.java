@@ -83,6 +83,17 @@ class ListenerConfigsTest {
     }
 
     @Test
+    void kraftControllerListenersAreNotOpened() {
+        KorvetConfig c = KorvetConfig.fromMap(Map.of("listeners", "PLAINTEXT://:9092,CONTROLLER://:9093",
+                "advertised.listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093",
+                "controller.listener.names", "CONTROLLER", "listener.name.controller.ssl.client.auth", "required",
+                "listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"));
+        assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactly("PLAINTEXT");
+        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("listeners", "CONTROLLER://:9093", "controller.listener.names",
+                "CONTROLLER", "listener.security.protocol.map", "CONTROLLER:PLAINTEXT"))).hasMessageContaining("controller listener");
+    }
+
+    @Test
     void mistakesAreNamed() {
         assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("listeners", "PLAINTEXT://:9092,PLAINTEXT://:9093")))
                 .hasMessageContaining("appears twice");

@@ -187,6 +187,44 @@ class LauncherIT {
         }
     }
 
+    @Test
+    void kafkasOwnServerPropertiesStartsTheBrokerOnItsClientListener() throws Exception {
+        int port = RedisServerProcess.freePort();
+        int controllerPort = RedisServerProcess.freePort();
+        String kafka = Files.readString(Path.of("src", "test", "resources", "kafka", "kraft-server.properties"))
+                .replace(":9092", ":" + port).replace(":9093", ":" + controllerPort)
+                .replace("/tmp/kraft-combined-logs", dir.resolve("kafka-logs").toString());
+        Path config = dir.resolve("server.properties");
+        Files.writeString(config, kafka + "compression.type=lz4\nno.such.setting=1\nconnections.max.idle.ms=1500\n");
+        Process p = start(Map.of("KORVET_DATA_DIR", dir.resolve("kafka-data").toString()), "--config", config.toString());
+        try {
+            String started = awaitLine(p, "Korvet started");
+            assertThat(started).contains(":" + port + " (3 network threads)").doesNotContain(":" + controllerPort).contains("node 1");
+            assertThat(listening(controllerPort)).as("no controller listener is opened").isFalse();
+            String out = output(p);
+            assertThat(out).contains("Settings with no effect on Korvet [log.dirs").contains("process.roles]: Korvet's brokers agree through Redis")
+                    .contains("Topic defaults set by broker keys: [compression.type=lz4]")
+                    .contains("WARN").contains("'no.such.setting' was supplied but isn't a known config");
+
+            produce(port, "from-kafka-config", "a", "b");
+            assertThat(consumeAll(port, "from-kafka-config", 2)).containsExactly("a", "b");
+            try (Admin admin = admin(port)) {
+                var resource = new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "from-kafka-config");
+                assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource).get("compression.type").value())
+                        .as("the broker's compression.type is the topic's default").isEqualTo("lz4");
+            }
+
+            try (Socket idle = new Socket("127.0.0.1", port)) {
+                idle.setSoTimeout(15_000);
+                assertThat(idle.getInputStream().read()).as("closed after connections.max.idle.ms with no request").isEqualTo(-1);
+            }
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     private static void produce(int port, String topic, String... values) throws Exception {
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
                 Clients.producer("127.0.0.1:" + port, org.apache.kafka.common.serialization.StringSerializer.class))) {

@@ -1,0 +1,33 @@
+package io.korvet.config;
+
+import java.util.Map;
+
+/**
+ * How the broker serves client connections, with Kafka's keys: its network threads ({@code num.network.threads},
+ * 0 for two per core), the sockets' buffers ({@code socket.send.buffer.bytes}, {@code socket.receive.buffer.bytes},
+ * -1 for the operating system's), the accept backlog ({@code socket.listen.backlog.size}) and how long an idle
+ * connection stays open ({@code connections.max.idle.ms}).
+ */
+public record NetworkSettings(int threads, int sendBufferBytes, int receiveBufferBytes, int listenBacklog, long maxIdleMs) {
+
+    /** Netty's own sizing, and Kafka's defaults for the rest: what a broker with no settings uses. */
+    public static final NetworkSettings DEFAULTS = new NetworkSettings(0, -1, -1, 1024, 600_000);
+
+    static NetworkSettings from(Map<String, String> all) {
+        String threads = all.get("num.network.threads").trim();
+        return new NetworkSettings(
+                threads.isEmpty() ? 0 : (int) KorvetConfig.parseLong("num.network.threads", threads, 1, 1024),
+                buffer(all, "socket.send.buffer.bytes"),
+                buffer(all, "socket.receive.buffer.bytes"),
+                (int) KorvetConfig.parseLong("socket.listen.backlog.size", all.get("socket.listen.backlog.size"), 1, Integer.MAX_VALUE),
+                KorvetConfig.parseLong("connections.max.idle.ms", all.get("connections.max.idle.ms"), -1, Long.MAX_VALUE));
+    }
+
+    private static int buffer(Map<String, String> all, String key) {
+        int v = (int) KorvetConfig.parseLong(key, all.get(key), -1, Integer.MAX_VALUE);
+        if (v == 0) {
+            throw new ConfigException(key + ": expected -1 (the operating system's) or a size in bytes, got 0");
+        }
+        return v;
+    }
+}

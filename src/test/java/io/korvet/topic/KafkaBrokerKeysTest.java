@@ -1,0 +1,66 @@
+package io.korvet.topic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.korvet.config.ConfigException;
+import io.korvet.config.ConfigLoader;
+import io.korvet.config.Endpoint;
+import io.korvet.config.KorvetConfig;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KafkaBrokerKeysTest {
+
+    private static Path kafkaServerProperties() throws URISyntaxException {
+        return Path.of(KafkaBrokerKeysTest.class.getResource("/kafka/kraft-server.properties").toURI());
+    }
+
+    @Test
+    void kafkasOwnServerPropertiesLoadsWithItsClientListenerOnly() throws Exception {
+        KorvetConfig c = ConfigLoader.load(kafkaServerProperties(), Map.of(), List.of());
+
+        assertThat(c.listeners()).hasSize(1);
+        assertThat(c.listener()).isEqualTo(new Endpoint("PLAINTEXT", "", 9092));
+        assertThat(c.advertisedListener()).isEqualTo(new Endpoint("PLAINTEXT", "localhost", 9092));
+        assertThat(c.nodeId()).isEqualTo(1);
+        assertThat(c.network().threads()).isEqualTo(3);
+        assertThat(c.network().sendBufferBytes()).isEqualTo(102400);
+
+        KafkaBrokerKeys.Review review = KafkaBrokerKeys.review(c);
+        assertThat(review.unknown()).isEmpty();
+        assertThat(review.topicDefaults()).isEmpty();
+        assertThat(review.withoutEffect()).containsOnlyKeys("process.roles", "controller.quorum.bootstrap.servers", "num.io.threads",
+                "log.dirs", "num.recovery.threads.per.data.dir", "offsets.topic.replication.factor",
+                "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr",
+                "transaction.state.log.replication.factor", "transaction.state.log.min.isr");
+        assertThat(review.infoLines()).anySatisfy(l -> assertThat(l).contains("log.dirs").contains("korvet.data.dir"));
+        assertThat(review.warningLines()).isEmpty();
+    }
+
+    @Test
+    void brokerKeysThatSetTopicDefaultsTakeEffectAndAreChecked() {
+        KorvetConfig c = KorvetConfig.fromMap(Map.of("compression.type", "lz4", "log.cleanup.policy", "compact",
+                "log.message.timestamp.after.max.ms", "60000"));
+        BrokerConfigs broker = new BrokerConfigs(c);
+        assertThat(TopicConfigs.effective(Map.of(), TopicConfigs.COMPRESSION_TYPE, broker)).isEqualTo("lz4");
+        assertThat(TopicConfigs.effective(Map.of(), TopicConfigs.CLEANUP_POLICY, broker)).isEqualTo("compact");
+        assertThat(TopicConfigs.effective(Map.of(), TopicConfigs.TIMESTAMP_AFTER_MAX_MS, broker)).isEqualTo("60000");
+        assertThat(KafkaBrokerKeys.review(c).topicDefaults()).hasSize(3);
+
+        assertThatThrownBy(() -> KafkaBrokerKeys.review(KorvetConfig.fromMap(Map.of("log.cleanup.policy", "forever"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("log.cleanup.policy").hasMessageContaining("cleanup.policy");
+        assertThatThrownBy(() -> KafkaBrokerKeys.review(KorvetConfig.fromMap(Map.of("log.roll.jitter.hours", "soon"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("log.roll.jitter.hours");
+    }
+
+    @Test
+    void aKeyNobodyKnowsIsWarnedOfAndIgnored() {
+        KafkaBrokerKeys.Review review = KafkaBrokerKeys.review(KorvetConfig.fromMap(Map.of("num.partitons", "3")));
+        assertThat(review.unknown()).containsExactly("num.partitons");
+        assertThat(review.warningLines()).singleElement().asString().contains("'num.partitons'").contains("isn't a known config");
+    }
+}
