@@ -181,14 +181,15 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         }
         return access.shares().open(d.groupId(), r.log()).thenCompose(h -> r.log().ensureLoaded().thenCompose(v -> {
             long offset = h.nextFetchOffset(r.log().logStartOffset());
-            if (offset >= r.log().highWatermark()) {
+            boolean committed = h.readCommitted();
+            if (offset >= (committed ? r.log().lastStableOffset() : r.log().highWatermark())) {
                 return CompletableFuture.completedFuture(pd);
             }
             FetchPartition fp = new FetchPartition().setPartition(r.partition().partition()).setFetchOffset(offset)
                     .setPartitionMaxBytes(d.maxBytes()).setCurrentLeaderEpoch(-1);
             Wanted w = new Wanted(PartitionKey.byId(r.partition().topicId(), r.partition().partition()), fp, r.topic(), r.log(), Errors.NONE);
-            // Share consumers read as read_uncommitted, Kafka's default share.isolation.level.
-            return reads.read(w, null, false).thenCompose(read -> acquire(d, h, read, pd, offset, maxRecords));
+            // share.isolation.level: read_committed reads below the last stable offset, and learns the aborted transactions.
+            return reads.read(w, null, committed).thenCompose(read -> acquire(d, h, read, pd, offset, maxRecords));
         })).exceptionally(e -> pd.setErrorCode(ErrorMapper.toError(e, ApiKeys.SHARE_FETCH).code()));
     }
 
@@ -206,7 +207,7 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         for (RecordBatch b : records.batches()) {
             last = b.lastOffset();
         }
-        return h.acquire(d.memberId(), offset, last, maxRecords).thenApply(acquired -> {
+        return h.acquire(d.memberId(), offset, last, maxRecords, records.batches(), read.aborted()).thenApply(acquired -> {
             if (acquired.isEmpty()) {
                 return pd;
             }

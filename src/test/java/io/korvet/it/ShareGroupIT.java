@@ -318,6 +318,67 @@ class ShareGroupIT {
     }
 
     @Test
+    void readCommittedGroupsGetNoAbortedRecordAndWaitForOpenTransactions() throws Exception {
+        String topic = "share-committed";
+        String committedGroup = "share-committed-group";
+        String allGroup = "share-uncommitted-group";
+        cluster.createTopic(topic, 1);
+        groupConfigs(cluster, committedGroup, Map.of("share.auto.offset.reset", "earliest", "share.isolation.level", "read_committed"));
+        groupConfigs(cluster, allGroup, Map.of("share.auto.offset.reset", "earliest"));
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of("transactional.id", "share-committed-producer"))) {
+            producer.initTransactions();
+            sendInTransaction(producer, topic, "c", 5);
+            producer.commitTransaction();
+            sendInTransaction(producer, topic, "a", 5);
+            producer.flush(); // written, then aborted (unsent records of an aborted transaction are dropped by the producer)
+            producer.abortTransaction();
+            sendInTransaction(producer, topic, "o", 3);
+            producer.flush();
+
+            assertThat(consumeAll(allGroup, topic, 13).keySet()).as("read_uncommitted: every record, aborted and open ones too")
+                    .hasSize(13);
+            Map<String, Integer> committed = new ConcurrentHashMap<>();
+            try (KafkaShareConsumer<String, String> c = shareConsumer(cluster, committedGroup, false)) {
+                c.subscribe(List.of(topic));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (committed.size() < 5 && System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(200)).forEach(r -> committed.merge(r.key(), 1, Integer::sum));
+                }
+                for (int i = 0; i < 10; i++) {
+                    // The open transaction's records are past the last stable offset: not delivered yet.
+                    c.poll(Duration.ofMillis(200)).forEach(r -> committed.merge(r.key(), 1, Integer::sum));
+                }
+                assertThat(committed.keySet()).containsExactlyInAnyOrder("c0", "c1", "c2", "c3", "c4");
+
+                producer.commitTransaction();
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (committed.size() < 8 && System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(200)).forEach(r -> committed.merge(r.key(), 1, Integer::sum));
+                }
+                for (int i = 0; i < 5; i++) {
+                    // The commit marker may come in a fetch of its own; the client acknowledges it as a gap.
+                    c.poll(Duration.ofMillis(200)).forEach(r -> committed.merge(r.key(), 1, Integer::sum));
+                }
+                c.commitSync();
+            }
+            assertThat(committed.keySet()).containsExactlyInAnyOrder("c0", "c1", "c2", "c3", "c4", "o0", "o1", "o2");
+            assertThat(committed.values()).allMatch(n -> n == 1);
+        }
+        // Thirteen records and three markers, every one settled: the aborted records archived, never delivered.
+        await().atMost(Duration.ofSeconds(30)).until(() -> startOffset(committedGroup, topic) == 16);
+        var described = cluster.sharedAdmin().describeConfigs(List.of(new ConfigResource(ConfigResource.Type.GROUP, committedGroup)))
+                .all().get(15, TimeUnit.SECONDS).values().iterator().next();
+        assertThat(described.get("share.isolation.level").value()).isEqualTo("read_committed");
+    }
+
+    private static void sendInTransaction(KafkaProducer<String, String> producer, String topic, String prefix, int count) {
+        producer.beginTransaction();
+        for (int i = 0; i < count; i++) {
+            producer.send(new ProducerRecord<>(topic, prefix + i, "v"));
+        }
+    }
+
+    @Test
     void shareStateSurvivesABrokerRestart() throws Exception {
         String topic = "share-restart";
         String group = "share-restart-group";

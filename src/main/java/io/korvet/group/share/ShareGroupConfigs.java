@@ -14,7 +14,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 /**
  * The configs of groups (GROUP resources of DescribeConfigs and IncrementalAlterConfigs, {@code kafka-configs.sh
  * --entity-type groups}) that share groups read: {@code share.auto.offset.reset}, {@code share.record.lock.duration.ms},
- * {@code share.delivery.count.limit}; each falls back to the broker's default. Kept in Redis, cached here for ten
+ * {@code share.delivery.count.limit}, {@code share.isolation.level}; each falls back to the broker's default. Kept in Redis, cached here for ten
  * seconds at most (a change made through another broker is seen here within that).
  */
 public final class ShareGroupConfigs {
@@ -22,6 +22,7 @@ public final class ShareGroupConfigs {
     public static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
     public static final String LOCK_DURATION = "share.record.lock.duration.ms";
     public static final String DELIVERY_LIMIT = "share.delivery.count.limit";
+    public static final String ISOLATION_LEVEL = "share.isolation.level";
 
     /** The broker-wide settings of share groups. */
     public record Settings(int sessionTimeoutMs, int heartbeatIntervalMs, int lockDurationMs, int deliveryLimit, int maxRecordLocks) {
@@ -37,7 +38,7 @@ public final class ShareGroupConfigs {
     }
 
     /** What one group uses. */
-    public record Effective(boolean earliest, int lockDurationMs, int deliveryLimit) {
+    public record Effective(boolean earliest, int lockDurationMs, int deliveryLimit, boolean readCommitted) {
     }
 
     private final Settings defaults;
@@ -82,7 +83,8 @@ public final class ShareGroupConfigs {
         return set(groupId).thenApply(c -> new Effective(
                 "earliest".equals(c.getOrDefault(AUTO_OFFSET_RESET, "latest")),
                 Integer.parseInt(c.getOrDefault(LOCK_DURATION, Integer.toString(defaults.lockDurationMs()))),
-                Integer.parseInt(c.getOrDefault(DELIVERY_LIMIT, Integer.toString(defaults.deliveryLimit())))));
+                Integer.parseInt(c.getOrDefault(DELIVERY_LIMIT, Integer.toString(defaults.deliveryLimit()))),
+                "read_committed".equals(c.getOrDefault(ISOLATION_LEVEL, "read_uncommitted"))));
     }
 
     /** Every config a group has, set or default, for DescribeConfigs: name to value and whether it is the default. */
@@ -92,6 +94,7 @@ public final class ShareGroupConfigs {
             out.put(AUTO_OFFSET_RESET, entry(c, AUTO_OFFSET_RESET, "latest"));
             out.put(DELIVERY_LIMIT, entry(c, DELIVERY_LIMIT, Integer.toString(defaults.deliveryLimit())));
             out.put(LOCK_DURATION, entry(c, LOCK_DURATION, Integer.toString(defaults.lockDurationMs())));
+            out.put(ISOLATION_LEVEL, entry(c, ISOLATION_LEVEL, "read_uncommitted"));
             return out;
         });
     }
@@ -125,6 +128,12 @@ public final class ShareGroupConfigs {
                 if (!v.equals("latest") && !v.equals("earliest")) {
                     throw new InvalidConfigurationException("Invalid value " + value + " for configuration " + key
                             + ": Korvet supports latest and earliest.");
+                }
+            }
+            case ISOLATION_LEVEL -> {
+                if (!value.equals("read_committed") && !value.equals("read_uncommitted")) {
+                    throw new InvalidConfigurationException("Invalid value " + value + " for configuration " + key
+                            + ": String must be one of: read_committed, read_uncommitted");
                 }
             }
             case LOCK_DURATION -> number(key, value, 1000, 3_600_000);

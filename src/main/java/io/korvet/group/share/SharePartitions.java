@@ -3,6 +3,7 @@ package io.korvet.group.share;
 import io.korvet.cluster.Periodic;
 import io.korvet.group.share.SharePartitionState.Acquired;
 import io.korvet.log.PartitionLog;
+import io.korvet.storage.AbortedTxn;
 import io.korvet.storage.ShareStateStore;
 import io.netty.util.Timer;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,15 +82,34 @@ public final class SharePartitions implements AutoCloseable {
             return state.nextFetchOffset();
         }
 
-        /** Acquires what it can of the offsets a read returned; completes once the delivery counts are written. */
-        public CompletionStage<List<Acquired>> acquire(String member, long first, long last, int maxRecords) {
+        /** Whether the group reads committed records only ({@code share.isolation.level=read_committed}). */
+        public boolean readCommitted() {
+            return config.readCommitted();
+        }
+
+        /**
+         * Acquires what it can of the offsets a read returned, archiving at once those of the batches of aborted
+         * transactions among {@code batches} ({@code aborted} is null for read_uncommitted); completes with what the
+         * member gets once the delivery counts are written.
+         */
+        public CompletionStage<List<Acquired>> acquire(String member, long first, long last, int maxRecords,
+                                                       Iterable<? extends RecordBatch> batches, List<AbortedTxn> aborted) {
             List<Acquired> acquired;
             CompletionStage<Void> written;
             synchronized (this) {
-                acquired = state.acquire(member, first, last, maxRecords, System.currentTimeMillis() + config.lockDurationMs());
+                long lockedUntil = System.currentTimeMillis() + config.lockDurationMs();
+                acquired = state.acquire(member, first, last, maxRecords, lockedUntil);
+                List<long[]> skip = AbortedRecords.ranges(batches, aborted);
+                if (!skip.isEmpty()) {
+                    for (long[] r : AbortedRecords.within(acquired, skip)) {
+                        state.acknowledge(member, r[0], r[1], new byte[] {SharePartitionState.REJECT}, config.deliveryLimit(), lockedUntil);
+                    }
+                    acquired = AbortedRecords.without(acquired, skip);
+                }
                 written = persist();
             }
-            return written.thenApply(v -> acquired);
+            List<Acquired> delivered = acquired;
+            return written.thenApply(v -> delivered);
         }
 
         /** One acknowledgement batch; completes with its error once the change is written. */
