@@ -170,7 +170,7 @@ public final class Broker implements AutoCloseable {
             io.korvet.group.share.ShareGroupConfigs shareConfigs = new io.korvet.group.share.ShareGroupConfigs(
                     io.korvet.group.share.ShareGroupConfigs.Settings.from(config), shareStore);
             shareGroups = new io.korvet.group.share.ShareGroups(shareConfigs.defaults(), new io.korvet.topic.LiveTopics(topics), timer);
-            shareParts = new io.korvet.group.share.SharePartitions(shareStore, shareConfigs, timer);
+            shareParts = new io.korvet.group.share.SharePartitions(shareStore, shareConfigs, timer, logs.store());
             io.korvet.group.share.SharePartitions releasing = shareParts;
             shareGroups.onMemberGone(releasing::releaseMember);
             io.korvet.group.ShareCoordination shares = groups.useShareGroups(shareGroups, shareParts,

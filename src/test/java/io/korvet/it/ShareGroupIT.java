@@ -371,6 +371,32 @@ class ShareGroupIT {
         assertThat(described.get("share.isolation.level").value()).isEqualTo("read_committed");
     }
 
+    @Test
+    void aGroupResetByDurationStartsAtTheFirstRecordThatRecent() throws Exception {
+        String topic = "share-by-duration";
+        String group = "share-by-duration-group";
+        cluster.createTopic(topic, 1);
+        long now = System.currentTimeMillis();
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, now - TimeUnit.HOURS.toMillis(2), "old" + i, "v"));
+            }
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, now, "new" + i, "v"));
+            }
+            producer.flush();
+        }
+        var bad = cluster.sharedAdmin().incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, group),
+                List.of(new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "by_duration:an hour"), AlterConfigOp.OpType.SET))))
+                .all();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> bad.get(15, TimeUnit.SECONDS)))
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidConfigurationException.class);
+        groupConfigs(cluster, group, Map.of("share.auto.offset.reset", "by_duration:PT1H"));
+
+        assertThat(consumeAll(group, topic, 5).keySet()).containsExactlyInAnyOrder("new0", "new1", "new2", "new3", "new4");
+        assertThat(startOffset(group, topic)).isEqualTo(10);
+    }
+
     private static void sendInTransaction(KafkaProducer<String, String> producer, String topic, String prefix, int count) {
         producer.beginTransaction();
         for (int i = 0; i < count; i++) {

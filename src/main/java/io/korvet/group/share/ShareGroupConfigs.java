@@ -38,7 +38,23 @@ public final class ShareGroupConfigs {
     }
 
     /** What one group uses. */
-    public record Effective(boolean earliest, int lockDurationMs, int deliveryLimit, boolean readCommitted) {
+    public record Effective(boolean earliest, int lockDurationMs, int deliveryLimit, boolean readCommitted,
+                            java.time.Duration byDuration) {
+
+        /** Whether a new share partition starts at the first record at most {@link #byDuration} old. */
+        public boolean startsByDuration() {
+            return byDuration != null;
+        }
+    }
+
+    private static final String BY_DURATION = "by_duration:";
+
+    /** The duration of {@code by_duration:<ISO-8601 duration>}, or null for another value. */
+    static java.time.Duration byDuration(String reset) {
+        if (reset == null || !reset.toLowerCase(Locale.ROOT).startsWith(BY_DURATION)) {
+            return null;
+        }
+        return java.time.Duration.parse(reset.substring(BY_DURATION.length()).trim());
     }
 
     private final Settings defaults;
@@ -81,10 +97,11 @@ public final class ShareGroupConfigs {
 
     public CompletionStage<Effective> effective(String groupId) {
         return set(groupId).thenApply(c -> new Effective(
-                "earliest".equals(c.getOrDefault(AUTO_OFFSET_RESET, "latest")),
+                "earliest".equalsIgnoreCase(c.getOrDefault(AUTO_OFFSET_RESET, "latest")),
                 Integer.parseInt(c.getOrDefault(LOCK_DURATION, Integer.toString(defaults.lockDurationMs()))),
                 Integer.parseInt(c.getOrDefault(DELIVERY_LIMIT, Integer.toString(defaults.deliveryLimit()))),
-                "read_committed".equals(c.getOrDefault(ISOLATION_LEVEL, "read_uncommitted"))));
+                "read_committed".equals(c.getOrDefault(ISOLATION_LEVEL, "read_uncommitted")),
+                byDuration(c.get(AUTO_OFFSET_RESET))));
     }
 
     /** Every config a group has, set or default, for DescribeConfigs: name to value and whether it is the default. */
@@ -125,9 +142,9 @@ public final class ShareGroupConfigs {
         switch (key) {
             case AUTO_OFFSET_RESET -> {
                 String v = value.toLowerCase(Locale.ROOT);
-                if (!v.equals("latest") && !v.equals("earliest")) {
+                if (!v.equals("latest") && !v.equals("earliest") && !validDuration(value)) {
                     throw new InvalidConfigurationException("Invalid value " + value + " for configuration " + key
-                            + ": Korvet supports latest and earliest.");
+                            + ": expected latest, earliest or by_duration:<ISO-8601 duration> (by_duration:PT1H), not negative.");
                 }
             }
             case ISOLATION_LEVEL -> {
@@ -139,6 +156,15 @@ public final class ShareGroupConfigs {
             case LOCK_DURATION -> number(key, value, 1000, 3_600_000);
             case DELIVERY_LIMIT -> number(key, value, 2, 10);
             default -> throw new InvalidConfigurationException("Unknown group config name: " + key);
+        }
+    }
+
+    private static boolean validDuration(String value) {
+        try {
+            java.time.Duration d = byDuration(value);
+            return d != null && !d.isNegative();
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
         }
     }
 

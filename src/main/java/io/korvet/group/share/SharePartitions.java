@@ -3,6 +3,8 @@ package io.korvet.group.share;
 import io.korvet.cluster.Periodic;
 import io.korvet.group.share.SharePartitionState.Acquired;
 import io.korvet.log.PartitionLog;
+import io.korvet.log.TimestampSearch;
+import io.korvet.storage.PartitionStore;
 import io.korvet.storage.AbortedTxn;
 import io.korvet.storage.ShareStateStore;
 import io.netty.util.Timer;
@@ -21,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The share partitions this broker serves as the partitions' leader: each group's {@link SharePartitionState} of a
- * partition, loaded from Redis (or started at the log's start or end, by {@code share.auto.offset.reset}), every
- * change written back before it is answered, and the acquisition locks expired by a sweep.
+ * partition, loaded from Redis (or started at the log's start or end, or by time, by {@code share.auto.offset.reset}),
+ * every change written back before it is answered, and the acquisition locks expired by a sweep.
  */
 public final class SharePartitions implements AutoCloseable {
 
@@ -33,13 +35,16 @@ public final class SharePartitions implements AutoCloseable {
     }
 
     private final ShareStateStore store;
+    /** The partitions' logs in Redis, for the timestamp search of {@code by_duration:}. */
+    private final PartitionStore partitions;
     private final ShareGroupConfigs configs;
     private final Map<Key, CompletableFuture<Handle>> open = new ConcurrentHashMap<>();
     private final ShareSessions sessions = new ShareSessions();
     private final Periodic sweeper;
 
-    public SharePartitions(ShareStateStore store, ShareGroupConfigs configs, Timer timer) {
+    public SharePartitions(ShareStateStore store, ShareGroupConfigs configs, Timer timer, PartitionStore partitions) {
         this.store = store;
+        this.partitions = partitions;
         this.configs = configs;
         this.sweeper = Periodic.every(timer, SWEEP_MS, "Expiring share partition locks", this::sweep);
     }
@@ -249,14 +254,30 @@ public final class SharePartitions implements AutoCloseable {
                 if (!isShare) {
                     throw new org.apache.kafka.common.errors.GroupIdNotFoundException("Group " + key.groupId() + " is not a share group.");
                 }
-                long start = config.earliest() ? partitionLog.logStartOffset() : partitionLog.highWatermark();
-                Handle h = new Handle(key, new SharePartitionState(start), config, partitionLog);
-                log.info("Share group {} starts {} at offset {}", key.groupId(), key.tp(), start);
-                synchronized (h) {
-                    return h.persist().thenApply(x -> h);
-                }
+                return startOffset(config, partitionLog).thenCompose(start -> {
+                    Handle h = new Handle(key, new SharePartitionState(start), config, partitionLog);
+                    log.info("Share group {} starts {} at offset {}", key.groupId(), key.tp(), start);
+                    synchronized (h) {
+                        return h.persist().thenApply(x -> h);
+                    }
+                });
             });
         })).toCompletableFuture();
+    }
+
+    /**
+     * Where a new share partition starts, by {@code share.auto.offset.reset}: the log's start (earliest), its end
+     * (latest), or the first record whose timestamp is at most the duration old ({@code by_duration:}), the end when
+     * none is.
+     */
+    private CompletionStage<Long> startOffset(ShareGroupConfigs.Effective config, PartitionLog partitionLog) {
+        if (config.startsByDuration()) {
+            long since = System.currentTimeMillis() - config.byDuration().toMillis();
+            long end = partitionLog.highWatermark();
+            return TimestampSearch.firstAtOrAfter(partitions, partitionLog.topicPartition(), partitionLog.logStartOffset(), since)
+                    .thenApply(r -> r.found() && r.offset() < end ? r.offset() : end);
+        }
+        return CompletableFuture.completedFuture(config.earliest() ? partitionLog.logStartOffset() : partitionLog.highWatermark());
     }
 
     /** Releases what the member holds in every partition of the group loaded here, and forgets its share session. */
