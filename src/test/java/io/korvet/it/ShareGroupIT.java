@@ -397,6 +397,36 @@ class ShareGroupIT {
         assertThat(startOffset(group, topic)).isEqualTo(10);
     }
 
+    @Test
+    void aRecordLimitMemberGetsAtMostMaxPollRecordsAtATime() throws Exception {
+        String topic = "share-record-limit";
+        String group = "share-record-limit-group";
+        cluster.createTopic(topic, 1);
+        groupConfigs(cluster, group, Map.of("share.auto.offset.reset", "earliest"));
+        produce(cluster, topic, 0, 20);
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", cluster.bootstrap());
+        props.put("group.id", group);
+        props.put("share.acquire.mode", "record_limit");
+        props.put("max.poll.records", 3);
+        Map<String, Integer> seen = new ConcurrentHashMap<>();
+        int largestPoll = 0;
+        try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (seen.size() < 20 && System.nanoTime() < deadline) {
+                var polled = c.poll(Duration.ofMillis(200));
+                largestPoll = Math.max(largestPoll, polled.count());
+                polled.forEach(r -> seen.merge(r.key(), 1, Integer::sum));
+            }
+            c.commitSync();
+        }
+        assertThat(seen).hasSize(20);
+        assertThat(seen.values()).allMatch(n -> n == 1);
+        assertThat(largestPoll).isBetween(1, 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> startOffset(group, topic) == 20);
+    }
+
     private static void sendInTransaction(KafkaProducer<String, String> producer, String topic, String prefix, int count) {
         producer.beginTransaction();
         for (int i = 0; i < count; i++) {
