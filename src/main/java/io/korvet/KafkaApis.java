@@ -103,6 +103,8 @@ final class KafkaApis {
                 .register(new AlterUserScramCredentialsHandler(credentials))
                 .register(new DescribeUserScramCredentialsHandler(credentials))
                 .register(new io.korvet.handler.DescribeClientQuotasHandler())
+                .register(new io.korvet.handler.DescribeLogDirsHandler(topics, logs, leadership, logDir(config),
+                        config.embeddedRedis() ? config.dataDir().toAbsolutePath().toFile() : null))
                 .register(new CreateAclsHandler(authorizer))
                 .register(new DescribeAclsHandler(authorizer))
                 .register(new DeleteAclsHandler(authorizer));
@@ -129,6 +131,12 @@ final class KafkaApis {
         if (groups.share() != null) {
             registerShareGroups(registry, p, groups.share());
         }
+    }
+
+    /** Where DescribeLogDirs says the records are: the embedded Redis's data directory, or the Redis's address and namespace. */
+    private static String logDir(KorvetConfig config) {
+        return config.embeddedRedis() ? config.dataDir().toAbsolutePath().toString()
+                : io.korvet.storage.redis.RedisSeeds.redacted(config.redisUri()) + " (namespace " + config.namespace() + ")";
     }
 
     private static io.korvet.group.share.ShareGroupConfigs groupConfigs(GroupCoordinator groups) {

@@ -173,6 +173,8 @@ class AclIT {
             assertThatThrownBy(() -> alice.createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, "payroll",
                     PatternType.LITERAL), new AccessControlEntry("User:alice", "*", AclOperation.ALL, AclPermissionType.ALLOW))))
                     .all().get()).hasCauseInstanceOf(ClusterAuthorizationException.class);
+            assertThatThrownBy(() -> alice.describeLogDirs(List.of(0)).allDescriptions().get())
+                    .as("DescribeLogDirs needs DESCRIBE on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
         }
         String listed = acls("--list", "--topic", "orders").output();
         assertThat(listed).contains("User:alice").contains("WRITE").contains("DESCRIBE");

@@ -125,6 +125,26 @@ class KafkaToolsIT {
     }
 
     @Test
+    void logDirsToolShowsEachPartitionsSizeInRedis() throws Exception {
+        cluster.createTopic("cli-log-dirs", 2);
+        produce("cli-log-dirs", 100);
+        String described = ok(run(KafkaTools.LOG_DIRS, "--bootstrap-server", bootstrap, "--describe",
+                "--topic-list", "cli-log-dirs")).output();
+        // One JSON line: {"brokers":[{"broker":0,"logDirs":[{"logDir":"redis://... (namespace ...)","partitions":[...]}]}]}
+        String json = described.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
+        assertThat(json).contains("\"broker\":0").contains("\"partition\":\"cli-log-dirs-0\"")
+                .contains("\"partition\":\"cli-log-dirs-1\"").contains("\"isFuture\":false")
+                .contains("(namespace " + cluster.namespace() + ")");
+        java.util.regex.Matcher sizes = java.util.regex.Pattern.compile("\"size\":(\\d+)").matcher(json);
+        int partitions = 0;
+        while (sizes.find()) {
+            assertThat(Long.parseLong(sizes.group(1))).as("the stream's bytes in Redis").isPositive();
+            partitions++;
+        }
+        assertThat(partitions).isEqualTo(2);
+    }
+
+    @Test
     void getOffsetsAndDeleteRecords() throws Exception {
         cluster.createTopic("cli-offsets", 2);
         produce("cli-offsets", 10);
