@@ -167,8 +167,10 @@ public final class Broker implements AutoCloseable {
             modernGroups = new ModernGroups(ModernGroups.Settings.from(config), new io.korvet.topic.LiveTopics(topics), timer);
             groups.useConsumerProtocol(modernGroups);
             io.korvet.storage.redis.RedisShareStateStore shareStore = new io.korvet.storage.redis.RedisShareStateStore(redis, keys);
-            io.korvet.group.share.ShareGroupConfigs shareConfigs = new io.korvet.group.share.ShareGroupConfigs(
-                    io.korvet.group.share.ShareGroupConfigs.Settings.from(config), shareStore);
+            io.korvet.group.GroupConfigs shareConfigs = new io.korvet.group.GroupConfigs(
+                    io.korvet.group.GroupConfigs.Settings.from(config), io.korvet.group.GroupConfigs.ConsumerSettings.from(config),
+                    shareStore);
+            modernGroups.useGroupConfigs(shareConfigs);
             shareGroups = new io.korvet.group.share.ShareGroups(shareConfigs.defaults(), new io.korvet.topic.LiveTopics(topics), timer);
             shareParts = new io.korvet.group.share.SharePartitions(shareStore, shareConfigs, timer, logs.store());
             io.korvet.group.share.SharePartitions releasing = shareParts;

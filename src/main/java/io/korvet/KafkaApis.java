@@ -139,7 +139,7 @@ final class KafkaApis {
                 : io.korvet.storage.redis.RedisSeeds.redacted(config.redisUri()) + " (namespace " + config.namespace() + ")";
     }
 
-    private static io.korvet.group.share.ShareGroupConfigs groupConfigs(GroupCoordinator groups) {
+    private static io.korvet.group.GroupConfigs groupConfigs(GroupCoordinator groups) {
         return groups.share() == null ? null : groups.share().partitions().configs();
     }
 

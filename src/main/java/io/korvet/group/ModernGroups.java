@@ -65,13 +65,22 @@ public final class ModernGroups implements AutoCloseable {
     private final Map<String, ModernGroup> groups = new ConcurrentHashMap<>();
     private final Timeout sweeper;
     private volatile boolean closed;
+    /** Each group's session timeout and heartbeat interval: its group configs, else the broker's. */
+    private volatile java.util.function.Function<String, GroupConfigs.ConsumerTimes> times;
     /** Told of a group whose consumer-protocol members all left while classic ones stay (to move it back). */
     private volatile java.util.function.BiConsumer<String, ModernGroup> onlyClassicLeft = (id, g) -> { };
 
     public ModernGroups(Settings settings, TopicLookup topics, Timer timer) {
         this.settings = settings;
         this.topics = topics;
+        GroupConfigs.ConsumerTimes brokers = new GroupConfigs.ConsumerTimes(settings.sessionTimeoutMs(), settings.heartbeatIntervalMs());
+        this.times = id -> brokers;
         this.sweeper = timer == null ? null : schedule(timer);
+    }
+
+    /** Takes each group's {@code consumer.session.timeout.ms} and {@code consumer.heartbeat.interval.ms} from its configs. */
+    public void useGroupConfigs(GroupConfigs configs) {
+        this.times = configs::consumerTimes;
     }
 
     private Timeout schedule(Timer timer) {
@@ -90,7 +99,7 @@ public final class ModernGroups implements AutoCloseable {
 
     void sweep(long nowNanos) {
         groups.forEach((id, g) -> {
-            List<String> expired = g.expire(nowNanos, settings.sessionTimeoutMs(), topics);
+            List<String> expired = g.expire(nowNanos, times.apply(id).sessionTimeoutMs(), topics);
             for (String gone : expired) {
                 log.info("Member {} left group {}", gone, id);
             }
@@ -160,7 +169,7 @@ public final class ModernGroups implements AutoCloseable {
                     "Group " + req.groupId() + " has no member " + req.memberId());
         }
         try {
-            ConsumerGroupHeartbeatResponseData out = group.heartbeat(req, clientId, host, topics, settings.heartbeatIntervalMs(),
+            ConsumerGroupHeartbeatResponseData out = group.heartbeat(req, clientId, host, topics, times.apply(req.groupId()).heartbeatIntervalMs(),
                     System.nanoTime(), visibleTopics);
             if (req.memberEpoch() < 0 && group.onlyClassicMembers()) {
                 onlyClassicLeft.accept(req.groupId(), group);

@@ -32,13 +32,13 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
 
     private final TopicManager topics;
     /** The groups' configs (GROUP resources), or null where the broker has none. */
-    private final io.korvet.group.share.ShareGroupConfigs groupConfigs;
+    private final io.korvet.group.GroupConfigs groupConfigs;
 
     public DescribeConfigsHandler(TopicManager topics) {
         this(topics, null);
     }
 
-    public DescribeConfigsHandler(TopicManager topics, io.korvet.group.share.ShareGroupConfigs groupConfigs) {
+    public DescribeConfigsHandler(TopicManager topics, io.korvet.group.GroupConfigs groupConfigs) {
         this.topics = topics;
         this.groupConfigs = groupConfigs;
     }

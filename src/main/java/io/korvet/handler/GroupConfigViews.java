@@ -2,7 +2,7 @@ package io.korvet.handler;
 
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
-import io.korvet.group.share.ShareGroupConfigs;
+import io.korvet.group.GroupConfigs;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,7 +20,7 @@ final class GroupConfigViews {
     private GroupConfigViews() {
     }
 
-    static CompletionStage<Void> describe(RequestContext context, ShareGroupConfigs configs, DescribeConfigsResource resource,
+    static CompletionStage<Void> describe(RequestContext context, GroupConfigs configs, DescribeConfigsResource resource,
                                           DescribeConfigsResult result) {
         try {
             ConfigResources.checkAccess(context, AclOperation.DESCRIBE_CONFIGS, ConfigResource.Type.GROUP, resource.resourceName());
@@ -46,7 +46,7 @@ final class GroupConfigViews {
                         .setConfigSource(dflt ? DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id()
                                 : DescribeConfigsResponse.ConfigSource.GROUP_CONFIG.id())
                         .setIsSensitive(false)
-                        .setConfigType(name.endsWith(".reset") ? DescribeConfigsResponse.ConfigType.STRING.id()
+                        .setConfigType(name.endsWith(".reset") || name.endsWith(".level") ? DescribeConfigsResponse.ConfigType.STRING.id()
                                 : DescribeConfigsResponse.ConfigType.INT.id()));
             });
             return null;

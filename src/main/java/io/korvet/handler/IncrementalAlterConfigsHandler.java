@@ -36,13 +36,13 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
 
     private final TopicManager topics;
     /** The groups' configs (GROUP resources), or null where the broker has none. */
-    private final io.korvet.group.share.ShareGroupConfigs groupConfigs;
+    private final io.korvet.group.GroupConfigs groupConfigs;
 
     public IncrementalAlterConfigsHandler(TopicManager topics) {
         this(topics, null);
     }
 
-    public IncrementalAlterConfigsHandler(TopicManager topics, io.korvet.group.share.ShareGroupConfigs groupConfigs) {
+    public IncrementalAlterConfigsHandler(TopicManager topics, io.korvet.group.GroupConfigs groupConfigs) {
         this.topics = topics;
         this.groupConfigs = groupConfigs;
     }

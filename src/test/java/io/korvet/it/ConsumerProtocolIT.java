@@ -37,7 +37,8 @@ class ConsumerProtocolIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = KorvetCluster.start(Map.of("group.consumer.session.timeout.ms", "6000",
-                "group.consumer.heartbeat.interval.ms", "500"));
+                "group.consumer.heartbeat.interval.ms", "500", "group.consumer.min.session.timeout.ms", "1000",
+                "group.consumer.min.heartbeat.interval.ms", "100"));
     }
 
     @AfterAll
@@ -88,6 +89,47 @@ class ConsumerProtocolIT {
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = cluster.sharedAdmin()
                 .listConsumerGroupOffsets("cp-group").partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);
         assertThat(committed.values().stream().mapToLong(o -> o.offset()).sum()).isEqualTo(10000);
+    }
+
+    @Test
+    void aGroupsOwnConfigsSetItsHeartbeatIntervalAndSessionTimeout() throws Exception {
+        String topic = "cp-group-configs";
+        String group = "cp-group-configs-group";
+        cluster.createTopic(topic, 1);
+        org.apache.kafka.common.config.ConfigResource resource =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP, group);
+        var tooShort = cluster.sharedAdmin().incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                new org.apache.kafka.clients.admin.ConfigEntry("consumer.session.timeout.ms", "500"),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> tooShort.get(15, java.util.concurrent.TimeUnit.SECONDS)))
+                .as("below group.consumer.min.session.timeout.ms")
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidConfigurationException.class);
+        ShareGroupIT.groupConfigs(cluster, group, Map.of("consumer.session.timeout.ms", "2000", "consumer.heartbeat.interval.ms", "700"));
+        var described = cluster.sharedAdmin().describeConfigs(List.of(resource)).all().get(15, java.util.concurrent.TimeUnit.SECONDS)
+                .get(resource);
+        assertThat(described.get("consumer.session.timeout.ms").value()).isEqualTo("2000");
+        assertThat(described.get("consumer.heartbeat.interval.ms").source())
+                .isEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_GROUP_CONFIG);
+
+        try (RawKafkaConnection raw = RawKafkaConnection.open(cluster.port())) {
+            String memberId = org.apache.kafka.common.Uuid.randomUuid().toString();
+            org.apache.kafka.common.requests.ConsumerGroupHeartbeatResponse joined = raw.call(
+                    new org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest.Builder(
+                            new org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(memberId)
+                                    .setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of(topic))
+                                    .setTopicPartitions(List.of())).build((short) 1));
+            assertThat(joined.data().errorCode()).isZero();
+            assertThat(joined.data().heartbeatIntervalMs()).as("the group's consumer.heartbeat.interval.ms").isEqualTo(700);
+            int epoch = joined.data().memberEpoch();
+            // No heartbeat for longer than the group's two-second session (the broker's is six): the member is gone.
+            Thread.sleep(4_000);
+            org.apache.kafka.common.requests.ConsumerGroupHeartbeatResponse late = raw.call(
+                    new org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest.Builder(
+                            new org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(memberId)
+                                    .setMemberEpoch(epoch)).build((short) 1));
+            assertThat(org.apache.kafka.common.protocol.Errors.forCode(late.data().errorCode()))
+                    .isEqualTo(org.apache.kafka.common.protocol.Errors.UNKNOWN_MEMBER_ID);
+        }
     }
 
     @Test

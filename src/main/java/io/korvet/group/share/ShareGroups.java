@@ -1,5 +1,6 @@
 package io.korvet.group.share;
 
+import io.korvet.group.GroupConfigs;
 import io.korvet.cluster.Periodic;
 import io.korvet.group.TopicLookup;
 import io.netty.util.Timer;
@@ -26,14 +27,14 @@ public final class ShareGroups implements AutoCloseable {
 
     public static final String TYPE = ShareGroup.TYPE;
 
-    private final ShareGroupConfigs.Settings settings;
+    private final GroupConfigs.Settings settings;
     private final TopicLookup topics;
     private final Map<String, ShareGroup> groups = new ConcurrentHashMap<>();
     private final Periodic sweeper;
     /** Told of each member that left or timed out (group id, member id), to release what it holds. */
     private volatile BiConsumer<String, String> onMemberGone = (g, m) -> { };
 
-    public ShareGroups(ShareGroupConfigs.Settings settings, TopicLookup topics, Timer timer) {
+    public ShareGroups(GroupConfigs.Settings settings, TopicLookup topics, Timer timer) {
         this.settings = settings;
         this.topics = topics;
         this.sweeper = Periodic.every(timer, 1000, "Sweeping share group members", this::sweep);

@@ -1,5 +1,6 @@
 package io.korvet.group.share;
 
+import io.korvet.group.GroupConfigs;
 import io.korvet.cluster.Periodic;
 import io.korvet.group.share.SharePartitionState.Acquired;
 import io.korvet.log.PartitionLog;
@@ -37,12 +38,12 @@ public final class SharePartitions implements AutoCloseable {
     private final ShareStateStore store;
     /** The partitions' logs in Redis, for the timestamp search of {@code by_duration:}. */
     private final PartitionStore partitions;
-    private final ShareGroupConfigs configs;
+    private final GroupConfigs configs;
     private final Map<Key, CompletableFuture<Handle>> open = new ConcurrentHashMap<>();
     private final ShareSessions sessions = new ShareSessions();
     private final Periodic sweeper;
 
-    public SharePartitions(ShareStateStore store, ShareGroupConfigs configs, Timer timer, PartitionStore partitions) {
+    public SharePartitions(ShareStateStore store, GroupConfigs configs, Timer timer, PartitionStore partitions) {
         this.store = store;
         this.partitions = partitions;
         this.configs = configs;
@@ -54,7 +55,7 @@ public final class SharePartitions implements AutoCloseable {
         return sessions;
     }
 
-    public ShareGroupConfigs configs() {
+    public GroupConfigs configs() {
         return configs;
     }
 
@@ -62,14 +63,14 @@ public final class SharePartitions implements AutoCloseable {
     public final class Handle {
         private final Key key;
         private final SharePartitionState state;
-        private volatile ShareGroupConfigs.Effective config;
+        private volatile GroupConfigs.Effective config;
         private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
         private final Set<Runnable> listeners = new CopyOnWriteArraySet<>();
         /** The partition's leader epoch when the state was loaded: a later epoch means another leader may have changed it. */
         private final int leaderEpoch;
         private final PartitionLog partitionLog;
 
-        private Handle(Key key, SharePartitionState state, ShareGroupConfigs.Effective config, PartitionLog partitionLog) {
+        private Handle(Key key, SharePartitionState state, GroupConfigs.Effective config, PartitionLog partitionLog) {
             this.key = key;
             this.partitionLog = partitionLog;
             this.state = state;
@@ -270,7 +271,7 @@ public final class SharePartitions implements AutoCloseable {
      * (latest), or the first record whose timestamp is at most the duration old ({@code by_duration:}), the end when
      * none is.
      */
-    private CompletionStage<Long> startOffset(ShareGroupConfigs.Effective config, PartitionLog partitionLog) {
+    private CompletionStage<Long> startOffset(GroupConfigs.Effective config, PartitionLog partitionLog) {
         if (config.startsByDuration()) {
             long since = System.currentTimeMillis() - config.byDuration().toMillis();
             long end = partitionLog.highWatermark();

@@ -1,4 +1,4 @@
-package io.korvet.group.share;
+package io.korvet.group;
 
 import io.korvet.config.KorvetConfig;
 import io.korvet.storage.ShareStateStore;
@@ -13,16 +13,40 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 /**
  * The configs of groups (GROUP resources of DescribeConfigs and IncrementalAlterConfigs, {@code kafka-configs.sh
- * --entity-type groups}) that share groups read: {@code share.auto.offset.reset}, {@code share.record.lock.duration.ms},
- * {@code share.delivery.count.limit}, {@code share.isolation.level}; each falls back to the broker's default. Kept in Redis, cached here for ten
- * seconds at most (a change made through another broker is seen here within that).
+ * --entity-type groups}): share groups' {@code share.auto.offset.reset}, {@code share.record.lock.duration.ms},
+ * {@code share.delivery.count.limit} and {@code share.isolation.level}, consumer-protocol groups'
+ * {@code consumer.session.timeout.ms} and {@code consumer.heartbeat.interval.ms}; each falls back to the broker's
+ * default. Kept in Redis, cached here for ten seconds at most (a change made through another broker is seen here
+ * within that).
  */
-public final class ShareGroupConfigs {
+public final class GroupConfigs {
 
     public static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
     public static final String LOCK_DURATION = "share.record.lock.duration.ms";
     public static final String DELIVERY_LIMIT = "share.delivery.count.limit";
     public static final String ISOLATION_LEVEL = "share.isolation.level";
+    public static final String CONSUMER_SESSION_TIMEOUT = "consumer.session.timeout.ms";
+    public static final String CONSUMER_HEARTBEAT_INTERVAL = "consumer.heartbeat.interval.ms";
+
+    /**
+     * Consumer-protocol groups (KIP-848): the broker's session timeout and heartbeat interval, and the bounds a group's
+     * own {@code consumer.session.timeout.ms} and {@code consumer.heartbeat.interval.ms} must keep to.
+     */
+    public record ConsumerSettings(int sessionTimeoutMs, int heartbeatIntervalMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
+                                   int minHeartbeatIntervalMs, int maxHeartbeatIntervalMs) {
+        public static ConsumerSettings from(KorvetConfig config) {
+            return new ConsumerSettings(Settings.positive(config, "group.consumer.session.timeout.ms"),
+                    Settings.positive(config, "group.consumer.heartbeat.interval.ms"),
+                    Settings.positive(config, "group.consumer.min.session.timeout.ms"),
+                    Settings.positive(config, "group.consumer.max.session.timeout.ms"),
+                    Settings.positive(config, "group.consumer.min.heartbeat.interval.ms"),
+                    Settings.positive(config, "group.consumer.max.heartbeat.interval.ms"));
+        }
+    }
+
+    /** A consumer-protocol group's session timeout and heartbeat interval in force. */
+    public record ConsumerTimes(int sessionTimeoutMs, int heartbeatIntervalMs) {
+    }
 
     /** The broker-wide settings of share groups. */
     public record Settings(int sessionTimeoutMs, int heartbeatIntervalMs, int lockDurationMs, int deliveryLimit, int maxRecordLocks) {
@@ -32,7 +56,7 @@ public final class ShareGroupConfigs {
                     positive(config, "group.share.partition.max.record.locks"));
         }
 
-        private static int positive(KorvetConfig config, String key) {
+        static int positive(KorvetConfig config, String key) {
             return (int) KorvetConfig.parseLong(key, config.value(key), 1, Integer.MAX_VALUE);
         }
     }
@@ -58,6 +82,7 @@ public final class ShareGroupConfigs {
     }
 
     private final Settings defaults;
+    private final ConsumerSettings consumers;
     private final ShareStateStore store;
     /** How long a group's configs read from Redis are used before they are read again (another broker may change them). */
     private static final long REFRESH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
@@ -69,8 +94,9 @@ public final class ShareGroupConfigs {
 
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    public ShareGroupConfigs(Settings defaults, ShareStateStore store) {
+    public GroupConfigs(Settings defaults, ConsumerSettings consumers, ShareStateStore store) {
         this.defaults = defaults;
+        this.consumers = consumers;
         this.store = store;
     }
 
@@ -95,6 +121,22 @@ public final class ShareGroupConfigs {
         });
     }
 
+    /**
+     * A consumer-protocol group's session timeout and heartbeat interval, without waiting: from the configs read
+     * last (the broker's defaults until they are read), which are read again in the background when older than ten
+     * seconds. A group's heartbeats and its members' expiry call this on every beat.
+     */
+    public ConsumerTimes consumerTimes(String groupId) {
+        Cached cached = cache.get(groupId);
+        if (cached == null || System.nanoTime() - cached.readAtNanos() >= REFRESH_NANOS) {
+            set(groupId);
+        }
+        Map<String, String> c = cached == null ? Map.of() : cached.configs();
+        return new ConsumerTimes(
+                Integer.parseInt(c.getOrDefault(CONSUMER_SESSION_TIMEOUT, Integer.toString(consumers.sessionTimeoutMs()))),
+                Integer.parseInt(c.getOrDefault(CONSUMER_HEARTBEAT_INTERVAL, Integer.toString(consumers.heartbeatIntervalMs()))));
+    }
+
     public CompletionStage<Effective> effective(String groupId) {
         return set(groupId).thenApply(c -> new Effective(
                 "earliest".equalsIgnoreCase(c.getOrDefault(AUTO_OFFSET_RESET, "latest")),
@@ -112,6 +154,8 @@ public final class ShareGroupConfigs {
             out.put(DELIVERY_LIMIT, entry(c, DELIVERY_LIMIT, Integer.toString(defaults.deliveryLimit())));
             out.put(LOCK_DURATION, entry(c, LOCK_DURATION, Integer.toString(defaults.lockDurationMs())));
             out.put(ISOLATION_LEVEL, entry(c, ISOLATION_LEVEL, "read_uncommitted"));
+            out.put(CONSUMER_SESSION_TIMEOUT, entry(c, CONSUMER_SESSION_TIMEOUT, Integer.toString(consumers.sessionTimeoutMs())));
+            out.put(CONSUMER_HEARTBEAT_INTERVAL, entry(c, CONSUMER_HEARTBEAT_INTERVAL, Integer.toString(consumers.heartbeatIntervalMs())));
             return out;
         });
     }
@@ -124,7 +168,7 @@ public final class ShareGroupConfigs {
     public CompletionStage<Void> alter(String groupId, UnaryOperator<Map<String, String>> change, boolean validateOnly) {
         return set(groupId).thenCompose(current -> {
             Map<String, String> next = change.apply(new LinkedHashMap<>(current));
-            next.forEach(ShareGroupConfigs::validate);
+            next.forEach(this::validate);
             if (validateOnly) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -138,8 +182,10 @@ public final class ShareGroupConfigs {
         return store.setConfigs(groupId, Map.of());
     }
 
-    private static void validate(String key, String value) {
+    private void validate(String key, String value) {
         switch (key) {
+            case CONSUMER_SESSION_TIMEOUT -> number(key, value, consumers.minSessionTimeoutMs(), consumers.maxSessionTimeoutMs());
+            case CONSUMER_HEARTBEAT_INTERVAL -> number(key, value, consumers.minHeartbeatIntervalMs(), consumers.maxHeartbeatIntervalMs());
             case AUTO_OFFSET_RESET -> {
                 String v = value.toLowerCase(Locale.ROOT);
                 if (!v.equals("latest") && !v.equals("earliest") && !validDuration(value)) {
