@@ -25,8 +25,18 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
  */
 public final class BrokerConfigs {
 
-    /** The broker configs Korvet changes at runtime (AlterConfigs on a broker resource). */
-    public static final Set<String> DYNAMIC = Set.of("log.retention.ms", "log.retention.bytes");
+    /**
+     * The broker configs Korvet changes at runtime (AlterConfigs on a broker resource): those that set topic defaults,
+     * as in Kafka ({@code log.retention.ms}, {@code message.max.bytes}, {@code min.insync.replicas},
+     * {@code compression.type}, {@code log.cleanup.policy} ...); topics without a value of their own follow at once.
+     */
+    public static final Set<String> DYNAMIC = dynamicKeys();
+
+    private static Set<String> dynamicKeys() {
+        Set<String> keys = new TreeSet<>(TopicConfigs.brokerSynonyms().keySet());
+        keys.remove(TopicConfigs.STREAM_FORMAT); // fixed per topic at creation; the broker's default is static
+        return Set.copyOf(keys);
+    }
 
     /** Kafka's defaults of broker configs Korvet has no key for, but that topic configs fall back to. */
     private static final Map<String, String> KAFKA_DEFAULTS = Map.ofEntries(
@@ -102,8 +112,11 @@ public final class BrokerConfigs {
         return dynamic.getOrDefault(resource, Map.of());
     }
 
-    /** Installs a resource's dynamic configs, as now stored. */
-    public synchronized void setDynamic(String resource, Map<String, String> configs) {
+    /** Installs a resource's dynamic configs, as now stored; true when they changed. */
+    public synchronized boolean setDynamic(String resource, Map<String, String> configs) {
+        if (dynamic(resource).equals(configs)) {
+            return false;
+        }
         Map<String, Map<String, String>> next = new HashMap<>(dynamic);
         if (configs.isEmpty()) {
             next.remove(resource);
@@ -111,6 +124,7 @@ public final class BrokerConfigs {
             next.put(resource, Map.copyOf(configs));
         }
         dynamic = copy(next);
+        return true;
     }
 
     /** The value in force for a broker key, or null when no layer has one. */
@@ -195,6 +209,7 @@ public final class BrokerConfigs {
     /** Every key of this broker: those it knows, and the per-listener ones it was given. */
     private Collection<String> brokerKeys() {
         Set<String> keys = new java.util.TreeSet<>(KorvetConfig.KEYS.keySet());
+        keys.addAll(DYNAMIC);
         config.settings().keySet().stream().filter(k -> k.startsWith("listener.name.")).forEach(keys::add);
         return keys;
     }
@@ -209,12 +224,18 @@ public final class BrokerConfigs {
         if (!notDynamic.isEmpty()) {
             throw new InvalidRequestException("Cannot update these configs dynamically: " + notDynamic);
         }
+        Map<String, Map.Entry<String, Long>> synonyms = TopicConfigs.brokerSynonyms();
         for (Map.Entry<String, String> e : configs.entrySet()) {
+            Map.Entry<String, Long> topic = synonyms.get(e.getKey());
             try {
-                KorvetConfig.parseLong(e.getKey(), e.getValue(), -1, Long.MAX_VALUE);
-            } catch (ConfigException ex) {
-                throw new InvalidRequestException("Invalid value " + e.getValue() + " for configuration " + e.getKey()
-                        + ": expected a whole number of at least -1");
+                if (topic.getValue() != 1) {
+                    KorvetConfig.parseLong(e.getKey(), e.getValue(), -1, Long.MAX_VALUE / topic.getValue());
+                } else {
+                    TopicConfigs.validate(topic.getKey(), e.getValue());
+                }
+            } catch (ConfigException | org.apache.kafka.common.errors.InvalidConfigurationException ex) {
+                throw new org.apache.kafka.common.errors.InvalidConfigurationException("Invalid value " + e.getValue()
+                        + " for configuration " + e.getKey() + ": " + ex.getMessage());
             }
         }
     }

@@ -60,12 +60,19 @@ final class RegistrySync {
     CompletionStage<Void> refresh() {
         long readAfter = cache.stamp();
         CompletionStage<Void> dynamic = store.loadBrokerConfigs().thenAccept(all -> {
+            boolean changed = false;
             for (String resource : List.of("", brokerConfigs.nodeResource())) {
                 if (!all.containsKey(resource)) {
-                    brokerConfigs.setDynamic(resource, Map.of());
+                    changed |= brokerConfigs.setDynamic(resource, Map.of());
                 }
             }
-            all.forEach(brokerConfigs::setDynamic);
+            for (Map.Entry<String, Map<String, String>> e : all.entrySet()) {
+                changed |= brokerConfigs.setDynamic(e.getKey(), e.getValue());
+            }
+            if (changed) {
+                // Another broker changed a topic default: the topics without a value of their own follow it here too.
+                cache.rebuild(brokerConfigs);
+            }
         });
         CompletionStage<Void> registry = store.loadTopics().thenAccept(records -> cache.reconcile(records, readAfter, brokerConfigs,
                 gone -> {

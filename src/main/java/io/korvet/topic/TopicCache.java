@@ -66,6 +66,16 @@ final class TopicCache {
         }
     }
 
+    /** Makes every cached topic again from its record, after the broker's topic defaults changed. */
+    void rebuild(BrokerConfigs brokerConfigs) {
+        for (String name : new ArrayList<>(byName.keySet())) {
+            Topic now = byName.computeIfPresent(name, (n, t) -> Topic.of(t.record(), brokerConfigs));
+            if (now != null) {
+                byId.computeIfPresent(now.id(), (id, t) -> t.record().equals(now.record()) ? now : t);
+            }
+        }
+    }
+
     void remove(TopicRecord record) {
         stamps.put(record.name(), clock.incrementAndGet());
         byName.computeIfPresent(record.name(), (n, t) -> t.id().equals(record.id()) ? null : t);

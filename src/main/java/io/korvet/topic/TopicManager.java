@@ -323,7 +323,9 @@ public final class TopicManager {
             BrokerConfigs.validateDynamic(configs);
             return configs;
         }).thenAccept(stored -> {
-            brokerConfigs.setDynamic(resource, stored);
+            if (brokerConfigs.setDynamic(resource, stored)) {
+                cache.rebuild(brokerConfigs);
+            }
             log.info("Dynamic broker configs of {} are now {}", resource.isEmpty() ? "the cluster default" : "broker " + resource, stored);
         });
     }

@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -331,13 +332,41 @@ class AdminIT {
                     .satisfies(e -> assertThat(cause(e)).isInstanceOf(InvalidRequestException.class)
                             .hasMessageContaining("Cannot update these configs dynamically: [num.partitions]"));
             assertThatThrownBy(() -> alter(broker, new AlterConfigOp(new ConfigEntry("log.retention.bytes", "lots"), AlterConfigOp.OpType.SET)))
-                    .satisfies(e -> assertThat(cause(e)).isInstanceOf(InvalidRequestException.class));
+                    .satisfies(e -> assertThat(cause(e)).isInstanceOf(InvalidConfigurationException.class));
         } finally {
             alter(broker, new AlterConfigOp(new ConfigEntry("log.retention.ms", null), AlterConfigOp.OpType.DELETE));
             alter(clusterDefault, new AlterConfigOp(new ConfigEntry("log.retention.ms", null), AlterConfigOp.OpType.DELETE));
         }
         assertThat(describe(broker).get("log.retention.ms").source()).isEqualTo(ConfigSource.STATIC_BROKER_CONFIG);
         assertThat(support.redis().hexists(support.registryKey("broker-configs"), "0")).isFalse();
+    }
+
+    @Test
+    void dynamicTopicDefaultsApplyAtOnceToTopicsWithoutTheirOwn() throws Exception {
+        ConfigResource clusterDefault = new ConfigResource(ConfigResource.Type.BROKER, "");
+        admin.createTopics(List.of(new NewTopic("follows-broker", 1, (short) 1),
+                new NewTopic("own-limit", 1, (short) 1).configs(Map.of("max.message.bytes", "1000000")))).all().get();
+        String big = "x".repeat(2000);
+        try {
+            alter(clusterDefault, new AlterConfigOp(new ConfigEntry("message.max.bytes", "1000"), AlterConfigOp.OpType.SET));
+            alter(clusterDefault, new AlterConfigOp(new ConfigEntry("compression.type", "lz4"), AlterConfigOp.OpType.SET));
+            ConfigEntry limit = describe(new ConfigResource(ConfigResource.Type.TOPIC, "follows-broker")).get("max.message.bytes");
+            assertThat(limit.value()).isEqualTo("1000");
+            assertThat(limit.source()).isEqualTo(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+            assertThat(describe(new ConfigResource(ConfigResource.Type.TOPIC, "follows-broker")).get("compression.type").value())
+                    .isEqualTo("lz4");
+            try (KafkaProducer<String, String> producer = cluster.producer(Map.of("retries", 0))) {
+                assertThatThrownBy(() -> producer.send(new ProducerRecord<>("follows-broker", big)).get(30, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(org.apache.kafka.common.errors.RecordTooLargeException.class);
+                assertThat(producer.send(new ProducerRecord<>("own-limit", big)).get(30, TimeUnit.SECONDS).offset()).isZero();
+            }
+        } finally {
+            alter(clusterDefault, new AlterConfigOp(new ConfigEntry("message.max.bytes", null), AlterConfigOp.OpType.DELETE));
+            alter(clusterDefault, new AlterConfigOp(new ConfigEntry("compression.type", null), AlterConfigOp.OpType.DELETE));
+        }
+        try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
+            assertThat(producer.send(new ProducerRecord<>("follows-broker", big)).get(30, TimeUnit.SECONDS).offset()).isZero();
+        }
     }
 
     @Test

@@ -29,6 +29,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -147,6 +149,34 @@ class MultiBrokerIT {
             long deleted = awaitOnEveryBroker("fresh", r -> r.error == Errors.UNKNOWN_TOPIC_OR_PARTITION);
             System.out.printf("MultiBrokerIT: a change made on broker 1 reached brokers 2 and 3 within: creation %d ms,"
                     + " partitions added %d ms, deletion %d ms (after the call returned)%n", seen, grown, deleted);
+
+            // A topic default changed dynamically through broker 1 applies on every broker to topics without their own.
+            one.createTopics(List.of(new NewTopic("defaults", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            awaitOnEveryBroker("defaults", r -> r.error == Errors.NONE && r.partitions == 3);
+            org.apache.kafka.common.config.ConfigResource clusterDefault =
+                    new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER, "");
+            one.incrementalAlterConfigs(Map.of(clusterDefault, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("message.max.bytes", "1000"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    fleet.bootstrap(2), ProducerConfig.RETRIES_CONFIG, 0), new StringSerializer(), new StringSerializer())) {
+                for (int p = 0; p < 3; p++) {
+                    int partition = p;
+                    // Each partition's leader, whichever broker it is, refuses a 2000-byte record once it has heard.
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+                        try {
+                            producer.send(new ProducerRecord<>("defaults", partition, null, "x".repeat(2000))).get(30, TimeUnit.SECONDS);
+                            return false;
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            return e.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException;
+                        }
+                    });
+                }
+            } finally {
+                one.incrementalAlterConfigs(Map.of(clusterDefault, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry("message.max.bytes", null),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)))).all().get(30, TimeUnit.SECONDS);
+            }
         }
     }
 
