@@ -101,7 +101,7 @@ public record KorvetConfig(
      * ({@code KafkaBrokerKeys}).
      */
     public static KorvetConfig fromMap(Map<String, String> settings) {
-        ListenerConfigs.refuseUnsupported(settings);
+        ListenerKeys.refuseUnsupported(settings);
         for (String key : settings.keySet()) {
             if (key.startsWith("korvet.") && !KEYS.containsKey(key)) {
                 throw new ConfigException("unknown setting '" + key + "'; Korvet's own settings: "
