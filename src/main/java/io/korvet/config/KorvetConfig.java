@@ -143,7 +143,7 @@ public record KorvetConfig(
                 tsType,
                 uri.isEmpty() ? null : uri,
                 namespace,
-                Path.of(all.get("korvet.data.dir")),
+                dataDir(all, settings),
                 intValue(all, "korvet.embedded.redis.port", 0, 65535),
                 Duration.ofMillis(intValue(all, "korvet.redis.timeout.ms", 1, Integer.MAX_VALUE)),
                 intValue(all, "korvet.producer.state.scan.entries", 0, Integer.MAX_VALUE),
@@ -163,6 +163,22 @@ public record KorvetConfig(
                 authorizer(all),
                 NetworkSettings.from(all),
                 Map.copyOf(settings));
+    }
+
+    /**
+     * The embedded Redis's data directory: {@code korvet.data.dir}, else the first of Kafka's {@code log.dirs} (or
+     * {@code log.dir}), where an operator's {@code server.properties} keeps the broker's data, else the default.
+     */
+    private static Path dataDir(Map<String, String> all, Map<String, String> settings) {
+        if (!settings.containsKey("korvet.data.dir")) {
+            for (String kafkaKey : List.of("log.dirs", "log.dir")) {
+                String first = all.get(kafkaKey).split(",")[0].trim();
+                if (!first.isEmpty()) {
+                    return Path.of(first);
+                }
+            }
+        }
+        return Path.of(all.get("korvet.data.dir"));
     }
 
     /** Kafka's rule: broker.id stands for node.id when that is not set; when both are, they must agree. */

@@ -110,7 +110,7 @@ public final class KafkaBrokerKeys {
                 "controlled.shutdown.enable")) {
             m.put(k, QUORUM);
         }
-        for (String k : List.of("log.dirs", "log.dir", "num.recovery.threads.per.data.dir", "log.flush.offset.checkpoint.interval.ms",
+        for (String k : List.of("num.recovery.threads.per.data.dir", "log.flush.offset.checkpoint.interval.ms",
                 "log.flush.start.offset.checkpoint.interval.ms", "log.dir.failure.timeout.ms",
                 "log.initial.task.delay.ms", "log.cleaner.io.max.bytes.per.second", "log.cleaner.io.buffer.size")) {
             m.put(k, STORAGE);

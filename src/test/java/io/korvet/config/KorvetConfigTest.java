@@ -52,6 +52,15 @@ class KorvetConfigTest {
     }
 
     @Test
+    void theEmbeddedRedisKeepsItsDataInKafkasFirstLogDirUnlessKorvetDataDirIsSet() {
+        assertThat(KorvetConfig.defaults().dataDir()).isEqualTo(java.nio.file.Path.of("korvet-data"));
+        assertThat(KorvetConfig.fromMap(Map.of("log.dirs", "/data/a, /data/b")).dataDir()).isEqualTo(java.nio.file.Path.of("/data/a"));
+        assertThat(KorvetConfig.fromMap(Map.of("log.dir", "/data/c")).dataDir()).isEqualTo(java.nio.file.Path.of("/data/c"));
+        assertThat(KorvetConfig.fromMap(Map.of("log.dirs", "/data/a", "korvet.data.dir", "/data/k")).dataDir())
+                .isEqualTo(java.nio.file.Path.of("/data/k"));
+    }
+
+    @Test
     void brokerIdStandsForNodeIdAndMustAgreeWithIt() {
         assertThat(KorvetConfig.fromMap(Map.of("broker.id", "3")).nodeId()).isEqualTo(3);
         assertThat(KorvetConfig.fromMap(Map.of("broker.id", "3", "node.id", "3")).nodeId()).isEqualTo(3);

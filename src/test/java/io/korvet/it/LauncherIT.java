@@ -196,13 +196,15 @@ class LauncherIT {
                 .replace("/tmp/kraft-combined-logs", dir.resolve("kafka-logs").toString());
         Path config = dir.resolve("server.properties");
         Files.writeString(config, kafka + "compression.type=lz4\nno.such.setting=1\nconnections.max.idle.ms=1500\n");
-        Process p = start(Map.of("KORVET_DATA_DIR", dir.resolve("kafka-data").toString()), "--config", config.toString());
+        Process p = start(Map.of(), "--config", config.toString());
         try {
             String started = awaitLine(p, "Korvet started");
-            assertThat(started).contains(":" + port + " (3 network threads)").doesNotContain(":" + controllerPort).contains("node 1");
+            assertThat(started).contains(":" + port + " (3 network threads)").doesNotContain(":" + controllerPort).contains("node 1")
+                    .as("the embedded Redis keeps its data in Kafka's log.dirs").contains("data in " + dir.resolve("kafka-logs"));
             assertThat(listening(controllerPort)).as("no controller listener is opened").isFalse();
             String out = output(p);
-            assertThat(out).contains("Settings with no effect on Korvet [log.dirs").contains("process.roles]: Korvet's brokers agree through Redis")
+            assertThat(out).contains("Settings with no effect on Korvet [num.recovery.threads.per.data.dir]")
+                    .contains("process.roles]: Korvet's brokers agree through Redis")
                     .contains("Topic defaults set by broker keys: [compression.type=lz4]")
                     .contains("WARN").contains("'no.such.setting' was supplied but isn't a known config");
 

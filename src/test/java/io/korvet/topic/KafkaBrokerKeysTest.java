@@ -33,11 +33,14 @@ class KafkaBrokerKeysTest {
         KafkaBrokerKeys.Review review = KafkaBrokerKeys.review(c);
         assertThat(review.unknown()).isEmpty();
         assertThat(review.topicDefaults()).isEmpty();
+        assertThat(c.dataDir()).as("the embedded Redis keeps its data where Kafka kept its logs")
+                .isEqualTo(Path.of("/tmp/kraft-combined-logs"));
         assertThat(review.withoutEffect()).containsOnlyKeys("process.roles", "controller.quorum.bootstrap.servers", "num.io.threads",
-                "log.dirs", "num.recovery.threads.per.data.dir", "offsets.topic.replication.factor",
+                "num.recovery.threads.per.data.dir", "offsets.topic.replication.factor",
                 "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr",
                 "transaction.state.log.replication.factor", "transaction.state.log.min.isr");
-        assertThat(review.infoLines()).anySatisfy(l -> assertThat(l).contains("log.dirs").contains("korvet.data.dir"));
+        assertThat(review.infoLines()).anySatisfy(l -> assertThat(l).contains("num.recovery.threads.per.data.dir")
+                .contains("korvet.data.dir"));
         assertThat(review.warningLines()).isEmpty();
     }
 
