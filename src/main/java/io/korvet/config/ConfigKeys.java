@@ -57,7 +57,8 @@ public final class ConfigKeys {
             new Key("controller.listener.names", "",
                     "KRaft controller listeners: those of the listeners named here are not opened (Korvet's brokers agree"
                             + " through Redis, with no controller quorum)"),
-            new Key("num.network.threads", "", "threads serving client connections and their Redis round trips (default: two per core)"),
+            new Key("korvet.network.threads", "",
+                    "threads serving client connections, their requests and their Redis round trips (default: two per core)"),
             new Key("socket.send.buffer.bytes", "-1", "SO_SNDBUF of client connections; -1: the operating system's, which it tunes"),
             new Key("socket.receive.buffer.bytes", "-1", "SO_RCVBUF of client connections; -1: the operating system's, which it tunes"),
             new Key("socket.listen.backlog.size", "1024", "connections waiting to be accepted, per listener"),

@@ -3,8 +3,9 @@ package io.korvet.config;
 import java.util.Map;
 
 /**
- * How the broker serves client connections, with Kafka's keys: its network threads ({@code num.network.threads},
- * 0 for two per core), the sockets' buffers ({@code socket.send.buffer.bytes}, {@code socket.receive.buffer.bytes},
+ * How the broker serves client connections: its network threads ({@code korvet.network.threads}, 0 for two per core:
+ * they do the work of Kafka's network and I/O threads both, so Kafka's {@code num.network.threads} does not size them),
+ * and with Kafka's keys the sockets' buffers ({@code socket.send.buffer.bytes}, {@code socket.receive.buffer.bytes},
  * -1 for the operating system's), the accept backlog ({@code socket.listen.backlog.size}) and how long an idle
  * connection stays open ({@code connections.max.idle.ms}).
  */
@@ -14,9 +15,9 @@ public record NetworkSettings(int threads, int sendBufferBytes, int receiveBuffe
     public static final NetworkSettings DEFAULTS = new NetworkSettings(0, -1, -1, 1024, 600_000);
 
     static NetworkSettings from(Map<String, String> all) {
-        String threads = all.get("num.network.threads").trim();
+        String threads = all.get("korvet.network.threads").trim();
         return new NetworkSettings(
-                threads.isEmpty() ? 0 : (int) KorvetConfig.parseLong("num.network.threads", threads, 1, 1024),
+                threads.isEmpty() ? 0 : (int) KorvetConfig.parseLong("korvet.network.threads", threads, 1, 1024),
                 buffer(all, "socket.send.buffer.bytes"),
                 buffer(all, "socket.receive.buffer.bytes"),
                 (int) KorvetConfig.parseLong("socket.listen.backlog.size", all.get("socket.listen.backlog.size"), 1, Integer.MAX_VALUE),

@@ -167,8 +167,16 @@ public final class GroupConfigs {
     /** Changes the group's configs, refusing an unknown key or a bad value as Kafka does (INVALID_CONFIG). */
     public CompletionStage<Void> alter(String groupId, UnaryOperator<Map<String, String>> change, boolean validateOnly) {
         return set(groupId).thenCompose(current -> {
-            Map<String, String> next = change.apply(new LinkedHashMap<>(current));
+            Map<String, String> next = new LinkedHashMap<>();
+            change.apply(new LinkedHashMap<>(current)).forEach((k, v) -> next.put(k, v == null ? null : v.trim()));
             next.forEach(this::validate);
+            int session = Integer.parseInt(next.getOrDefault(CONSUMER_SESSION_TIMEOUT, Integer.toString(consumers.sessionTimeoutMs())));
+            int heartbeat = Integer.parseInt(next.getOrDefault(CONSUMER_HEARTBEAT_INTERVAL,
+                    Integer.toString(consumers.heartbeatIntervalMs())));
+            if ((next.containsKey(CONSUMER_SESSION_TIMEOUT) || next.containsKey(CONSUMER_HEARTBEAT_INTERVAL)) && heartbeat >= session) {
+                throw new InvalidConfigurationException(CONSUMER_HEARTBEAT_INTERVAL + " (" + heartbeat + ") must be less than "
+                        + CONSUMER_SESSION_TIMEOUT + " (" + session + ")");
+            }
             if (validateOnly) {
                 return CompletableFuture.completedFuture(null);
             }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The broker's network threads: one that accepts connections and the event loops that serve them
- * ({@code num.network.threads}; by default two per core, as Netty sizes them). They outlive the Kafka listeners:
+ * ({@code korvet.network.threads}; by default two per core, as Netty sizes them). They outlive the Kafka listeners:
  * the Redis connections that carry appends run on the same loops (so that a request, its Redis round trip and its
  * response stay on one thread), and those close after the listeners have drained.
  */

@@ -224,18 +224,13 @@ public final class BrokerConfigs {
         if (!notDynamic.isEmpty()) {
             throw new InvalidRequestException("Cannot update these configs dynamically: " + notDynamic);
         }
-        Map<String, Map.Entry<String, Long>> synonyms = TopicConfigs.brokerSynonyms();
         for (Map.Entry<String, String> e : configs.entrySet()) {
-            Map.Entry<String, Long> topic = synonyms.get(e.getKey());
             try {
-                if (topic.getValue() != 1) {
-                    KorvetConfig.parseLong(e.getKey(), e.getValue(), -1, Long.MAX_VALUE / topic.getValue());
-                } else {
-                    TopicConfigs.validate(topic.getKey(), e.getValue());
-                }
-            } catch (ConfigException | org.apache.kafka.common.errors.InvalidConfigurationException ex) {
-                throw new org.apache.kafka.common.errors.InvalidConfigurationException("Invalid value " + e.getValue()
-                        + " for configuration " + e.getKey() + ": " + ex.getMessage());
+                TopicConfigs.validateBrokerKey(e.getKey(), e.getValue());
+            } catch (org.apache.kafka.common.errors.InvalidConfigurationException ex) {
+                // Kafka answers a broker config that fails validation with INVALID_REQUEST (ConfigAdminManager, KAFKA-13609).
+                throw new InvalidRequestException("Invalid value " + e.getValue() + " for configuration " + e.getKey() + ": "
+                        + ex.getMessage());
             }
         }
     }

@@ -28,7 +28,8 @@ public final class KafkaBrokerKeys {
     private static final String REPLICAS = "copies of records are the Redis master's replicas (min.insync.replicas counts them)";
     private static final String INTERNAL_TOPICS = "committed offsets, transactions and share-group state live in Redis, not"
             + " in internal topics";
-    private static final String THREADS = "requests are handled on the network threads (num.network.threads)";
+    private static final String THREADS = "Korvet's network threads read, handle and answer requests, as Kafka's network and"
+            + " I/O threads together; their number is korvet.network.threads (two per core by default)";
 
     /** Kafka broker keys with no effect on Korvet, each with the reason. */
     static final Map<String, String> WITHOUT_EFFECT = withoutEffect();
@@ -74,7 +75,7 @@ public final class KafkaBrokerKeys {
             }
             Map.Entry<String, Long> topic = synonyms.get(key);
             if (topic != null) {
-                check(key, e.getValue(), topic.getKey(), topic.getValue());
+                check(key, e.getValue());
                 defaults.add(key + "=" + e.getValue().trim());
             } else if (WITHOUT_EFFECT.containsKey(key)) {
                 withoutEffect.put(key, WITHOUT_EFFECT.get(key));
@@ -85,15 +86,11 @@ public final class KafkaBrokerKeys {
         return new Review(List.copyOf(defaults), withoutEffect, List.copyOf(unknown));
     }
 
-    private static void check(String key, String value, String topicConfig, long factor) {
-        if (factor != 1) {
-            KorvetConfig.parseLong(key, value, -1, Long.MAX_VALUE / factor);
-            return;
-        }
+    private static void check(String key, String value) {
         try {
-            TopicConfigs.validate(topicConfig, value);
+            TopicConfigs.validateBrokerKey(key, value);
         } catch (InvalidConfigurationException ex) {
-            throw new ConfigException(key + " (the default of the topic config " + topicConfig + "): " + ex.getMessage());
+            throw new ConfigException(ex.getMessage());
         }
     }
 
@@ -130,7 +127,7 @@ public final class KafkaBrokerKeys {
                 "share.coordinator.state.topic.num.partitions", "share.coordinator.state.topic.segment.bytes")) {
             m.put(k, INTERNAL_TOPICS);
         }
-        for (String k : List.of("num.io.threads", "background.threads", "queued.max.requests")) {
+        for (String k : List.of("num.network.threads", "num.io.threads", "background.threads", "queued.max.requests")) {
             m.put(k, THREADS);
         }
         m.put("delete.topic.enable", "topics can always be deleted, as in Kafka 4");

@@ -37,8 +37,8 @@ public record Topic(TopicRecord record, int maxMessageBytes, boolean logAppendTi
     static Topic of(TopicRecord record, BrokerConfigs broker) {
         Map<String, String> c = record.configs();
         return new Topic(record,
-                Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MAX_MESSAGE_BYTES, broker)),
-                TopicConfigs.effective(c, TopicConfigs.MESSAGE_TIMESTAMP_TYPE, broker).equals("LogAppendTime"),
+                Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MAX_MESSAGE_BYTES, broker).trim()),
+                TopicConfigs.effective(c, TopicConfigs.MESSAGE_TIMESTAMP_TYPE, broker).trim().equals("LogAppendTime"),
                 TopicConfigs.effective(c, TopicConfigs.CLEANUP_POLICY, broker).contains("compact"),
                 Integer.parseInt(TopicConfigs.effective(c, TopicConfigs.MIN_INSYNC_REPLICAS, broker).trim()),
                 Long.parseLong(TopicConfigs.effective(c, TopicConfigs.TIMESTAMP_BEFORE_MAX_MS, broker).trim()),

@@ -48,7 +48,7 @@ final class TopicCache {
         return clock.get();
     }
 
-    Topic put(TopicRecord record, BrokerConfigs brokerConfigs) {
+    synchronized Topic put(TopicRecord record, BrokerConfigs brokerConfigs) {
         Topic topic = Topic.of(record, brokerConfigs);
         stamps.put(record.name(), clock.incrementAndGet());
         Topic previous = byName.put(record.name(), topic);
@@ -60,14 +60,17 @@ final class TopicCache {
     }
 
     /** Caches {@code record} read from the registry after stamp {@code readAfter}, unless its name changed here since. */
-    void putIfUnchanged(TopicRecord record, long readAfter, BrokerConfigs brokerConfigs) {
+    synchronized void putIfUnchanged(TopicRecord record, long readAfter, BrokerConfigs brokerConfigs) {
         if (stamps.getOrDefault(record.name(), 0L) <= readAfter) {
             put(record, brokerConfigs);
         }
     }
 
-    /** Makes every cached topic again from its record, after the broker's topic defaults changed. */
-    void rebuild(BrokerConfigs brokerConfigs) {
+    /**
+     * Makes every cached topic again from its record, after the broker's topic defaults changed. Changes of the cache
+     * are serialised, so that a topic made with the old defaults cannot land after the rebuild that replaced them.
+     */
+    synchronized void rebuild(BrokerConfigs brokerConfigs) {
         for (String name : new ArrayList<>(byName.keySet())) {
             Topic now = byName.computeIfPresent(name, (n, t) -> Topic.of(t.record(), brokerConfigs));
             if (now != null) {
@@ -76,7 +79,7 @@ final class TopicCache {
         }
     }
 
-    void remove(TopicRecord record) {
+    synchronized void remove(TopicRecord record) {
         stamps.put(record.name(), clock.incrementAndGet());
         byName.computeIfPresent(record.name(), (n, t) -> t.id().equals(record.id()) ? null : t);
         byId.remove(record.id());
@@ -87,7 +90,7 @@ final class TopicCache {
      * broker made of them. Topics the registry no longer has (deleted, or being deleted, by another broker) go, each
      * passed to {@code gone}.
      */
-    void reconcile(List<TopicRecord> registry, long readAfter, BrokerConfigs brokerConfigs, Consumer<Topic> gone) {
+    synchronized void reconcile(List<TopicRecord> registry, long readAfter, BrokerConfigs brokerConfigs, Consumer<Topic> gone) {
         Map<String, TopicRecord> live = new ConcurrentHashMap<>();
         for (TopicRecord r : registry) {
             if (!r.deleting()) {

@@ -128,6 +128,32 @@ public final class TopicConfigs {
         return out;
     }
 
+    /**
+     * Checks the value of a broker key that sets a topic default as the topic config would be checked; keys in other
+     * units ({@code log.retention.hours}, {@code log.roll.hours} ...) as whole numbers within Kafka's bounds.
+     *
+     * @throws InvalidConfigurationException naming the key
+     */
+    static void validateBrokerKey(String key, String value) {
+        Map.Entry<String, Long> topic = brokerSynonyms().get(key);
+        try {
+            if (topic.getValue() == 1) {
+                validate(topic.getKey(), value);
+                return;
+            }
+            // Kafka: log.retention.minutes/hours may be -1 (forever); log.roll.hours at least 1; log.roll.jitter.hours at least 0.
+            long min = key.startsWith("log.retention.") ? -1 : key.equals("log.roll.hours") ? 1 : 0;
+            long v = Long.parseLong(value.trim());
+            if (v < min || v > Integer.MAX_VALUE) {
+                throw invalid(key, value.trim(), "must be between " + min + " and " + Integer.MAX_VALUE);
+            }
+        } catch (NumberFormatException e) {
+            throw invalid(key, value.trim(), "not a number");
+        } catch (InvalidConfigurationException e) {
+            throw new InvalidConfigurationException(key + " (the default of the topic config " + topic.getKey() + "): " + e.getMessage());
+        }
+    }
+
     /** Configs as they are stored: values without surrounding blanks (Kafka ignores them when parsing). */
     public static Map<String, String> normalize(Map<String, String> configs) {
         Map<String, String> normalized = new LinkedHashMap<>();

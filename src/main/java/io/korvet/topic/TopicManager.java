@@ -311,7 +311,7 @@ public final class TopicManager {
     public CompletionStage<Void> alterBrokerConfigs(String resource, UnaryOperator<Map<String, String>> change, boolean validateOnly) {
         try {
             BrokerConfigs.checkBrokerId(resource);
-            BrokerConfigs.validateDynamic(change.apply(brokerConfigs.dynamic(resource)));
+            BrokerConfigs.validateDynamic(TopicConfigs.normalize(change.apply(brokerConfigs.dynamic(resource))));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -319,7 +319,7 @@ public final class TopicManager {
             return CompletableFuture.completedFuture(null);
         }
         return store.updateBrokerConfigs(resource, current -> {
-            Map<String, String> configs = change.apply(current);
+            Map<String, String> configs = TopicConfigs.normalize(change.apply(current));
             BrokerConfigs.validateDynamic(configs);
             return configs;
         }).thenAccept(stored -> {

@@ -71,10 +71,10 @@ class KorvetConfigTest {
     @Test
     void networkKeysAreKafkas() {
         assertThat(KorvetConfig.defaults().network()).isEqualTo(NetworkSettings.DEFAULTS);
-        NetworkSettings n = KorvetConfig.fromMap(Map.of("num.network.threads", "3", "socket.send.buffer.bytes", "102400",
+        NetworkSettings n = KorvetConfig.fromMap(Map.of("korvet.network.threads", "3", "socket.send.buffer.bytes", "102400",
                 "socket.receive.buffer.bytes", "65536", "socket.listen.backlog.size", "50", "connections.max.idle.ms", "-1")).network();
         assertThat(n).isEqualTo(new NetworkSettings(3, 102400, 65536, 50, -1));
-        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("num.network.threads", "0"))).hasMessageContaining("num.network.threads");
+        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("korvet.network.threads", "0"))).hasMessageContaining("korvet.network.threads");
         assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("socket.send.buffer.bytes", "0")))
                 .hasMessageContaining("socket.send.buffer.bytes");
     }

@@ -195,11 +195,12 @@ class LauncherIT {
                 .replace(":9092", ":" + port).replace(":9093", ":" + controllerPort)
                 .replace("/tmp/kraft-combined-logs", dir.resolve("kafka-logs").toString());
         Path config = dir.resolve("server.properties");
-        Files.writeString(config, kafka + "compression.type=lz4\nno.such.setting=1\nconnections.max.idle.ms=1500\n");
+        Files.writeString(config, kafka + "compression.type=lz4\nno.such.setting=1\nconnections.max.idle.ms=1500\n"
+                + "socket.listen.backlog.size=64\n");
         Process p = start(Map.of(), "--config", config.toString());
         try {
             String started = awaitLine(p, "Korvet started");
-            assertThat(started).contains(":" + port + " (3 network threads)").doesNotContain(":" + controllerPort).contains("node 1")
+            assertThat(started).contains(":" + port + " (" + 2 * Runtime.getRuntime().availableProcessors() + " network threads)").doesNotContain(":" + controllerPort).contains("node 1")
                     .as("the embedded Redis keeps its data in Kafka's log.dirs").contains("data in " + dir.resolve("kafka-logs"));
             assertThat(listening(controllerPort)).as("no controller listener is opened").isFalse();
             String out = output(p);

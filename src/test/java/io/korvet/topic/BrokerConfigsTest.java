@@ -97,16 +97,20 @@ class BrokerConfigsTest {
         assertThatCode(() -> BrokerConfigs.validateDynamic(Map.of("log.retention.ms", "60000", "log.retention.bytes", "-1",
                 "message.max.bytes", "2000000", "compression.type", "lz4", "log.cleanup.policy", "compact,delete",
                 "min.insync.replicas", "2", "log.retention.hours", "24"))).doesNotThrowAnyException();
+        // Kafka answers INVALID_REQUEST for a broker config that fails validation (ConfigAdminManager, KAFKA-13609).
         assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("compression.type", "brotli")))
-                .isInstanceOf(org.apache.kafka.common.errors.InvalidConfigurationException.class)
-                .hasMessageContaining("compression.type");
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("compression.type");
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("log.retention.hours", "3000000000")))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("log.retention.hours");
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("log.roll.hours", "0")))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("log.roll.hours");
         assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("korvet.stream.format", "record")))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("korvet.stream.format");
         assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("num.partitions", "3", "listeners", "x", "log.retention.ms", "1")))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessage("Cannot update these configs dynamically: [listeners, num.partitions]");
         assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("log.retention.bytes", "lots")))
-                .isInstanceOf(org.apache.kafka.common.errors.InvalidConfigurationException.class)
+                .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("log.retention.bytes");
         assertThatThrownBy(() -> BrokerConfigs.checkBrokerId("zero"))
                 .isInstanceOf(InvalidRequestException.class)
