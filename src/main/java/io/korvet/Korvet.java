@@ -52,7 +52,7 @@ public final class Korvet implements Callable<Integer> {
         }
         KorvetConfig config;
         try {
-            config = ConfigLoader.load(configFile, System.getenv(), overrides);
+            config = ConfigLoader.load(configFile, System.getenv(), overrides, KafkaBrokerKeys.recognized());
             KafkaBrokerKeys.Review review = KafkaBrokerKeys.review(config);
             review.infoLines().forEach(log::info);
             review.warningLines().forEach(log::warn);

@@ -23,11 +23,19 @@ public final class ConfigLoader {
     }
 
     public static KorvetConfig load(Path file, Map<String, String> env, List<String> overrides) {
+        return load(file, env, overrides, java.util.Set.of());
+    }
+
+    /**
+     * @param kafkaKeys Kafka's keys that Korvet recognises beside its own (topic defaults, keys with no effect), which
+     *                  environment variables may set too ({@code KORVET_COMPRESSION_TYPE} for {@code compression.type})
+     */
+    public static KorvetConfig load(Path file, Map<String, String> env, List<String> overrides, java.util.Set<String> kafkaKeys) {
         Map<String, String> settings = new LinkedHashMap<>();
         if (file != null) {
             settings.putAll(readFile(file));
         }
-        settings.putAll(fromEnvironment(env));
+        settings.putAll(fromEnvironment(env, kafkaKeys));
         for (String override : overrides) {
             int eq = override.indexOf('=');
             if (eq <= 0) {
@@ -45,7 +53,14 @@ public final class ConfigLoader {
     }
 
     static Map<String, String> fromEnvironment(Map<String, String> env) {
+        return fromEnvironment(env, java.util.Set.of());
+    }
+
+    static Map<String, String> fromEnvironment(Map<String, String> env, java.util.Set<String> kafkaKeys) {
         Map<String, String> byEnvName = new TreeMap<>();
+        for (String key : kafkaKeys) {
+            byEnvName.put(environmentName(key), key);
+        }
         for (String key : KorvetConfig.KEYS.keySet()) {
             byEnvName.put(environmentName(key), key);
         }

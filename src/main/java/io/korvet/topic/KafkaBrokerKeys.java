@@ -58,6 +58,13 @@ public final class KafkaBrokerKeys {
     private KafkaBrokerKeys() {
     }
 
+    /** Kafka's keys Korvet recognises beside its own: the topic defaults and the keys with no effect. */
+    public static java.util.Set<String> recognized() {
+        java.util.Set<String> keys = new java.util.TreeSet<>(TopicConfigs.brokerSynonyms().keySet());
+        keys.addAll(WITHOUT_EFFECT.keySet());
+        return keys;
+    }
+
     /**
      * Sorts the keys set that are not Korvet's own.
      *

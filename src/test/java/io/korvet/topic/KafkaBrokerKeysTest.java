@@ -61,6 +61,14 @@ class KafkaBrokerKeysTest {
     }
 
     @Test
+    void environmentVariablesSetKafkasKeysToo() {
+        KorvetConfig c = ConfigLoader.load(null, Map.of("KORVET_COMPRESSION_TYPE", "lz4", "KORVET_LOG_CLEANUP_POLICY", "compact"),
+                List.of(), KafkaBrokerKeys.recognized());
+        assertThat(c.settings()).containsEntry("compression.type", "lz4").containsEntry("log.cleanup.policy", "compact");
+        assertThat(KafkaBrokerKeys.review(c).topicDefaults()).hasSize(2);
+    }
+
+    @Test
     void aKeyNobodyKnowsIsWarnedOfAndIgnored() {
         KafkaBrokerKeys.Review review = KafkaBrokerKeys.review(KorvetConfig.fromMap(Map.of("num.partitons", "3")));
         assertThat(review.unknown()).containsExactly("num.partitons");
