@@ -8,7 +8,7 @@ import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.topic.ConfigView;
 import io.korvet.topic.Topic;
-import io.korvet.topic.TopicConfigs;
+import io.korvet.topic.TopicConfigViews;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -136,7 +136,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             return result.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
         }
         List<CreatableTopicConfigs> configs = new ArrayList<>();
-        for (ConfigView v : TopicConfigs.describe(topic.record(), topics.brokerConfigs(), null, false)) {
+        for (ConfigView v : TopicConfigViews.describe(topic.record(), topics.brokerConfigs(), null, false)) {
             configs.add(new CreatableTopicConfigs()
                     .setName(v.name())
                     .setValue(v.value())

@@ -5,7 +5,7 @@ import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
 import io.korvet.topic.ConfigView;
 import io.korvet.topic.Topic;
-import io.korvet.topic.TopicConfigs;
+import io.korvet.topic.TopicConfigViews;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +99,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                 org.apache.kafka.common.internals.Topic.validate(name);
                 Topic topic = topics.get(name);
                 return topic == null ? null
-                        : TopicConfigs.describe(topic.record(), topics.brokerConfigs(), resource.configurationKeys(), synonyms);
+                        : TopicConfigViews.describe(topic.record(), topics.brokerConfigs(), resource.configurationKeys(), synonyms);
             }
             case BROKER -> {
                 return topics.brokerConfigs().describe(name, resource.configurationKeys(), synonyms);

@@ -3,7 +3,7 @@ package io.korvet.http;
 import io.korvet.cluster.PartitionLeadership;
 import io.korvet.topic.ConfigView;
 import io.korvet.topic.Topic;
-import io.korvet.topic.TopicConfigs;
+import io.korvet.topic.TopicConfigViews;
 import io.korvet.topic.TopicManager;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -92,7 +92,7 @@ final class TopicsApi {
             json.endArray().name("configs").beginObject();
             // Configs need DESCRIBE_CONFIGS, as DescribeConfigs does: without it the object is empty.
             if (access.may(call, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic.name())) {
-                for (ConfigView c : TopicConfigs.describe(topic.record(), topics.brokerConfigs(), null, false)) {
+                for (ConfigView c : TopicConfigViews.describe(topic.record(), topics.brokerConfigs(), null, false)) {
                     json.field(c.name(), c.value());
                 }
             }

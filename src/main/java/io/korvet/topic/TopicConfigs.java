@@ -33,7 +33,7 @@ public final class TopicConfigs {
     /** Korvet's own: how the topic's streams hold records, fixed at creation (see {@link StreamFormat}). */
     public static final String STREAM_FORMAT = "korvet.stream.format";
 
-    private enum Type {
+    enum Type {
         LONG(ConfigType.LONG), INT(ConfigType.INT), DOUBLE(ConfigType.DOUBLE), BOOLEAN(ConfigType.BOOLEAN),
         STRING(ConfigType.STRING), LIST(ConfigType.LIST);
 
@@ -45,19 +45,16 @@ public final class TopicConfigs {
     }
 
     /** A broker config that gives a topic config its default, with the factor from its unit to the topic's. */
-    private record BrokerSynonym(String name, long factor) {
+    record BrokerSynonym(String name, long factor) {
     }
 
     /**
      * @param allowed the values (items, for a list) allowed; empty for any
      * @param synonyms the broker configs this one falls back to, in Kafka's order
      */
-    private record Def(Type type, long min, Set<String> allowed, String defaultValue, List<BrokerSynonym> synonyms) {
+    record Def(Type type, long min, Set<String> allowed, String defaultValue, List<BrokerSynonym> synonyms) {
     }
 
-    /** A config as reported at topic creation: its value and whether it was set on the topic or is a default. */
-    public record Entry(String name, String value, boolean setOnTopic) {
-    }
 
     private static final Map<String, Def> DEFS = new LinkedHashMap<>();
 
@@ -105,6 +102,11 @@ public final class TopicConfigs {
     }
 
     private TopicConfigs() {
+    }
+
+    /** Every topic config Kafka has, by name, in definition order. */
+    static Map<String, Def> defs() {
+        return java.util.Collections.unmodifiableMap(DEFS);
     }
 
     /** Whether Kafka knows this topic config. */
@@ -261,51 +263,6 @@ public final class TopicConfigs {
     /** Whether the topic's cleanup policy includes {@code compact}: the log cleaner keeps the latest record of each key. */
     public static boolean compactsRecords(Map<String, String> topicConfigs, BrokerConfigs broker) {
         return items(effective(topicConfigs, CLEANUP_POLICY, broker)).contains("compact");
-    }
-
-    /** Every topic config with the value in force, in Kafka's names. */
-    public static List<Entry> describe(TopicRecord topic, KorvetConfig broker) {
-        List<Entry> entries = new ArrayList<>();
-        for (ConfigView v : describe(topic, new BrokerConfigs(broker), null, false)) {
-            entries.add(new Entry(v.name(), v.value(), v.source() == ConfigSource.TOPIC_CONFIG));
-        }
-        return entries;
-    }
-
-    /**
-     * The topic's configs as Kafka's DescribeConfigs reports them: each with the value in force, its source
-     * (TOPIC_CONFIG when set on the topic, else the source of its first broker synonym, else DEFAULT_CONFIG)
-     * and, when asked, its synonyms: the topic's own setting, then its broker synonyms by precedence. The stream
-     * format is the one the topic was created with, whatever the broker's default is now; unless set on the topic
-     * it is reported with the source of the broker default it came from while that default still says the same.
-     *
-     * @param names the configs wanted, null or empty for all
-     */
-    public static List<ConfigView> describe(TopicRecord topic, BrokerConfigs broker, Collection<String> names,
-                                            boolean includeSynonyms) {
-        Map<String, String> topicConfigs = topic.configs();
-        List<ConfigView> views = new ArrayList<>();
-        for (String name : new TreeSet<>(DEFS.keySet())) {
-            if (names != null && !names.isEmpty() && !names.contains(name)) {
-                continue;
-            }
-            Def def = DEFS.get(name);
-            List<ConfigView.Synonym> synonyms = new ArrayList<>();
-            if (topicConfigs.containsKey(name)) {
-                synonyms.add(new ConfigView.Synonym(name, topicConfigs.get(name), ConfigSource.TOPIC_CONFIG));
-            }
-            if (!def.synonyms.isEmpty()) {
-                synonyms.addAll(broker.synonyms(def.synonyms.get(0).name));
-            }
-            String value = effective(topicConfigs, name, broker);
-            if (name.equals(STREAM_FORMAT) && !value.equals(topic.format().configValue())) {
-                value = topic.format().configValue();
-                synonyms.clear();
-            }
-            ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG : synonyms.get(0).source();
-            views.add(new ConfigView(name, value, source, false, false, def.type.wire, includeSynonyms ? synonyms : List.of()));
-        }
-        return views;
     }
 
     /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class TopicConfigDescriptionTest {
 
     private static Map<String, ConfigView> describe(Map<String, String> topic, BrokerConfigs broker) {
-        return TopicConfigs.describe(record(topic), broker, null, true).stream()
+        return TopicConfigViews.describe(record(topic), broker, null, true).stream()
                 .collect(Collectors.toMap(ConfigView::name, Function.identity()));
     }
 
@@ -79,7 +79,7 @@ class TopicConfigDescriptionTest {
 
     @Test
     void onlyTheNamedConfigsAreDescribedAndSynonymsOnlyWhenAsked() {
-        List<ConfigView> views = TopicConfigs.describe(record(Map.of("retention.ms", "5")), new BrokerConfigs(KorvetConfig.defaults()),
+        List<ConfigView> views = TopicConfigViews.describe(record(Map.of("retention.ms", "5")), new BrokerConfigs(KorvetConfig.defaults()),
                 List.of("retention.ms", "no.such.config"), false);
 
         assertThat(views).singleElement().satisfies(v -> {

@@ -24,15 +24,15 @@ class TopicConfigsTest {
 
     @Test
     void everyKnownNameValidatesItsDefault() {
-        List<TopicConfigs.Entry> entries = TopicConfigs.describe(record(Map.of()), BROKER);
+        List<TopicConfigViews.Entry> entries = TopicConfigViews.describe(record(Map.of()), BROKER);
 
         assertThat(entries).hasSizeGreaterThan(30);
-        assertThat(entries).extracting(TopicConfigs.Entry::name)
+        assertThat(entries).extracting(TopicConfigViews.Entry::name)
                 .contains("cleanup.policy", "retention.ms", "retention.bytes", "max.message.bytes", "message.timestamp.type",
                         "compression.type", "min.insync.replicas", "segment.bytes")
                 .isSorted()
                 .doesNotHaveDuplicates();
-        for (TopicConfigs.Entry e : entries) {
+        for (TopicConfigViews.Entry e : entries) {
             assertThat(e.value()).as(e.name()).isNotNull();
             assertThat(e.setOnTopic()).as(e.name()).isFalse();
             assertThatCode(() -> TopicConfigs.validate(e.name(), e.value())).as(e.name()).doesNotThrowAnyException();
@@ -126,9 +126,9 @@ class TopicConfigsTest {
 
         assertThat(TopicConfigs.effective(topic, TopicConfigs.MAX_MESSAGE_BYTES, broker)).isEqualTo("500");
         assertThat(TopicConfigs.effective(topic, TopicConfigs.MESSAGE_TIMESTAMP_TYPE, broker)).isEqualTo("LogAppendTime");
-        assertThat(TopicConfigs.describe(record(topic), broker))
+        assertThat(TopicConfigViews.describe(record(topic), broker))
                 .filteredOn(e -> e.name().equals("max.message.bytes"))
                 .singleElement()
-                .isEqualTo(new TopicConfigs.Entry("max.message.bytes", "500", true));
+                .isEqualTo(new TopicConfigViews.Entry("max.message.bytes", "500", true));
     }
 }
