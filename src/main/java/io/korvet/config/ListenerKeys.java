@@ -32,7 +32,7 @@ final class ListenerKeys {
     private ListenerKeys() {
     }
 
-    /** Whether a key is one of the listener-prefixed forms (checked for what follows the prefix in {@link #parse}). */
+    /** Whether a key is one of the listener-prefixed forms (checked for what follows the prefix in {@link ListenerConfigs#parse}). */
     static boolean isListenerKey(String key) {
         return key.startsWith("listener.name.");
     }
@@ -58,7 +58,7 @@ final class ListenerKeys {
 
     /** The {@code listener.name.<l>.<key>} settings, by lower-case listener name, each key checked. */
     static Map<String, Map<String, String>> prefixedKeys(Map<String, String> settings, Set<String> listenerNames,
-                                                                 Set<String> controllers) {
+                                                         Set<String> controllers) {
         Map<String, Map<String, String>> byListener = new HashMap<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             if (!isListenerKey(e.getKey())) {
@@ -115,5 +115,4 @@ final class ListenerKeys {
         throw new ConfigException(key + ": " + (key.startsWith("gssapi.") ? "GSSAPI (Kerberos)" : "OAUTHBEARER")
                 + " is not supported; use SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN");
     }
-
 }

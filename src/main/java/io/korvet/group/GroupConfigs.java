@@ -131,10 +131,14 @@ public final class GroupConfigs {
         if (cached == null || System.nanoTime() - cached.readAtNanos() >= REFRESH_NANOS) {
             set(groupId);
         }
-        Map<String, String> c = cached == null ? Map.of() : cached.configs();
+        return consumerTimes(cached == null ? Map.of() : cached.configs());
+    }
+
+    /** The session timeout and heartbeat interval that a group with these configs uses. */
+    private ConsumerTimes consumerTimes(Map<String, String> configs) {
         return new ConsumerTimes(
-                Integer.parseInt(c.getOrDefault(CONSUMER_SESSION_TIMEOUT, Integer.toString(consumers.sessionTimeoutMs()))),
-                Integer.parseInt(c.getOrDefault(CONSUMER_HEARTBEAT_INTERVAL, Integer.toString(consumers.heartbeatIntervalMs()))));
+                Integer.parseInt(configs.getOrDefault(CONSUMER_SESSION_TIMEOUT, Integer.toString(consumers.sessionTimeoutMs()))),
+                Integer.parseInt(configs.getOrDefault(CONSUMER_HEARTBEAT_INTERVAL, Integer.toString(consumers.heartbeatIntervalMs()))));
     }
 
     public CompletionStage<Effective> effective(String groupId) {
@@ -170,12 +174,11 @@ public final class GroupConfigs {
             Map<String, String> next = new LinkedHashMap<>();
             change.apply(new LinkedHashMap<>(current)).forEach((k, v) -> next.put(k, v == null ? null : v.trim()));
             next.forEach(this::validate);
-            int session = Integer.parseInt(next.getOrDefault(CONSUMER_SESSION_TIMEOUT, Integer.toString(consumers.sessionTimeoutMs())));
-            int heartbeat = Integer.parseInt(next.getOrDefault(CONSUMER_HEARTBEAT_INTERVAL,
-                    Integer.toString(consumers.heartbeatIntervalMs())));
-            if ((next.containsKey(CONSUMER_SESSION_TIMEOUT) || next.containsKey(CONSUMER_HEARTBEAT_INTERVAL)) && heartbeat >= session) {
-                throw new InvalidConfigurationException(CONSUMER_HEARTBEAT_INTERVAL + " (" + heartbeat + ") must be less than "
-                        + CONSUMER_SESSION_TIMEOUT + " (" + session + ")");
+            ConsumerTimes times = consumerTimes(next);
+            if ((next.containsKey(CONSUMER_SESSION_TIMEOUT) || next.containsKey(CONSUMER_HEARTBEAT_INTERVAL))
+                    && times.heartbeatIntervalMs() >= times.sessionTimeoutMs()) {
+                throw new InvalidConfigurationException(CONSUMER_HEARTBEAT_INTERVAL + " (" + times.heartbeatIntervalMs()
+                        + ") must be less than " + CONSUMER_SESSION_TIMEOUT + " (" + times.sessionTimeoutMs() + ")");
             }
             if (validateOnly) {
                 return CompletableFuture.completedFuture(null);

@@ -71,11 +71,10 @@ final class TopicCache {
      * are serialised, so that a topic made with the old defaults cannot land after the rebuild that replaced them.
      */
     synchronized void rebuild(BrokerConfigs brokerConfigs) {
-        for (String name : new ArrayList<>(byName.keySet())) {
-            Topic now = byName.computeIfPresent(name, (n, t) -> Topic.of(t.record(), brokerConfigs));
-            if (now != null) {
-                byId.computeIfPresent(now.id(), (id, t) -> t.record().equals(now.record()) ? now : t);
-            }
+        for (Topic cached : new ArrayList<>(byName.values())) {
+            Topic now = Topic.of(cached.record(), brokerConfigs);
+            byName.put(now.name(), now);
+            byId.put(now.id(), now);
         }
     }
 

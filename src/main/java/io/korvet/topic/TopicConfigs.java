@@ -57,6 +57,8 @@ public final class TopicConfigs {
 
 
     private static final Map<String, Def> DEFS = new LinkedHashMap<>();
+    /** Each broker key that sets a topic config's default: that config's name and the factor between their units. */
+    private static final Map<String, Map.Entry<String, Long>> BROKER_SYNONYMS;
 
     static {
         String max = Long.toString(Long.MAX_VALUE);
@@ -99,6 +101,9 @@ public final class TopicConfigs {
                 same("log.roll.jitter.ms"), new BrokerSynonym("log.roll.jitter.hours", hour));
         number("segment.ms", Type.LONG, 1, "604800000", same("log.roll.ms"), new BrokerSynonym("log.roll.hours", hour));
         bool("unclean.leader.election.enable", "unclean.leader.election.enable");
+        Map<String, Map.Entry<String, Long>> synonyms = new LinkedHashMap<>();
+        DEFS.forEach((name, def) -> def.synonyms.forEach(s -> synonyms.put(s.name, Map.entry(name, s.factor))));
+        BROKER_SYNONYMS = java.util.Collections.unmodifiableMap(synonyms);
     }
 
     private TopicConfigs() {
@@ -125,26 +130,24 @@ public final class TopicConfigs {
      * that config's name and the factor from the broker key's unit to the config's ({@code log.roll.hours}: 3600000).
      */
     static Map<String, Map.Entry<String, Long>> brokerSynonyms() {
-        Map<String, Map.Entry<String, Long>> out = new LinkedHashMap<>();
-        DEFS.forEach((name, def) -> def.synonyms.forEach(s -> out.put(s.name, Map.entry(name, s.factor))));
-        return out;
+        return BROKER_SYNONYMS;
     }
 
     /**
      * Checks the value of a broker key that sets a topic default as the topic config would be checked; keys in other
-     * units ({@code log.retention.hours}, {@code log.roll.hours} ...) as whole numbers within Kafka's bounds.
+     * units ({@code log.retention.hours}, {@code log.roll.hours} ...) as whole numbers from the topic config's minimum
+     * (-1 for retention, 1 for a segment's age, 0 for its jitter, as in Kafka) to {@code Integer.MAX_VALUE}.
      *
      * @throws InvalidConfigurationException naming the key
      */
     static void validateBrokerKey(String key, String value) {
-        Map.Entry<String, Long> topic = brokerSynonyms().get(key);
+        Map.Entry<String, Long> topic = BROKER_SYNONYMS.get(key);
         try {
             if (topic.getValue() == 1) {
                 validate(topic.getKey(), value);
                 return;
             }
-            // Kafka: log.retention.minutes/hours may be -1 (forever); log.roll.hours at least 1; log.roll.jitter.hours at least 0.
-            long min = key.startsWith("log.retention.") ? -1 : key.equals("log.roll.hours") ? 1 : 0;
+            long min = DEFS.get(topic.getKey()).min;
             long v = Long.parseLong(value.trim());
             if (v < min || v > Integer.MAX_VALUE) {
                 throw invalid(key, value.trim(), "must be between " + min + " and " + Integer.MAX_VALUE);
