@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,6 +45,8 @@ class SlowRedisIT {
     private static final String TOPIC = "stalled";
 
     static KorvetCluster cluster;
+    /** The first send that failed and why, for the failure message. */
+    private static final AtomicReference<String> FIRST_FAILURE = new AtomicReference<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -104,7 +107,7 @@ class SlowRedisIT {
             assertThat(peakUnacknowledgedBytes.get()).as("the producers had far more to send than the broker took in")
                     .isGreaterThan(4 * peakQueuedDuringStall.get());
         }
-        assertThat(failed.get()).isZero();
+        assertThat(failed.get()).as("sends that failed; the first: %s", FIRST_FAILURE.get()).isZero();
         assertThat(acknowledged).hasSize(PRODUCERS * PER_PRODUCER);
         reader.join(120_000);
         assertThat(readerFailures).as("a group consumer fetching and committing through the stall only sees retriable errors").isEmpty();
@@ -196,6 +199,7 @@ class SlowRedisIT {
                         acknowledged.put(id, (long) meta.partition() << 40 | meta.offset());
                     } else {
                         failed.incrementAndGet();
+                        FIRST_FAILURE.compareAndSet(null, id + ": " + error);
                     }
                 });
                 submitted.incrementAndGet();
