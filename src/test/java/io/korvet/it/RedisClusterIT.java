@@ -181,6 +181,7 @@ class RedisClusterIT {
         }
         Map<String, Integer> processed = new ConcurrentHashMap<>();
         AtomicBoolean running = new AtomicBoolean(true);
+        List<String> ackFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int m = 0; m < 2; m++) {
             Thread t = new Thread(() -> {
@@ -194,7 +195,7 @@ class RedisClusterIT {
                         for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
                             processed.merge(r.key(), 1, Integer::sum);
                         }
-                        c.commitSync();
+                        c.commitSync().forEach((tp, error) -> error.ifPresent(e -> ackFailures.add(tp + ": " + e)));
                     }
                 }
             });
@@ -216,16 +217,32 @@ class RedisClusterIT {
         }
         // Every record accepted: each share partition's start offset reaches its end (bounded: the members' last
         // acknowledgements, sent as they close, may still be landing).
-        long[] starts = {0};
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            starts[0] = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long started = spsoSum(topic, group);
+        while (started != 3000 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            started = spsoSum(topic, group);
+        }
+        if (started != 3000) {
+            StringBuilder states = new StringBuilder();
             for (int p = 0; p < 6; p++) {
-                String stream = NAMESPACE + ":" + topic + ":" + p;
-                String state = "{" + stream + "}:share:" + group;
-                starts[0] += Long.parseLong(redis.cli(redis.masterOf(state), "HGET", state, "spso").trim());
+                String state = "{" + NAMESPACE + ":" + topic + ":" + p + "}:share:" + group;
+                String all = redis.cli(redis.masterOf(state), "HGETALL", state).replace('\n', ' ');
+                states.append('\n').append(state).append(": ").append(all, 0, Math.min(300, all.length()));
             }
-            assertThat(starts[0]).isEqualTo(3000);
-        });
+            assertThat(started).as("the share partitions' start offsets; acknowledgements the members' commitSync reported failed: %s;"
+                    + " the states:%s", ackFailures, states).isEqualTo(3000);
+        }
+    }
+
+    /** The sum of the group's share-partition start offsets (SPSO) over the topic's six partitions, as Redis holds them. */
+    private static long spsoSum(String topic, String group) throws Exception {
+        long sum = 0;
+        for (int p = 0; p < 6; p++) {
+            String state = "{" + NAMESPACE + ":" + topic + ":" + p + "}:share:" + group;
+            sum += Long.parseLong(redis.cli(redis.masterOf(state), "HGET", state, "spso").trim());
+        }
+        return sum;
     }
 
     private static SequencedProducer start(String topic, int total) {
