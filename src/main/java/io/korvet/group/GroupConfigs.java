@@ -1,5 +1,6 @@
 package io.korvet.group;
 
+import io.korvet.config.ConfigException;
 import io.korvet.config.KorvetConfig;
 import io.korvet.storage.ShareStateStore;
 import java.util.LinkedHashMap;
@@ -34,13 +35,32 @@ public final class GroupConfigs {
      */
     public record ConsumerSettings(int sessionTimeoutMs, int heartbeatIntervalMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
                                    int minHeartbeatIntervalMs, int maxHeartbeatIntervalMs) {
+        private static final String SESSION = "group.consumer.session.timeout.ms";
+        private static final String HEARTBEAT = "group.consumer.heartbeat.interval.ms";
+        private static final String MIN_SESSION = "group.consumer.min.session.timeout.ms";
+        private static final String MAX_SESSION = "group.consumer.max.session.timeout.ms";
+        private static final String MIN_HEARTBEAT = "group.consumer.min.heartbeat.interval.ms";
+        private static final String MAX_HEARTBEAT = "group.consumer.max.heartbeat.interval.ms";
+
+        /** The broker's keys, checked against each other as Kafka checks them at start-up. */
         public static ConsumerSettings from(KorvetConfig config) {
-            return new ConsumerSettings(Settings.positive(config, "group.consumer.session.timeout.ms"),
-                    Settings.positive(config, "group.consumer.heartbeat.interval.ms"),
-                    Settings.positive(config, "group.consumer.min.session.timeout.ms"),
-                    Settings.positive(config, "group.consumer.max.session.timeout.ms"),
-                    Settings.positive(config, "group.consumer.min.heartbeat.interval.ms"),
-                    Settings.positive(config, "group.consumer.max.heartbeat.interval.ms"));
+            ConsumerSettings s = new ConsumerSettings(Settings.positive(config, SESSION), Settings.positive(config, HEARTBEAT),
+                    Settings.positive(config, MIN_SESSION), Settings.positive(config, MAX_SESSION),
+                    Settings.positive(config, MIN_HEARTBEAT), Settings.positive(config, MAX_HEARTBEAT));
+            require(s.maxHeartbeatIntervalMs >= s.minHeartbeatIntervalMs, MAX_HEARTBEAT + " must be greater than or equal to " + MIN_HEARTBEAT);
+            require(s.heartbeatIntervalMs >= s.minHeartbeatIntervalMs, HEARTBEAT + " must be greater than or equal to " + MIN_HEARTBEAT);
+            require(s.heartbeatIntervalMs <= s.maxHeartbeatIntervalMs, HEARTBEAT + " must be less than or equal to " + MAX_HEARTBEAT);
+            require(s.maxSessionTimeoutMs >= s.minSessionTimeoutMs, MAX_SESSION + " must be greater than or equal to " + MIN_SESSION);
+            require(s.sessionTimeoutMs >= s.minSessionTimeoutMs, SESSION + " must be greater than or equal to " + MIN_SESSION);
+            require(s.sessionTimeoutMs <= s.maxSessionTimeoutMs, SESSION + " must be less than or equal to " + MAX_SESSION);
+            require(s.heartbeatIntervalMs < s.sessionTimeoutMs, HEARTBEAT + " must be less than " + SESSION);
+            return s;
+        }
+
+        private static void require(boolean holds, String rule) {
+            if (!holds) {
+                throw new ConfigException(rule);
+            }
         }
     }
 

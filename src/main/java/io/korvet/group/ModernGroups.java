@@ -50,13 +50,9 @@ public final class ModernGroups implements AutoCloseable {
             if (names.isEmpty()) {
                 throw new ConfigException("group.consumer.assignors: at least one assignor (uniform, range)");
             }
-            return new Settings(positive(config, "group.consumer.session.timeout.ms"),
-                    positive(config, "group.consumer.heartbeat.interval.ms"), List.copyOf(names),
+            GroupConfigs.ConsumerSettings times = GroupConfigs.ConsumerSettings.from(config);
+            return new Settings(times.sessionTimeoutMs(), times.heartbeatIntervalMs(), List.copyOf(names),
                     MigrationPolicy.of(config.value("group.consumer.migration.policy")));
-        }
-
-        private static int positive(KorvetConfig config, String key) {
-            return (int) KorvetConfig.parseLong(key, config.value(key), 1, Integer.MAX_VALUE);
         }
     }
 

@@ -47,7 +47,8 @@ class GroupMigrationIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = KorvetCluster.start(Map.of("group.consumer.session.timeout.ms", "10000",
-                "group.consumer.heartbeat.interval.ms", "500", "group.initial.rebalance.delay.ms", "0"));
+                "group.consumer.heartbeat.interval.ms", "500", "group.consumer.min.session.timeout.ms", "10000",
+                "group.consumer.min.heartbeat.interval.ms", "500", "group.initial.rebalance.delay.ms", "0"));
     }
 
     @AfterAll
