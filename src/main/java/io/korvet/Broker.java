@@ -131,6 +131,8 @@ public final class Broker implements AutoCloseable {
             LogManager logs = new LogManager(partitionStore, config.producerStateScanEntries());
             var topics = new io.korvet.topic.TopicManager(topicStore, config, logs);
             topics.load().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            // A keystore or truststore set dynamically for this broker is in force before the listeners accept.
+            topics.onNodeConfigs(server.tls());
             var m = config.membership();
             membership = new ClusterMembership(new RedisClusterStore(redis, keys),
                     new BrokerInfo(config.nodeId(), advertised(), m.rack()),

@@ -10,7 +10,6 @@ import io.korvet.security.ClientSession;
 import io.korvet.security.SaslAuthenticator;
 import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +48,7 @@ public final class KafkaServer {
     private final HandlerRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final RequestMemoryBudget budget;
+    private volatile TlsReloads tls;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final EventLoops loops;
     private final NetworkSettings network;
@@ -75,12 +75,7 @@ public final class KafkaServer {
      * @throws StartupException when an address is in use or cannot be bound, or a TLS listener cannot be set up
      */
     public Map<String, InetSocketAddress> bind() throws InterruptedException, StartupException {
-        Map<String, SslContext> tls = new HashMap<>();
-        for (ListenerConfig l : listeners) {
-            if (l.tls()) {
-                tls.put(l.name(), TlsContexts.forListener(l));
-            }
-        }
+        tls = new TlsReloads(listeners);
         boolean epoll = loops.epoll();
         Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
         for (ListenerConfig listener : listeners) {
@@ -92,7 +87,7 @@ public final class KafkaServer {
                     .option(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(initializer(listener, tls.get(listener.name())));
+                    .childHandler(initializer(listener));
             if (network.sendBufferBytes() > 0) {
                 bootstrap.childOption(ChannelOption.SO_SNDBUF, network.sendBufferBytes());
             }
@@ -124,7 +119,12 @@ public final class KafkaServer {
         return bound;
     }
 
-    private ChannelInitializer<SocketChannel> initializer(ListenerConfig listener, SslContext tls) {
+    /** The TLS listeners' contexts, which dynamic broker configs may replace (null before {@link #bind()}). */
+    public TlsReloads tls() {
+        return tls;
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(ListenerConfig listener) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -133,8 +133,9 @@ public final class KafkaServer {
                 if (network.maxIdleMs() > 0) {
                     ch.pipeline().addLast("idle", new IdleConnectionCloser(network.maxIdleMs()));
                 }
-                if (tls != null) {
-                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc())).addLast("tls-watch", new TlsHandshakeWatcher(session));
+                SslContext context = tls.context(listener.name());
+                if (context != null) {
+                    ch.pipeline().addLast("tls", context.newHandler(ch.alloc())).addLast("tls-watch", new TlsHandshakeWatcher(session));
                 }
                 ch.pipeline()
                         .addLast("frames", new KafkaFrameDecoder(maxFrameBytes, session))

@@ -200,7 +200,7 @@ public final class BrokerConfigs {
             boolean sensitive = ConfigKeys.isSensitive(name);
             String value = sensitive ? null : perBroker ? value(name) : dynamic("").get(name);
             ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG : synonyms.get(0).source();
-            views.add(new ConfigView(name, value, source, !DYNAMIC.contains(name), sensitive,
+            views.add(new ConfigView(name, value, source, !DYNAMIC.contains(name) && !isListenerTlsKey(name), sensitive,
                     sensitive ? ConfigType.PASSWORD : typeOf(name), includeSynonyms ? synonyms : List.of()));
         }
         return views;
@@ -211,6 +211,7 @@ public final class BrokerConfigs {
         Set<String> keys = new java.util.TreeSet<>(KorvetConfig.KEYS.keySet());
         keys.addAll(DYNAMIC);
         config.settings().keySet().stream().filter(k -> k.startsWith("listener.name.")).forEach(keys::add);
+        keys.addAll(dynamic(nodeResource()).keySet());
         return keys;
     }
 
@@ -218,13 +219,23 @@ public final class BrokerConfigs {
      * Checks a resource's dynamic configs as they would be after an AlterConfigs, with Kafka's answers:
      * INVALID_REQUEST naming the keys that cannot change at runtime, or a value that is not valid.
      */
-    public static void validateDynamic(Map<String, String> configs) {
+    public static void validateDynamic(String resource, Map<String, String> configs) {
         Set<String> notDynamic = new TreeSet<>(configs.keySet());
         notDynamic.removeAll(DYNAMIC);
+        Set<String> tls = new TreeSet<>(notDynamic);
+        tls.removeIf(k -> !isListenerTlsKey(k));
+        notDynamic.removeAll(tls);
         if (!notDynamic.isEmpty()) {
             throw new InvalidRequestException("Cannot update these configs dynamically: " + notDynamic);
         }
+        if (!tls.isEmpty() && resource.isEmpty()) {
+            // As Kafka: a listener's keystore and truststore are each broker's own.
+            throw new InvalidRequestException("Cannot update these configs at default cluster level, broker id must be specified: " + tls);
+        }
         for (Map.Entry<String, String> e : configs.entrySet()) {
+            if (tls.contains(e.getKey())) {
+                continue; // checked by building the listener's TLS context (TlsReloads)
+            }
             try {
                 TopicConfigs.validateBrokerKey(e.getKey(), e.getValue());
             } catch (org.apache.kafka.common.errors.InvalidConfigurationException ex) {
@@ -233,6 +244,30 @@ public final class BrokerConfigs {
                         + ex.getMessage());
             }
         }
+    }
+
+    /**
+     * The {@code ssl.*} keys of a listener that change at runtime per broker, as in Kafka (a new keystore or truststore,
+     * read again when set to the same file): {@code listener.name.<listener>.ssl.keystore.*} and {@code .truststore.*}.
+     */
+    static final Set<String> RELOADABLE_TLS = Set.of("ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password",
+            "ssl.key.password", "ssl.keystore.certificate.chain", "ssl.keystore.key", "ssl.truststore.type",
+            "ssl.truststore.location", "ssl.truststore.password", "ssl.truststore.certificates");
+
+    /** Whether the key is {@code listener.name.<listener>.} followed by one of {@link #RELOADABLE_TLS}. */
+    public static boolean isListenerTlsKey(String key) {
+        if (!key.startsWith("listener.name.")) {
+            return false;
+        }
+        int dot = key.indexOf('.', "listener.name.".length());
+        return dot > "listener.name.".length() && RELOADABLE_TLS.contains(key.substring(dot + 1));
+    }
+
+    /** The configs as a log line shows them: the sensitive values (passwords, keys) hidden. */
+    public static Map<String, String> redacted(Map<String, String> configs) {
+        Map<String, String> out = new TreeMap<>();
+        configs.forEach((k, v) -> out.put(k, ConfigKeys.isSensitive(k) ? "[hidden]" : v));
+        return out;
     }
 
     /** A broker resource name must be empty or a node id. */

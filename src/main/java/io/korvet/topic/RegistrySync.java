@@ -27,9 +27,14 @@ final class RegistrySync {
     private final PartitionLogs partitionLogs;
     /** Whether this broker is deleting a topic of that name itself. */
     private final Predicate<String> deletingHere;
+    private final java.util.function.Consumer<Map<String, String>> nodeChanged;
 
+    /**
+     * @param nodeChanged told of this broker's own dynamic configs when another broker changed them
+     */
     RegistrySync(TopicStore store, TopicCache cache, BrokerConfigs brokerConfigs, PartitionLogs partitionLogs,
-                 Predicate<String> deletingHere) {
+                 Predicate<String> deletingHere, java.util.function.Consumer<Map<String, String>> nodeChanged) {
+        this.nodeChanged = nodeChanged;
         this.store = store;
         this.cache = cache;
         this.brokerConfigs = brokerConfigs;
@@ -61,13 +66,21 @@ final class RegistrySync {
         long readAfter = cache.stamp();
         CompletionStage<Void> dynamic = store.loadBrokerConfigs().thenAccept(all -> {
             boolean changed = false;
-            for (String resource : List.of("", brokerConfigs.nodeResource())) {
-                if (!all.containsKey(resource)) {
-                    changed |= brokerConfigs.setDynamic(resource, Map.of());
+            String node = brokerConfigs.nodeResource();
+            for (String resource : List.of("", node)) {
+                if (!all.containsKey(resource) && brokerConfigs.setDynamic(resource, Map.of())) {
+                    changed = true;
+                    if (resource.equals(node)) {
+                        nodeChanged.accept(Map.of());
+                    }
                 }
             }
             for (Map.Entry<String, Map<String, String>> e : all.entrySet()) {
-                changed |= brokerConfigs.setDynamic(e.getKey(), e.getValue());
+                boolean changedHere = brokerConfigs.setDynamic(e.getKey(), e.getValue());
+                if (changedHere && e.getKey().equals(node)) {
+                    nodeChanged.accept(e.getValue());
+                }
+                changed |= changedHere;
             }
             if (changed) {
                 // Another broker changed a topic default: the topics without a value of their own follow it here too.

@@ -47,13 +47,15 @@ public final class TopicManager {
     private final Map<String, TopicRecord> deleting = new ConcurrentHashMap<>();
     private final List<Consumer<Topic>> deletionListeners = new CopyOnWriteArrayList<>();
     private volatile java.util.function.IntSupplier liveBrokers = () -> 1;
+    private volatile NodeConfigs nodeConfigs = NodeConfigs.NONE;
 
     public TopicManager(TopicStore store, KorvetConfig config, PartitionLogs partitionLogs) {
         this.store = store;
         this.config = config;
         this.partitionLogs = partitionLogs;
         this.brokerConfigs = new BrokerConfigs(config);
-        this.sync = new RegistrySync(store, cache, brokerConfigs, partitionLogs, deleting::containsKey);
+        this.sync = new RegistrySync(store, cache, brokerConfigs, partitionLogs, deleting::containsKey,
+                mine -> nodeConfigs.apply(mine));
         this.rules = new TopicRules((int) KorvetConfig.parseLong(MAX_PARTITIONS_KEY, brokerConfigs.value(MAX_PARTITIONS_KEY), 1,
                 Integer.MAX_VALUE));
     }
@@ -130,6 +132,15 @@ public final class TopicManager {
     /** How many brokers are live: a topic's replication factor may be up to that (each is a replica of every partition). */
     public void liveBrokers(java.util.function.IntSupplier count) {
         this.liveBrokers = count;
+    }
+
+    /**
+     * Hands this broker's own dynamic configs to {@code configs}: checked before an AlterConfigs stores them, applied
+     * once stored (here or, read from Redis, when another broker stored them), and applied now with those loaded.
+     */
+    public void onNodeConfigs(NodeConfigs configs) {
+        this.nodeConfigs = configs;
+        configs.apply(brokerConfigs.dynamic(brokerConfigs.nodeResource()));
     }
 
     /** Runs {@code listener} with each topic once it is deleted (its streams and registry entry gone). */
@@ -311,7 +322,11 @@ public final class TopicManager {
     public CompletionStage<Void> alterBrokerConfigs(String resource, UnaryOperator<Map<String, String>> change, boolean validateOnly) {
         try {
             BrokerConfigs.checkBrokerId(resource);
-            BrokerConfigs.validateDynamic(TopicConfigs.normalize(change.apply(brokerConfigs.dynamic(resource))));
+            Map<String, String> proposed = TopicConfigs.normalize(change.apply(brokerConfigs.dynamic(resource)));
+            BrokerConfigs.validateDynamic(resource, proposed);
+            if (resource.equals(brokerConfigs.nodeResource())) {
+                nodeConfigs.check(proposed);
+            }
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -320,13 +335,18 @@ public final class TopicManager {
         }
         return store.updateBrokerConfigs(resource, current -> {
             Map<String, String> configs = TopicConfigs.normalize(change.apply(current));
-            BrokerConfigs.validateDynamic(configs);
+            BrokerConfigs.validateDynamic(resource, configs);
             return configs;
         }).thenAccept(stored -> {
             if (brokerConfigs.setDynamic(resource, stored)) {
                 cache.rebuild(brokerConfigs);
             }
-            log.info("Dynamic broker configs of {} are now {}", resource.isEmpty() ? "the cluster default" : "broker " + resource, stored);
+            if (resource.equals(brokerConfigs.nodeResource())) {
+                // Applied even when nothing changed: a keystore set again to the same file is read again, as in Kafka.
+                nodeConfigs.apply(stored);
+            }
+            log.info("Dynamic broker configs of {} are now {}", resource.isEmpty() ? "the cluster default" : "broker " + resource,
+                    BrokerConfigs.redacted(stored));
         });
     }
 

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -291,6 +292,69 @@ class SecurityIT {
         old.put(SslConfigs.SSL_PROTOCOL_CONFIG, "TLSv1.2");
         try (Admin admin = admin(jksSsl, old)) {
             assertThat(failureOf(admin)).isInstanceOf(SslAuthenticationException.class);
+        }
+    }
+
+    /**
+     * Certificate rotation as Kafka does it: kafka-configs' AlterConfigs on this broker names a new keystore for a
+     * listener (or the same file, replaced), and new connections get the new certificate at once; a keystore that
+     * cannot be read is refused and the one in force stays; the cluster-wide default cannot hold a keystore.
+     */
+    @Test
+    void aListenersKeystoreIsReplacedAtRuntimeWithAlterConfigs() throws Exception {
+        assertThat(presentedSubject(jksSsl)).contains("OU=Brokers");
+        certs.signed("rotated", "CN=localhost,OU=Rotated,O=Korvet", "SAN=dns:localhost,ip:127.0.0.1");
+        Path rotated = certs.jks("rotated");
+        String key = "listener.name.jks.ssl.keystore.location";
+        ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "0");
+        try (Admin admin = plaintextAdmin()) {
+            setBrokerConfig(admin, broker, key, rotated.toString());
+            assertThat(presentedSubject(jksSsl)).contains("OU=Rotated");
+            org.apache.kafka.clients.admin.ConfigEntry entry = admin.describeConfigs(List.of(broker)).all().get().get(broker).get(key);
+            assertThat(entry.value()).isEqualTo(rotated.toString());
+            assertThat(entry.source()).isEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
+            assertThat(entry.isReadOnly()).isFalse();
+
+            // The same location again, the file replaced (here by the first keystore): read again.
+            Files.copy(certs.file("server.jks"), rotated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(rotated, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2_000));
+            setBrokerConfig(admin, broker, key, rotated.toString());
+            assertThat(presentedSubject(jksSsl)).contains("OU=Brokers");
+
+            assertThatThrownBy(() -> setBrokerConfig(admin, broker, key, dir.resolve("missing.jks").toString()))
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
+                    .hasMessageContaining("missing.jks");
+            assertThatThrownBy(() -> setBrokerConfig(admin, new ConfigResource(ConfigResource.Type.BROKER, ""), key, rotated.toString()))
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
+                    .hasMessageContaining("broker id must be specified");
+        }
+        assertThat(presentedSubject(jksSsl)).contains("OU=Brokers");
+        Map<String, Object> c = trusting();
+        c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
+        assertThat(roundTrip(jksSsl, c, "jks-rotated", 2)).hasSize(2);
+    }
+
+    private static void setBrokerConfig(Admin admin, ConfigResource broker, String key, String value) throws Exception {
+        admin.incrementalAlterConfigs(Map.of(broker, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                new org.apache.kafka.clients.admin.ConfigEntry(key, value), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
+                .all().get();
+    }
+
+    /** The subject of the certificate a TLS listener presents to a new connection. */
+    private static String presentedSubject(int port) throws Exception {
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(certs.truststore())) {
+            trust.load(in, TestCertificates.PASSWORD.toCharArray());
+        }
+        tmf.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
         }
     }
 

@@ -93,23 +93,39 @@ class BrokerConfigsTest {
     }
 
     @Test
+    void aListenersKeystoreAndTruststoreChangePerBrokerOnly() {
+        Map<String, String> rotate = Map.of("listener.name.ssl.ssl.keystore.location", "/etc/new.p12",
+                "listener.name.ssl.ssl.keystore.password", "s", "listener.name.internal.ssl.truststore.certificates", "pem");
+        assertThatCode(() -> BrokerConfigs.validateDynamic("0", rotate)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic("", rotate)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("Cannot update these configs at default cluster level, broker id must be specified: [");
+        // The other ssl.* keys (protocols, client authentication...) and the global ones stay static, as in Kafka.
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic("0", Map.of("listener.name.ssl.ssl.client.auth", "required",
+                "ssl.keystore.location", "/x"))).hasMessage("Cannot update these configs dynamically: [listener.name.ssl.ssl.client.auth,"
+                + " ssl.keystore.location]");
+        assertThat(BrokerConfigs.isListenerTlsKey("listener.name..ssl.keystore.location")).isFalse();
+        assertThat(BrokerConfigs.redacted(rotate)).containsEntry("listener.name.ssl.ssl.keystore.password", "[hidden]")
+                .containsEntry("listener.name.ssl.ssl.keystore.location", "/etc/new.p12");
+    }
+
+    @Test
     void onlyTopicDefaultsChangeDynamicallyWithKafkasMessage() {
-        assertThatCode(() -> BrokerConfigs.validateDynamic(Map.of("log.retention.ms", "60000", "log.retention.bytes", "-1",
+        assertThatCode(() -> BrokerConfigs.validateDynamic("", Map.of("log.retention.ms", "60000", "log.retention.bytes", "-1",
                 "message.max.bytes", "2000000", "compression.type", "lz4", "log.cleanup.policy", "compact,delete",
                 "min.insync.replicas", "2", "log.retention.hours", "24"))).doesNotThrowAnyException();
         // Kafka answers INVALID_REQUEST for a broker config that fails validation (ConfigAdminManager, KAFKA-13609).
-        assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("compression.type", "brotli")))
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic("", Map.of("compression.type", "brotli")))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("compression.type");
-        assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("log.retention.hours", "3000000000")))
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic("", Map.of("log.retention.hours", "3000000000")))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("log.retention.hours");
-        assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("log.roll.hours", "0")))
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic("", Map.of("log.roll.hours", "0")))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("log.roll.hours");
-        assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("korvet.stream.format", "record")))
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic("", Map.of("korvet.stream.format", "record")))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("korvet.stream.format");
-        assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("num.partitions", "3", "listeners", "x", "log.retention.ms", "1")))
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic("", Map.of("num.partitions", "3", "listeners", "x", "log.retention.ms", "1")))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessage("Cannot update these configs dynamically: [listeners, num.partitions]");
-        assertThatThrownBy(() -> BrokerConfigs.validateDynamic(Map.of("log.retention.bytes", "lots")))
+        assertThatThrownBy(() -> BrokerConfigs.validateDynamic("", Map.of("log.retention.bytes", "lots")))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("log.retention.bytes");
         assertThatThrownBy(() -> BrokerConfigs.checkBrokerId("zero"))
