@@ -79,7 +79,7 @@ public final class ListenerConfigs {
 
     private static ListenerConfig listener(Endpoint bind, Endpoint advertised, SecurityProtocol protocol, Map<String, String> all,
                                            Map<String, String> own) {
-        String prefix = "listener.name." + bind.listenerName().toLowerCase(Locale.ROOT) + ".";
+        String prefix = ListenerKeys.prefix(bind.listenerName());
         Map<String, String> ssl = new TreeMap<>();
         for (String key : ListenerKeys.PER_LISTENER) {
             if (key.startsWith("ssl.")) {

@@ -10,7 +10,7 @@ import java.util.Set;
  * {@code listener.name.<listener>.}, the KRaft controller listeners Korvet does not open, and the keys of security
  * features Korvet does not have, refused with the reason.
  */
-final class ListenerKeys {
+public final class ListenerKeys {
 
     /** Keys that may also be set for one listener, behind {@code listener.name.<listener>.}. */
     static final Set<String> PER_LISTENER = Set.of("ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password",
@@ -32,19 +32,31 @@ final class ListenerKeys {
     private ListenerKeys() {
     }
 
+    private static final String PREFIX = "listener.name.";
+
     /** Whether a key is one of the listener-prefixed forms (checked for what follows the prefix in {@link ListenerConfigs#parse}). */
-    static boolean isListenerKey(String key) {
-        return key.startsWith("listener.name.");
+    public static boolean isListenerKey(String key) {
+        return key.startsWith(PREFIX);
+    }
+
+    /** The prefix of a listener's own keys: {@code listener.name.<listener in lower case>.}. */
+    public static String prefix(String listener) {
+        return PREFIX + listener.toLowerCase(java.util.Locale.ROOT) + ".";
+    }
+
+    /** What follows {@code listener.name.<listener>.} in a key, or null when the key is not of that form. */
+    public static String unprefixed(String key) {
+        if (!isListenerKey(key)) {
+            return null;
+        }
+        int dot = key.indexOf('.', PREFIX.length());
+        return dot > PREFIX.length() ? key.substring(dot + 1) : null;
     }
 
     /** Refuses the keys of features Korvet does not have, naming the reason. */
     static void refuseUnsupported(Map<String, String> settings) {
         for (String key : settings.keySet()) {
-            String bare = key;
-            if (isListenerKey(key)) {
-                String rest = key.substring("listener.name.".length());
-                bare = rest.substring(rest.indexOf('.') + 1);
-            }
+            String bare = unprefixed(key) != null ? unprefixed(key) : key;
             for (Map.Entry<String, String> u : UNSUPPORTED.entrySet()) {
                 if (bare.equals(u.getKey()) || bare.endsWith("." + u.getKey())) {
                     throw new ConfigException(key + ": " + u.getValue());
@@ -64,7 +76,7 @@ final class ListenerKeys {
             if (!isListenerKey(e.getKey())) {
                 continue;
             }
-            String rest = e.getKey().substring("listener.name.".length());
+            String rest = e.getKey().substring(PREFIX.length());
             int dot = rest.indexOf('.');
             if (dot <= 0) {
                 throw new ConfigException("unknown setting '" + e.getKey() + "': expected listener.name.<listener>.<key>");

@@ -2,6 +2,7 @@ package io.korvet.network;
 
 import io.korvet.StartupException;
 import io.korvet.config.ListenerConfig;
+import io.korvet.config.ListenerKeys;
 import io.korvet.topic.NodeConfigs;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -90,7 +90,7 @@ public final class TlsReloads implements NodeConfigs {
     /** The listener's static {@code ssl.*} values with the dynamic {@code listener.name.<listener>.ssl.*} ones over them. */
     private static Map<String, String> effective(ListenerConfig l, Map<String, String> dynamic) {
         Map<String, String> ssl = new HashMap<>(l.ssl());
-        String prefix = "listener.name." + l.name().toLowerCase(Locale.ROOT) + ".";
+        String prefix = ListenerKeys.prefix(l.name());
         dynamic.forEach((k, v) -> {
             if (k.startsWith(prefix) && k.startsWith("ssl.", prefix.length())) {
                 ssl.put(k.substring(prefix.length()), v);

@@ -3,6 +3,7 @@ package io.korvet.topic;
 import io.korvet.config.ConfigException;
 import io.korvet.config.ConfigKeys;
 import io.korvet.config.KorvetConfig;
+import io.korvet.config.ListenerKeys;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -210,7 +211,7 @@ public final class BrokerConfigs {
     private Collection<String> brokerKeys() {
         Set<String> keys = new java.util.TreeSet<>(KorvetConfig.KEYS.keySet());
         keys.addAll(DYNAMIC);
-        config.settings().keySet().stream().filter(k -> k.startsWith("listener.name.")).forEach(keys::add);
+        config.settings().keySet().stream().filter(ListenerKeys::isListenerKey).forEach(keys::add);
         keys.addAll(dynamic(nodeResource()).keySet());
         return keys;
     }
@@ -256,11 +257,8 @@ public final class BrokerConfigs {
 
     /** Whether the key is {@code listener.name.<listener>.} followed by one of {@link #RELOADABLE_TLS}. */
     public static boolean isListenerTlsKey(String key) {
-        if (!key.startsWith("listener.name.")) {
-            return false;
-        }
-        int dot = key.indexOf('.', "listener.name.".length());
-        return dot > "listener.name.".length() && RELOADABLE_TLS.contains(key.substring(dot + 1));
+        String bare = ListenerKeys.unprefixed(key);
+        return bare != null && RELOADABLE_TLS.contains(bare);
     }
 
     /** The configs as a log line shows them: the sensitive values (passwords, keys) hidden. */

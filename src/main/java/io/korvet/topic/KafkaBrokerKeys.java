@@ -2,6 +2,7 @@ package io.korvet.topic;
 
 import io.korvet.config.ConfigException;
 import io.korvet.config.KorvetConfig;
+import io.korvet.config.ListenerKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,7 +78,7 @@ public final class KafkaBrokerKeys {
         List<String> unknown = new ArrayList<>();
         for (Map.Entry<String, String> e : new TreeMap<>(config.settings()).entrySet()) {
             String key = e.getKey();
-            if (KorvetConfig.KEYS.containsKey(key) || key.startsWith("listener.name.")) {
+            if (KorvetConfig.KEYS.containsKey(key) || ListenerKeys.isListenerKey(key)) {
                 continue;
             }
             Map.Entry<String, Long> topic = synonyms.get(key);
