@@ -124,6 +124,10 @@ public final class TlsReloads implements NodeConfigs {
 
     private static String where(Map<String, String> ssl, String store) {
         String location = ssl.getOrDefault("ssl." + store + ".location", "").trim();
-        return location.isEmpty() ? "(PEM in the config)" : location;
+        if (!location.isEmpty()) {
+            return location;
+        }
+        String pem = ssl.getOrDefault(store.equals("keystore") ? "ssl.keystore.certificate.chain" : "ssl.truststore.certificates", "");
+        return pem.isBlank() ? "(none)" : "(PEM in the config)";
     }
 }
