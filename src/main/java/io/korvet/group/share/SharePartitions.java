@@ -195,8 +195,17 @@ public final class SharePartitions implements AutoCloseable {
             }
             SharePartitionState.Delta d = state.drain();
             writes = writes.handle((v, e) -> null).thenCompose(v -> store.write(key.groupId(), key.tp(), false, d.startOffset(),
-                    d.written(), d.removed()).toCompletableFuture());
+                    d.written(), d.removed()).toCompletableFuture()).whenComplete((v, e) -> logFailed(e, d));
             return writes;
+        }
+
+        /** A change that did not reach Redis: the acknowledgements it carried were answered with an error. */
+        private void logFailed(Throwable e, SharePartitionState.Delta d) {
+            if (e != null) {
+                log.warn("Share group {}: writing the state of {} failed (start offset {}, {} records): {}", key.groupId(), key.tp(),
+                        d.startOffset(), d.written().size(), e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause().toString() : e.toString());
+            }
         }
 
         private synchronized CompletionStage<Void> reset(long offset) {
