@@ -212,8 +212,7 @@ class RedisClusterIT {
         }
         assertThat(processed.values()).allMatch(n -> n == 1);
         for (int p = 0; p < 6; p++) {
-            String stream = NAMESPACE + ":" + topic + ":" + p;
-            assertThat(redis.masterOf("{" + stream + "}:share:" + group).port()).isEqualTo(redis.masterOf(stream).port());
+            assertThat(redis.masterOf(shareState(topic, p, group)).port()).isEqualTo(redis.masterOf(NAMESPACE + ":" + topic + ":" + p).port());
         }
         // Every record accepted: each share partition's start offset reaches its end (bounded: the members' last
         // acknowledgements, sent as they close, may still be landing).
@@ -226,7 +225,7 @@ class RedisClusterIT {
         if (started != 3000) {
             StringBuilder states = new StringBuilder();
             for (int p = 0; p < 6; p++) {
-                String state = "{" + NAMESPACE + ":" + topic + ":" + p + "}:share:" + group;
+                String state = shareState(topic, p, group);
                 String all = redis.cli(redis.masterOf(state), "HGETALL", state).replace('\n', ' ');
                 states.append('\n').append(state).append(": ").append(all, 0, Math.min(300, all.length()));
             }
@@ -239,10 +238,15 @@ class RedisClusterIT {
     private static long spsoSum(String topic, String group) throws Exception {
         long sum = 0;
         for (int p = 0; p < 6; p++) {
-            String state = "{" + NAMESPACE + ":" + topic + ":" + p + "}:share:" + group;
+            String state = shareState(topic, p, group);
             sum += Long.parseLong(redis.cli(redis.masterOf(state), "HGET", state, "spso").trim());
         }
         return sum;
+    }
+
+    /** The hash of a share group's state of one partition, in the slot of the partition's stream. */
+    private static String shareState(String topic, int partition, String group) {
+        return "{" + NAMESPACE + ":" + topic + ":" + partition + "}:share:" + group;
     }
 
     private static SequencedProducer start(String topic, int total) {

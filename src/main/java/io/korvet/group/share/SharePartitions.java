@@ -2,6 +2,7 @@ package io.korvet.group.share;
 
 import io.korvet.group.GroupConfigs;
 import io.korvet.cluster.Periodic;
+import io.korvet.dispatch.ErrorMapper;
 import io.korvet.group.share.SharePartitionState.Acquired;
 import io.korvet.log.PartitionLog;
 import io.korvet.log.TimestampSearch;
@@ -203,8 +204,7 @@ public final class SharePartitions implements AutoCloseable {
         private void logFailed(Throwable e, SharePartitionState.Delta d) {
             if (e != null) {
                 log.warn("Share group {}: writing the state of {} failed (start offset {}, {} records): {}", key.groupId(), key.tp(),
-                        d.startOffset(), d.written().size(), e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                                ? e.getCause().toString() : e.toString());
+                        d.startOffset(), d.written().size(), ErrorMapper.unwrap(e).toString());
             }
         }
 
