@@ -191,6 +191,12 @@ public final class ListenerConfigs {
             throw new ConfigException(prefix + "ssl.client.auth=" + clientAuth + " needs a truststore (ssl.truststore.location or"
                     + " ssl.truststore.certificates) to check client certificates against");
         }
+        for (String flag : List.of("ssl.allow.dn.changes", "ssl.allow.san.changes")) {
+            String v = ssl.get(flag).trim();
+            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                throw new ConfigException(prefix + flag + ": expected true or false, got '" + ssl.get(flag) + "'");
+            }
+        }
         try {
             new org.apache.kafka.common.security.ssl.SslPrincipalMapper(ssl.get("ssl.principal.mapping.rules"));
         } catch (RuntimeException e) {

@@ -18,7 +18,7 @@ public final class ListenerKeys {
             "ssl.truststore.location", "ssl.truststore.password", "ssl.truststore.certificates", "ssl.enabled.protocols",
             "ssl.protocol", "ssl.cipher.suites", "ssl.client.auth", "ssl.principal.mapping.rules",
             "ssl.endpoint.identification.algorithm", "ssl.keymanager.algorithm", "ssl.trustmanager.algorithm", "ssl.provider",
-            "ssl.secure.random.implementation", "sasl.enabled.mechanisms", "connections.max.reauth.ms",
+            "ssl.secure.random.implementation", "ssl.allow.dn.changes", "ssl.allow.san.changes", "sasl.enabled.mechanisms", "connections.max.reauth.ms",
             "sasl.server.max.receive.size", "principal.builder.class");
 
     /** Keys Kafka has for features Korvet does not, each refused at start-up with the reason. */

@@ -37,16 +37,21 @@ public final class TlsContexts {
         return OpenSsl.isAvailable() && OpenSsl.supportsKeyManagerFactory() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
+    /** A listener's TLS context and the identities of the certificates in its keystore. */
+    record Built(SslContext context, List<CertificateIdentity> identities) {
+    }
+
     /** @throws StartupException naming the listener and key when a store cannot be read */
-    public static SslContext forListener(ListenerConfig listener) throws StartupException {
+    static Built forListener(ListenerConfig listener) throws StartupException {
         Map<String, String> ssl = listener.ssl();
         String where = "listener " + listener.name() + ": ";
-        SslContextBuilder builder;
+        Keys keys;
         try {
-            builder = keys(ssl);
+            keys = keys(ssl);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new StartupException(where + "cannot read the keystore (ssl.keystore.*): " + message(e));
         }
+        SslContextBuilder builder = keys.builder();
         try {
             trust(builder, ssl);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
@@ -64,13 +69,16 @@ public final class TlsContexts {
         }
         builder.sslProvider(provider());
         try {
-            return builder.build();
+            return new Built(builder.build(), keys.identities());
         } catch (IOException | RuntimeException e) {
             throw new StartupException(where + "cannot set up TLS: " + message(e));
         }
     }
 
-    private static SslContextBuilder keys(Map<String, String> ssl) throws IOException, GeneralSecurityException {
+    private record Keys(SslContextBuilder builder, List<CertificateIdentity> identities) {
+    }
+
+    private static Keys keys(Map<String, String> ssl) throws IOException, GeneralSecurityException {
         String type = ssl.get("ssl.keystore.type").trim().toUpperCase(Locale.ROOT);
         String keyPassword = blankToNull(ssl.get("ssl.key.password"));
         if (type.equals("PEM")) {
@@ -83,13 +91,14 @@ public final class TlsContexts {
                 chain = Files.readAllBytes(Path.of(ssl.get("ssl.keystore.location").trim()));
                 key = chain;
             }
-            return SslContextBuilder.forServer(new ByteArrayInputStream(chain), new ByteArrayInputStream(key), keyPassword);
+            return new Keys(SslContextBuilder.forServer(new ByteArrayInputStream(chain), new ByteArrayInputStream(key), keyPassword),
+                    CertificateIdentity.ofPemChain(chain));
         }
         char[] storePassword = chars(ssl.get("ssl.keystore.password"));
         KeyStore store = load(type, ssl.get("ssl.keystore.location"), storePassword);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(ssl.get("ssl.keymanager.algorithm").trim());
         kmf.init(store, keyPassword != null ? keyPassword.toCharArray() : storePassword);
-        return SslContextBuilder.forServer(kmf);
+        return new Keys(SslContextBuilder.forServer(kmf), CertificateIdentity.of(store));
     }
 
     private static void trust(SslContextBuilder builder, Map<String, String> ssl) throws IOException, GeneralSecurityException {

@@ -27,8 +27,11 @@ public final class TlsReloads implements NodeConfigs {
 
     private static final Logger log = LoggerFactory.getLogger(TlsReloads.class);
 
-    /** A listener's context in force, the {@code ssl.*} values it was built from, and its store files as they were. */
-    private record InForce(SslContext context, Map<String, String> ssl, String files) {
+    /**
+     * A listener's context in force, the identities its keystore presents, the {@code ssl.*} values it was built
+     * from, and its store files as they were.
+     */
+    private record InForce(SslContext context, List<CertificateIdentity> identities, Map<String, String> ssl, String files) {
     }
 
     private final Map<String, ListenerConfig> listeners = new HashMap<>();
@@ -39,7 +42,8 @@ public final class TlsReloads implements NodeConfigs {
         for (ListenerConfig l : all) {
             if (l.tls()) {
                 listeners.put(l.name(), l);
-                inForce.put(l.name(), new InForce(TlsContexts.forListener(l), l.ssl(), files(l.ssl())));
+                TlsContexts.Built built = TlsContexts.forListener(l);
+                inForce.put(l.name(), new InForce(built.context(), built.identities(), l.ssl(), files(l.ssl())));
             }
         }
     }
@@ -56,7 +60,7 @@ public final class TlsReloads implements NodeConfigs {
             Map<String, String> ssl = effective(l, configs);
             if (changed(l, ssl)) {
                 try {
-                    TlsContexts.forListener(withSsl(l, ssl));
+                    compatible(l, ssl);
                 } catch (StartupException e) {
                     throw new InvalidRequestException("Validation of dynamic config update of SSLFactory failed: " + e.getMessage());
                 }
@@ -72,13 +76,43 @@ public final class TlsReloads implements NodeConfigs {
                 continue;
             }
             try {
-                inForce.put(l.name(), new InForce(TlsContexts.forListener(withSsl(l, ssl)), ssl, files(ssl)));
+                TlsContexts.Built built = compatible(l, ssl);
+                inForce.put(l.name(), new InForce(built.context(), built.identities(), ssl, files(ssl)));
                 log.info("Listener {}: new connections use the keystore {} and truststore {}", l.name(), where(ssl, "keystore"),
                         where(ssl, "truststore"));
             } catch (StartupException e) {
                 log.warn("Listener {} keeps its TLS keys: {}", l.name(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * The listener's context built from new values, when it may replace the one in force as Kafka allows: a
+     * truststore only where there was one, and certificates that keep their distinguished names and subject
+     * alternative names unless {@code ssl.allow.dn.changes} / {@code ssl.allow.san.changes} say otherwise.
+     */
+    private TlsContexts.Built compatible(ListenerConfig l, Map<String, String> ssl) throws StartupException {
+        InForce f = inForce.get(l.name());
+        String where = "listener " + l.name() + ": ";
+        if (!hasTruststore(f.ssl()) && hasTruststore(ssl)) {
+            throw new StartupException(where + "Cannot add SSL truststore to an existing listener for which no truststore was configured.");
+        }
+        TlsContexts.Built built = TlsContexts.forListener(withSsl(l, ssl));
+        try {
+            CertificateIdentity.ensureCompatible(f.identities(), built.identities(), flag(ssl, "ssl.allow.dn.changes"),
+                    flag(ssl, "ssl.allow.san.changes"));
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(where + e.getMessage());
+        }
+        return built;
+    }
+
+    private static boolean hasTruststore(Map<String, String> ssl) {
+        return !ssl.getOrDefault("ssl.truststore.location", "").isBlank() || !ssl.getOrDefault("ssl.truststore.certificates", "").isBlank();
+    }
+
+    private static boolean flag(Map<String, String> ssl, String key) {
+        return Boolean.parseBoolean(ssl.getOrDefault(key, "false").trim());
     }
 
     /** Whether the values differ from those in force, or the files they name changed since they were read. */

@@ -328,6 +328,8 @@ public final class TopicManager {
                 nodeConfigs.check(proposed);
             }
         } catch (RuntimeException e) {
+            log.info("Refused a change of the dynamic broker configs of {}: {}", resource.isEmpty() ? "the cluster default"
+                    : "broker " + resource, e.getMessage());
             return CompletableFuture.failedFuture(e);
         }
         if (validateOnly) {

@@ -93,6 +93,7 @@ class SecurityIT {
         s.put("listener.name.pem.ssl.truststore.type", "PEM");
         s.put("listener.name.pem.ssl.truststore.certificates", certs.caPem());
         s.put("listener.name.pem.ssl.truststore.location", "");
+        s.put("listener.name.pem.ssl.allow.dn.changes", "true");
         s.put("listener.name.jks.ssl.keystore.type", "JKS");
         s.put("listener.name.jks.ssl.keystore.location", certs.jks("server").toString());
         s.put("listener.name.jks.ssl.key.password", TestCertificates.PASSWORD);
@@ -302,36 +303,64 @@ class SecurityIT {
      */
     @Test
     void aListenersKeystoreIsReplacedAtRuntimeWithAlterConfigs() throws Exception {
-        assertThat(presentedSubject(jksSsl)).contains("OU=Brokers");
+        java.security.cert.X509Certificate original = presentedCertificate(jksSsl);
+        assertThat(original.getSubjectX500Principal().getName()).contains("OU=Brokers");
+        certs.signed("renewed", "CN=localhost,OU=Brokers,O=Korvet", "SAN=dns:localhost,ip:127.0.0.1");
+        Path renewed = certs.jks("renewed");
         certs.signed("rotated", "CN=localhost,OU=Rotated,O=Korvet", "SAN=dns:localhost,ip:127.0.0.1");
-        Path rotated = certs.jks("rotated");
+        certs.signed("narrowed", "CN=localhost,OU=Brokers,O=Korvet", "SAN=dns:localhost");
         String key = "listener.name.jks.ssl.keystore.location";
         ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "0");
         try (Admin admin = plaintextAdmin()) {
-            setBrokerConfig(admin, broker, key, rotated.toString());
-            assertThat(presentedSubject(jksSsl)).contains("OU=Rotated");
+            // A renewed certificate (same names, new key): in force for new connections.
+            setBrokerConfig(admin, broker, key, renewed.toString());
+            assertThat(presentedCertificate(jksSsl).getSerialNumber()).isNotEqualTo(original.getSerialNumber());
+            assertThat(presentedSubject(jksSsl)).contains("OU=Brokers");
             org.apache.kafka.clients.admin.ConfigEntry entry = admin.describeConfigs(List.of(broker)).all().get().get(broker).get(key);
-            assertThat(entry.value()).isEqualTo(rotated.toString());
+            assertThat(entry.value()).isEqualTo(renewed.toString());
             assertThat(entry.source()).isEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
             assertThat(entry.isReadOnly()).isFalse();
 
+            // Another distinguished name, or fewer subject alternative names: refused as Kafka refuses them
+            // (ssl.allow.dn.changes and ssl.allow.san.changes are false), the renewed certificate stays.
+            java.math.BigInteger renewedSerial = presentedCertificate(jksSsl).getSerialNumber();
+            assertThatThrownBy(() -> setBrokerConfig(admin, broker, key, certs.jks("rotated").toString()))
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
+                    .hasMessageContaining("Keystore DistinguishedName does not match");
+            assertThatThrownBy(() -> setBrokerConfig(admin, broker, key, certs.jks("narrowed").toString()))
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
+                    .hasMessageContaining("Keystore SubjectAltNames do not match");
+            assertThat(presentedCertificate(jksSsl).getSerialNumber()).isEqualTo(renewedSerial);
+
             // The same location again, the file replaced (here by the first keystore): read again.
-            Files.copy(certs.file("server.jks"), rotated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.setLastModifiedTime(rotated, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2_000));
-            setBrokerConfig(admin, broker, key, rotated.toString());
-            assertThat(presentedSubject(jksSsl)).contains("OU=Brokers");
+            Files.copy(certs.file("server.jks"), renewed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(renewed, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2_000));
+            setBrokerConfig(admin, broker, key, renewed.toString());
+            assertThat(presentedCertificate(jksSsl).getSerialNumber()).isEqualTo(original.getSerialNumber());
 
             assertThatThrownBy(() -> setBrokerConfig(admin, broker, key, dir.resolve("missing.jks").toString()))
                     .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
                     .hasMessageContaining("missing.jks");
-            assertThatThrownBy(() -> setBrokerConfig(admin, new ConfigResource(ConfigResource.Type.BROKER, ""), key, rotated.toString()))
+            assertThatThrownBy(() -> setBrokerConfig(admin, new ConfigResource(ConfigResource.Type.BROKER, ""), key, renewed.toString()))
                     .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
                     .hasMessageContaining("broker id must be specified");
+
+            // The PEM listener allows other names (listener.name.pem.ssl.allow.dn.changes=true): its inline key and
+            // chain replaced by the rotated ones.
+            admin.incrementalAlterConfigs(Map.of(broker, List.of(
+                    new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                            "listener.name.pem.ssl.keystore.certificate.chain", certs.chainPem("rotated")),
+                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+                    new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                            "listener.name.pem.ssl.keystore.key", certs.keyPem("rotated")),
+                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+            assertThat(presentedSubject(pemSsl)).contains("OU=Rotated");
         }
         assertThat(presentedSubject(jksSsl)).contains("OU=Brokers");
         Map<String, Object> c = trusting();
         c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
         assertThat(roundTrip(jksSsl, c, "jks-rotated", 2)).hasSize(2);
+        assertThat(roundTrip(pemSsl, c, "pem-rotated", 2)).hasSize(2);
     }
 
     private static void setBrokerConfig(Admin admin, ConfigResource broker, String key, String value) throws Exception {
@@ -342,6 +371,11 @@ class SecurityIT {
 
     /** The subject of the certificate a TLS listener presents to a new connection. */
     private static String presentedSubject(int port) throws Exception {
+        return presentedCertificate(port).getSubjectX500Principal().getName();
+    }
+
+    /** The certificate a TLS listener presents to a new connection. */
+    private static java.security.cert.X509Certificate presentedCertificate(int port) throws Exception {
         javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
                 javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
@@ -354,7 +388,7 @@ class SecurityIT {
         try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             socket.startHandshake();
-            return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+            return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
         }
     }
 
