@@ -1,5 +1,6 @@
 package io.korvet.cluster;
 
+import io.korvet.Failures;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import java.util.concurrent.CompletableFuture;
@@ -71,7 +72,7 @@ public final class Periodic implements AutoCloseable {
         }
         done.whenComplete((v, e) -> {
             if (e != null) {
-                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                Throwable cause = Failures.cause(e);
                 log.warn("{} failed; it runs again in {} ms: {}", what, periodMs, cause.toString());
             }
             schedule();

@@ -1,8 +1,6 @@
 package io.korvet.dispatch;
 
 import io.korvet.storage.StorageException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -113,9 +111,6 @@ public final class ErrorMapper {
     }
 
     public static Throwable unwrap(Throwable e) {
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+        return io.korvet.Failures.cause(e);
     }
 }

@@ -1,5 +1,6 @@
 package io.korvet.http;
 
+import io.korvet.Failures;
 import io.korvet.StartupException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -194,8 +195,7 @@ public final class HttpServer {
     private static void answer(ChannelHandlerContext ctx, boolean keepAlive, boolean head, CompletionStage<HttpAnswer> answer) {
         answer.whenComplete((a, error) -> ctx.executor().execute(() -> {
             if (error != null) {
-                Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
+                Throwable e = Failures.cause(error);
                 log.warn("HTTP request failed: {}", e.toString());
                 send(ctx, keepAlive, head, HttpAnswer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e.getMessage())));
             } else {

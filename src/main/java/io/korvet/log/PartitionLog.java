@@ -1,5 +1,6 @@
 package io.korvet.log;
 
+import io.korvet.Failures;
 import io.korvet.log.ProducerStateTable.CachedBatch;
 import io.korvet.storage.PartitionState;
 import io.korvet.storage.PartitionStore;
@@ -326,8 +327,7 @@ public final class PartitionLog {
     }
 
     private void invalidate(int gen, Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable cause = Failures.cause(error);
         if (cause instanceof StorageException.LeaderMoved) {
             synchronized (this) {
                 if (gen == generation && loaded) {

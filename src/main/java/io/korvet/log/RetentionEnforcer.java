@@ -1,5 +1,6 @@
 package io.korvet.log;
 
+import io.korvet.Failures;
 import io.korvet.storage.PartitionStore;
 import io.korvet.storage.StorageException;
 import io.korvet.topic.BrokerConfigs;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -95,7 +95,7 @@ public final class RetentionEnforcer implements AutoCloseable {
                 if (error == null) {
                     return;
                 }
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause = Failures.cause(error);
                 if (cause instanceof StorageException.Unavailable u) {
                     unavailable.compareAndSet(null, u); // the other partitions would fail alike: one warning for the pass
                 } else {

@@ -1,5 +1,6 @@
 package io.korvet.security;
 
+import io.korvet.Failures;
 import io.korvet.config.JaasEntry;
 import io.korvet.config.ListenerConfig;
 import io.netty.util.Timer;
@@ -114,8 +115,7 @@ public final class SaslAuthenticator {
     }
 
     private CompletionStage<TokenAnswer> failed(ClientSession session, SaslMechanismServer server, Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable cause = Failures.cause(error);
         String message;
         String reason;
         if (cause instanceof AuthenticationFailure f) {

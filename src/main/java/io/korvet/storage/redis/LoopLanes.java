@@ -1,5 +1,6 @@
 package io.korvet.storage.redis;
 
+import io.korvet.Failures;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -24,7 +25,6 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -135,7 +135,7 @@ final class LoopLanes implements AutoCloseable {
      * keeps its lane until a later group's answer shows that Redis has read past it.
      */
     private static boolean answeredByRedis(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Failures.cause(e);
         return cause == null || cause instanceof RedisCommandExecutionException;
     }
 

@@ -1,5 +1,6 @@
 package io.korvet.storage.redis;
 
+import io.korvet.Failures;
 import io.korvet.storage.StorageException;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -26,7 +27,6 @@ import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -265,7 +265,7 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     Throwable translate(Throwable error, String what) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = Failures.cause(error);
         if (e instanceof StorageException) {
             return e;
         }
