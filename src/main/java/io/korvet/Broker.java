@@ -131,6 +131,8 @@ public final class Broker implements AutoCloseable {
             LogManager logs = new LogManager(partitionStore, config.producerStateScanEntries());
             var topics = new io.korvet.topic.TopicManager(topicStore, config, logs);
             topics.load().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            io.korvet.cluster.ClusterFeatures features = new io.korvet.cluster.ClusterFeatures(topicStore, config.nodeId());
+            features.reload().toCompletableFuture().get(30, TimeUnit.SECONDS);
             // A keystore or truststore set dynamically for this broker is in force before the listeners accept.
             topics.onNodeConfigs(server.tls());
             var m = config.membership();
@@ -141,7 +143,7 @@ public final class Broker implements AutoCloseable {
             PartitionLeadership leadership = new PartitionLeadership(membership, topics, logs, m.rackAwareReads());
             ClusterMembership cluster = membership;
             topics.liveBrokers(() -> cluster.view().brokers().size());
-            membership.onRegistryChange(() -> topics.refresh().whenComplete((v, e) -> {
+            membership.onRegistryChange(() -> topics.refresh().thenCompose(v -> features.reload()).whenComplete((v, e) -> {
                 if (e != null) {
                     log.warn("Could not reload the topic registry (tried again at the next poll): {}", e.getMessage());
                 }
@@ -223,7 +225,7 @@ public final class Broker implements AutoCloseable {
             transactionSweeper = new TransactionSweeper(transactions, timer);
             transactionSweeper.start();
             KafkaApis.register(registry, new KafkaApis.Parts(config, topics, topicStore, logs, replicaWaiter, leadership, metrics,
-                    membership, authenticator, credentials, authorizer, timer, groups, transactions, transactionStore));
+                    membership, authenticator, credentials, authorizer, timer, groups, transactions, transactionStore, features));
 
             if (httpServer != null) {
                 httpSecurity = HttpSecurity.of(config, httpHost, credentials);

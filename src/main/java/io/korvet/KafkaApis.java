@@ -59,7 +59,7 @@ final class KafkaApis {
                  PartitionLeadership leadership, BrokerMetrics metrics, ClusterMembership membership,
                  SaslAuthenticator authenticator, ScramCredentialStore credentials, AclAuthorizer authorizer,
                  HashedWheelTimer timer, GroupCoordinator groups, io.korvet.txn.TransactionCoordinator transactions,
-                 io.korvet.storage.TransactionStore transactionStore) {
+                 io.korvet.storage.TransactionStore transactionStore, io.korvet.cluster.ClusterFeatures features) {
     }
 
     private KafkaApis() {
@@ -80,7 +80,8 @@ final class KafkaApis {
         HashedWheelTimer timer = p.timer();
         GroupCoordinator groups = p.groups();
         io.korvet.txn.TransactionCoordinator transactions = p.transactions();
-        registry.register(new ApiVersionsHandler(registry))
+        registry.register(new ApiVersionsHandler(registry, p.features()))
+                .register(new io.korvet.handler.UpdateFeaturesHandler(p.features()))
                 .register(new MetadataHandler(config, topics, leadership))
                 .register(new CreateTopicsHandler(config, topics))
                 .register(new InitProducerIdHandler(topicStore, transactions))
@@ -119,8 +120,8 @@ final class KafkaApis {
                 .register(new ListGroupsHandler(groups))
                 .register(new DeleteGroupsHandler(groups))
                 .register(new OffsetDeleteHandler(groups, topics))
-                .register(new io.korvet.handler.ConsumerGroupHeartbeatHandler(groups))
-                .register(new io.korvet.handler.ConsumerGroupDescribeHandler(groups));
+                .register(consumerGroups(new io.korvet.handler.ConsumerGroupHeartbeatHandler(groups), p.features()))
+                .register(consumerGroups(new io.korvet.handler.ConsumerGroupDescribeHandler(groups), p.features()));
         registry.register(new io.korvet.handler.AddPartitionsToTxnHandler(transactions, topics))
                 .register(new io.korvet.handler.AddOffsetsToTxnHandler(transactions))
                 .register(new io.korvet.handler.EndTxnHandler(transactions))
@@ -146,14 +147,27 @@ final class KafkaApis {
     /** Share groups (KIP-932): the coordinator's APIs and the share partition leader's. */
     private static void registerShareGroups(HandlerRegistry registry, Parts p, io.korvet.group.ShareCoordination share) {
         io.korvet.group.share.SharePartitions partitions = share.partitions();
-        registry.register(new io.korvet.handler.ShareGroupHeartbeatHandler(share))
-                .register(new io.korvet.handler.ShareGroupDescribeHandler(share))
-                .register(new io.korvet.handler.ShareFetchHandler(p.topics(), p.logs(), p.leadership(), partitions,
-                        partitions.sessions(), p.timer()))
-                .register(new io.korvet.handler.ShareAcknowledgeHandler(p.topics(), p.logs(), p.leadership(), partitions,
-                        partitions.sessions()))
-                .register(new io.korvet.handler.DescribeShareGroupOffsetsHandler(share, p.topics()))
-                .register(new io.korvet.handler.AlterShareGroupOffsetsHandler(share, p.topics()))
-                .register(new io.korvet.handler.DeleteShareGroupOffsetsHandler(share, p.topics()));
+        io.korvet.cluster.ClusterFeatures f = p.features();
+        registry.register(shareGroups(new io.korvet.handler.ShareGroupHeartbeatHandler(share), f))
+                .register(shareGroups(new io.korvet.handler.ShareGroupDescribeHandler(share), f))
+                .register(shareGroups(new io.korvet.handler.ShareFetchHandler(p.topics(), p.logs(), p.leadership(), partitions,
+                        partitions.sessions(), p.timer()), f))
+                .register(shareGroups(new io.korvet.handler.ShareAcknowledgeHandler(p.topics(), p.logs(), p.leadership(), partitions,
+                        partitions.sessions()), f))
+                .register(shareGroups(new io.korvet.handler.DescribeShareGroupOffsetsHandler(share, p.topics()), f))
+                .register(shareGroups(new io.korvet.handler.AlterShareGroupOffsetsHandler(share, p.topics()), f))
+                .register(shareGroups(new io.korvet.handler.DeleteShareGroupOffsetsHandler(share, p.topics()), f));
+    }
+
+    private static <R extends org.apache.kafka.common.requests.AbstractRequest> io.korvet.dispatch.ApiHandler<R> consumerGroups(
+            io.korvet.dispatch.ApiHandler<R> handler, io.korvet.cluster.ClusterFeatures features) {
+        return io.korvet.handler.FeatureGated.gate(handler, features, io.korvet.cluster.ClusterFeatures.GROUP_VERSION,
+                "Consumer-protocol groups (KIP-848)");
+    }
+
+    private static <R extends org.apache.kafka.common.requests.AbstractRequest> io.korvet.dispatch.ApiHandler<R> shareGroups(
+            io.korvet.dispatch.ApiHandler<R> handler, io.korvet.cluster.ClusterFeatures features) {
+        return io.korvet.handler.FeatureGated.gate(handler, features, io.korvet.cluster.ClusterFeatures.SHARE_VERSION,
+                "Share groups (KIP-932)");
     }
 }

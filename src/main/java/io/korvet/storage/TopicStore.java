@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 
-/** The topic registry, the source of producer ids, and the dynamic broker configs. */
+/** The topic registry, the source of producer ids, the dynamic broker configs and the cluster's feature levels. */
 public interface TopicStore {
 
     CompletionStage<List<TopicRecord>> loadTopics();
@@ -36,4 +36,13 @@ public interface TopicStore {
 
     /** Replaces one resource's dynamic broker configs atomically, as {@link #updateTopic} does. */
     CompletionStage<Map<String, String>> updateBrokerConfigs(String resource, UnaryOperator<Map<String, String>> change);
+
+    /**
+     * The cluster's finalized feature levels as UpdateFeatures last left them ({@code <feature>=<level>} and
+     * {@code epoch=<n>}), empty before the first update.
+     */
+    CompletionStage<Map<String, String>> loadFeatures();
+
+    /** Replaces the finalized feature levels atomically, as {@link #updateTopic} does; the other brokers reload them. */
+    CompletionStage<Map<String, String>> updateFeatures(UnaryOperator<Map<String, String>> change);
 }

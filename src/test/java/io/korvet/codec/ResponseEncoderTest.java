@@ -119,7 +119,7 @@ class ResponseEncoderTest {
     private final LogManager logs = new LogManager(InMemoryStores.partitionStore(), 1000);
     private final TopicManager topics = InMemoryStores.topicManager(InMemoryStores.topicStore(), config, logs);
     private final HandlerRegistry registry = new HandlerRegistry();
-    private final ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
+    private final ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry, new io.korvet.cluster.ClusterFeatures(null, 0));
     private final io.korvet.cluster.PartitionLeadership leadership = InMemoryStores.leadership(topics, logs);
     private final MetadataHandler metadata = new MetadataHandler(config, topics, leadership);
     private final CreateTopicsHandler createTopics = new CreateTopicsHandler(config, topics);

@@ -37,6 +37,58 @@ class KafkaToolsIT {
         return r;
     }
 
+    @Test
+    void kafkaFeaturesDescribesTheClustersFeaturesAndTurnsGroupProtocolsOffAndOn() throws Exception {
+        String described = ok(run(KafkaTools.FEATURES, "--bootstrap-server", bootstrap, "describe")).output();
+        for (String feature : java.util.List.of("group.version", "share.version", "transaction.version")) {
+            assertThat(described).containsPattern("Feature: " + java.util.regex.Pattern.quote(feature)
+                    + "\\s+SupportedMinVersion: 0\\s+SupportedMaxVersion: 1\\s+FinalizedVersionLevel: 1\\s+Epoch: \\d+");
+        }
+        Result tv2 = run(KafkaTools.FEATURES, "--bootstrap-server", bootstrap, "upgrade", "--feature", "transaction.version=2");
+        assertThat(tv2.exitCode()).isNotZero();
+        assertThat(tv2.output()).contains("Could not upgrade transaction.version to 2").contains("only supports versions 0-1");
+
+        assertThat(ok(run(KafkaTools.FEATURES, "--bootstrap-server", bootstrap, "downgrade", "--feature", "share.version=0",
+                "--dry-run")).output()).contains("share.version can be downgraded to 0.");
+        try (org.apache.kafka.clients.admin.Admin admin = cluster.admin()) {
+            assertThat(admin.describeFeatures().featureMetadata().get().finalizedFeatures()).as("after a dry run").containsKey("share.version");
+            try {
+                assertThat(ok(run(KafkaTools.FEATURES, "--bootstrap-server", bootstrap, "downgrade", "--feature", "share.version=0",
+                        "--feature", "group.version=0")).output()).contains("share.version was downgraded to 0.")
+                        .contains("group.version was downgraded to 0.");
+                assertThat(ok(run(KafkaTools.FEATURES, "--bootstrap-server", bootstrap, "describe")).output())
+                        .containsPattern("Feature: share.version\\s+SupportedMinVersion: 0\\s+SupportedMaxVersion: 1\\s+FinalizedVersionLevel: 0");
+                Result wrongWay = run(KafkaTools.FEATURES, "--bootstrap-server", bootstrap, "downgrade", "--feature", "share.version=1");
+                assertThat(wrongWay.exitCode()).isNotZero();
+                assertThat(wrongWay.output()).contains("Can't downgrade to a newer version.");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.describeShareGroups(java.util.List.of("features-share"))
+                                .all().get())
+                        .hasCauseInstanceOf(org.apache.kafka.common.errors.UnsupportedVersionException.class);
+                try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of(
+                        "bootstrap.servers", bootstrap, "group.id", "features-consumer", "group.protocol", "consumer",
+                        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName(),
+                        "value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName()))) {
+                    consumer.subscribe(java.util.List.of("features-topic"));
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                        for (int i = 0; i < 30; i++) {
+                            consumer.poll(java.time.Duration.ofMillis(500));
+                        }
+                    }).isInstanceOf(org.apache.kafka.common.errors.UnsupportedVersionException.class);
+                }
+            } finally {
+                ok(run(KafkaTools.FEATURES, "--bootstrap-server", bootstrap, "upgrade", "--feature", "share.version=1",
+                        "--feature", "group.version=1"));
+            }
+            Throwable after = org.assertj.core.api.Assertions.catchThrowable(() ->
+                    admin.describeShareGroups(java.util.List.of("features-share")).all().get());
+            assertThat(after == null ? null : after.getCause()).as("share groups on again")
+                    .isNotInstanceOf(org.apache.kafka.common.errors.UnsupportedVersionException.class);
+            var meta = admin.describeFeatures().featureMetadata().get();
+            assertThat(meta.finalizedFeatures().get("share.version").maxVersionLevel()).isEqualTo((short) 1);
+            assertThat(meta.finalizedFeaturesEpoch()).hasValue(2L);
+        }
+    }
+
     static void produce(String topic, int count) {
         try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
             for (int i = 0; i < count; i++) {

@@ -181,6 +181,34 @@ class MultiBrokerIT {
     }
 
     @Test
+    @Order(3)
+    void aFeatureChangedThroughOneBrokerIsInForceOnTheOthers() throws Exception {
+        try (Admin one = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.bootstrap(1)))) {
+            one.updateFeatures(Map.of("share.version", new org.apache.kafka.clients.admin.FeatureUpdate((short) 0,
+                    org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.SAFE_DOWNGRADE)),
+                    new org.apache.kafka.clients.admin.UpdateFeaturesOptions()).all().get(30, TimeUnit.SECONDS);
+            try {
+                try (Admin three = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.bootstrap(3)))) {
+                    boolean off = false;
+                    for (int i = 0; i < 100 && !off; i++) {
+                        Thread.sleep(i == 0 ? 0 : 100);
+                        off = !three.describeFeatures().featureMetadata().get(30, TimeUnit.SECONDS).finalizedFeatures()
+                                .containsKey("share.version");
+                    }
+                    assertThat(off).as("share.version finalized at 0 on broker 3").isTrue();
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> three.describeShareGroups(List.of("no-shares"))
+                                    .all().get(30, TimeUnit.SECONDS))
+                            .hasCauseInstanceOf(org.apache.kafka.common.errors.UnsupportedVersionException.class);
+                }
+            } finally {
+                one.updateFeatures(Map.of("share.version", new org.apache.kafka.clients.admin.FeatureUpdate((short) 1,
+                        org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UPGRADE)),
+                        new org.apache.kafka.clients.admin.UpdateFeaturesOptions()).all().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     @Order(4)
     void aConsumerWithAClientRackReadsFromTheBrokerOfItsRackNotTheLeader() throws Exception {
         String topic = "racks";

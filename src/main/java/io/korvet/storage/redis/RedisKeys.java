@@ -179,6 +179,11 @@ public final class RedisKeys {
         return brokerConfigs;
     }
 
+    /** Hash: the cluster's finalized feature levels (UpdateFeatures), field {@code finalized}: {@code name=level} lines. Two parts. */
+    public byte[] features() {
+        return bytes(namespace + ":features");
+    }
+
     /** Hash: transactional id to the coordinator's state of it (see {@link RedisTransactionStore}). Two parts. */
     public byte[] transactions() {
         return bytes(namespace + ":transactions");

@@ -27,6 +27,7 @@ public final class RedisTopicStore implements TopicStore {
 
     /** The field of {@code <ns>:broker-configs} holding the cluster-wide default (resource name ""). */
     static final String DEFAULT_BROKER_FIELD = "<default>";
+    private static final String FEATURES_FIELD = "finalized";
     private static final int MAX_ATTEMPTS = 20;
 
     private final RedisConnector redis;
@@ -116,6 +117,23 @@ public final class RedisTopicStore implements TopicStore {
         };
         return replace(keys.brokerConfigs(), field, RedisTopicStore::decodeLines, RedisTopicStore::encodeLines, stored,
                 "updating broker configs of '" + resource + "'", 1).thenApply(m -> m == null ? Map.of() : m);
+    }
+
+    @Override
+    public CompletionStage<Map<String, String>> loadFeatures() {
+        return redis.translate(redis.async().hget(keys.features(), RedisKeys.bytes(FEATURES_FIELD)), "loading feature levels")
+                .thenApply(raw -> raw == null ? Map.of() : decodeLines(text(raw)));
+    }
+
+    @Override
+    public CompletionStage<Map<String, String>> updateFeatures(UnaryOperator<Map<String, String>> change) {
+        UnaryOperator<Map<String, String>> stored = current -> {
+            Map<String, String> before = current == null ? Map.of() : current;
+            Map<String, String> after = change.apply(before);
+            return after.equals(before) ? current : after;
+        };
+        return replace(keys.features(), FEATURES_FIELD, RedisTopicStore::decodeLines, RedisTopicStore::encodeLines, stored,
+                "updating feature levels", 1).thenApply(m -> m == null ? Map.of() : m);
     }
 
     /** Tells the other brokers that the registry changed, then completes with {@code value}. */
