@@ -357,6 +357,12 @@ class SecurityIT {
             assertThat(presentedSubject(pemSsl)).contains("OU=Rotated");
         }
         assertThat(presentedSubject(jksSsl)).contains("OU=Brokers");
+
+        // The dynamic keystores are kept in Redis: a restarted broker presents them again, not its static ones.
+        cluster.stopBroker();
+        cluster.startBroker();
+        assertThat(presentedSubject(pemSsl)).contains("OU=Rotated");
+        assertThat(presentedCertificate(jksSsl).getSerialNumber()).isEqualTo(original.getSerialNumber());
         Map<String, Object> c = trusting();
         c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
         assertThat(roundTrip(jksSsl, c, "jks-rotated", 2)).hasSize(2);

@@ -216,16 +216,43 @@ public final class RedisTopicStore implements TopicStore {
         for (String line : text.split("\n")) {
             int eq = line.indexOf('=');
             if (eq > 0) {
-                values.put(line.substring(0, eq), line.substring(eq + 1));
+                values.put(line.substring(0, eq), unescape(line.substring(eq + 1)));
             }
         }
         return values;
     }
 
+    /** {@code key=value} lines; a value's line breaks (a PEM certificate's) written as {@code \n}, a backslash as {@code \\}. */
     static String encodeLines(Map<String, String> values) {
         StringBuilder sb = new StringBuilder();
-        new TreeMap<>(values).forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        new TreeMap<>(values).forEach((k, v) -> sb.append(k).append('=').append(escape(v)).append('\n'));
         return sb.toString();
+    }
+
+    private static String escape(String value) {
+        if (value.indexOf('\\') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+            return value;
+        }
+        return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    /** Undoes {@link #escape}; a backslash before anything else stays as it is (values written before escaping). */
+    private static String unescape(String value) {
+        if (value.indexOf('\\') < 0) {
+            return value;
+        }
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            char next = i + 1 < value.length() ? value.charAt(i + 1) : 0;
+            if (c == '\\' && (next == '\\' || next == 'n' || next == 'r')) {
+                out.append(next == 'n' ? '\n' : next == 'r' ? '\r' : '\\');
+                i++;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static String text(byte[] bytes) {

@@ -67,6 +67,18 @@ class RedisTopicStoreTest {
     }
 
     @Test
+    void valuesWithLineBreaksAndBackslashesRoundTrip() {
+        String pem = "-----BEGIN CERTIFICATE-----\nMIIB\r\nAbC=\n-----END CERTIFICATE-----\n";
+        Map<String, String> configs = Map.of("listener.name.pem.ssl.keystore.certificate.chain", pem,
+                "windows.path", "C:\\certs\\n1.p12", "plain", "x=y");
+        String encoded = RedisTopicStore.encodeLines(configs);
+        assertThat(encoded.lines()).hasSize(3);
+        assertThat(RedisTopicStore.decodeLines(encoded)).isEqualTo(configs);
+        // Written before values were escaped: a backslash before anything else is kept.
+        assertThat(RedisTopicStore.decodeLines("a=C:\\temp\\x\n")).containsEntry("a", "C:\\temp\\x");
+    }
+
+    @Test
     void producerIdsAreNotGivenAgainWhenTheCounterGoesBack() {
         long before = RedisTopicStore.producerId(1_796_600_000_000L, 41);
         // A failover lost the last INCRs: the counter repeats, a millisecond later.
