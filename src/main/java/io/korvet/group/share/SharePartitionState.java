@@ -308,6 +308,27 @@ public final class SharePartitionState {
         return d;
     }
 
+    /**
+     * Takes back a drained change that could not be written: its records are written again at the next drain, in
+     * their state by then (or forgotten, if the start moved past them), and the start offset with them. Redis then
+     * catches up with this state rather than keeping what it had before the failed write.
+     */
+    public void redo(Delta failed) {
+        startMoved = true;
+        List<Long> offsets = new ArrayList<>(failed.written().keySet());
+        offsets.addAll(failed.removed());
+        for (long o : offsets) {
+            InFlight r = inFlight.get(o);
+            if (r != null) {
+                written.put(o, encode(r));
+                removed.remove(o);
+            } else if (o < startOffset) {
+                written.remove(o);
+                removed.add(o);
+            }
+        }
+    }
+
     /** Whether anything changed since the last drain. */
     public boolean dirty() {
         return startMoved || !written.isEmpty() || !removed.isEmpty();

@@ -32,6 +32,7 @@ public final class SharePartitions implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SharePartitions.class);
     private static final long SWEEP_MS = 200;
+    static final long WRITE_RETRY_MS = 1_000;
 
     private record Key(String groupId, TopicPartition tp) {
     }
@@ -67,6 +68,8 @@ public final class SharePartitions implements AutoCloseable {
         private volatile GroupConfigs.Effective config;
         private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
         private final Set<Runnable> listeners = new CopyOnWriteArraySet<>();
+        /** When a change whose write failed may be written again. */
+        private long retryAtMs;
         /** The partition's leader epoch when the state was loaded: a later epoch means another leader may have changed it. */
         private final int leaderEpoch;
         private final PartitionLog partitionLog;
@@ -173,7 +176,8 @@ public final class SharePartitions implements AutoCloseable {
             boolean any;
             synchronized (this) {
                 any = state.expireLocks(nowMs, config.deliveryLimit());
-                if (any) {
+                // A change whose write failed is written again once the retry delay has passed.
+                if (any || state.dirty() && nowMs >= retryAtMs) {
                     persist();
                 }
             }
@@ -196,16 +200,25 @@ public final class SharePartitions implements AutoCloseable {
             }
             SharePartitionState.Delta d = state.drain();
             writes = writes.handle((v, e) -> null).thenCompose(v -> store.write(key.groupId(), key.tp(), false, d.startOffset(),
-                    d.written(), d.removed()).toCompletableFuture()).whenComplete((v, e) -> logFailed(e, d));
+                    d.written(), d.removed()).toCompletableFuture()).whenComplete((v, e) -> failed(e, d));
             return writes;
         }
 
-        /** A change that did not reach Redis: the acknowledgements it carried were answered with an error. */
-        private void logFailed(Throwable e, SharePartitionState.Delta d) {
-            if (e != null) {
-                log.warn("Share group {}: writing the state of {} failed (start offset {}, {} records): {}", key.groupId(), key.tp(),
-                        d.startOffset(), d.written().size(), ErrorMapper.unwrap(e).toString());
+        /**
+         * A change that did not reach Redis: the acknowledgements it carried were answered with an error, and the
+         * change is taken back to be written again by the sweep after {@value #WRITE_RETRY_MS} ms, so that Redis does
+         * not keep an older state of these records (and start offset) than the one in force here.
+         */
+        private void failed(Throwable e, SharePartitionState.Delta d) {
+            if (e == null) {
+                return;
             }
+            synchronized (this) {
+                state.redo(d);
+                retryAtMs = System.currentTimeMillis() + WRITE_RETRY_MS;
+            }
+            log.warn("Share group {}: writing the state of {} failed (start offset {}, {} records), written again in {} ms: {}",
+                    key.groupId(), key.tp(), d.startOffset(), d.written().size(), WRITE_RETRY_MS, ErrorMapper.unwrap(e).toString());
         }
 
         private synchronized CompletionStage<Void> reset(long offset) {

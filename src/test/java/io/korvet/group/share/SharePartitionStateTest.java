@@ -164,6 +164,29 @@ class SharePartitionStateTest {
     }
 
     @Test
+    void aChangeWhoseWriteFailedIsWrittenAgainInItsLatestState() {
+        SharePartitionState s = new SharePartitionState(0);
+        s.acquire("a", 0, 3, 100, 1000);
+        Map<Long, String> stored = new HashMap<>();
+        SharePartitionState.Delta first = s.drain();
+        stored.putAll(first.written());
+        // The acknowledgement of 0-1 is drained but its write fails; 2 is acknowledged meanwhile.
+        s.acknowledge("a", 0, 1, type(SharePartitionState.ACCEPT), LIMIT, 0);
+        SharePartitionState.Delta failed = s.drain();
+        s.acknowledge("a", 2, 2, type(SharePartitionState.RELEASE), LIMIT, 0);
+        s.redo(failed);
+        assertThat(s.dirty()).isTrue();
+        SharePartitionState.Delta again = s.drain();
+        stored.putAll(again.written());
+        again.removed().forEach(stored::remove);
+        SharePartitionState back = SharePartitionState.restore(again.startOffset(), stored);
+        assertThat(back.startOffset()).isEqualTo(2);
+        assertThat(back.stateOf(2)).isEqualTo(State.AVAILABLE);
+        assertThat(back.stateOf(3)).isEqualTo(State.AVAILABLE);
+        assertThat(stored).doesNotContainKeys(0L, 1L);
+    }
+
+    @Test
     void logStartAndResetMoveTheStart() {
         SharePartitionState s = new SharePartitionState(0);
         s.acquire("a", 0, 4, 100, 1000);
