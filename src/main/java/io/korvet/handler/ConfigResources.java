@@ -72,7 +72,7 @@ final class ConfigResources {
         if (type == ConfigResource.Type.GROUP && !context.allowed(op, ResourceType.GROUP, name)) {
             throw new org.apache.kafka.common.errors.GroupAuthorizationException("Authorization failed.");
         }
-        if (type == ConfigResource.Type.BROKER && !context.allowedOnCluster(op)) {
+        if ((type == ConfigResource.Type.BROKER || type == ConfigResource.Type.BROKER_LOGGER) && !context.allowedOnCluster(op)) {
             throw new ClusterAuthorizationException("Authorization failed.");
         }
     }

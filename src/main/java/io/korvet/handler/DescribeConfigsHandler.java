@@ -26,7 +26,8 @@ import org.apache.kafka.common.requests.DescribeConfigsRequest;
 /**
  * DescribeConfigs for topics and brokers, as Kafka reports them: every config with the value in force,
  * its source (topic, dynamic broker, dynamic default, static broker, default) and, when asked, its synonyms
- * in order of precedence. Each resource is answered on its own.
+ * in order of precedence; a broker's loggers and their levels ({@link BrokerLoggers}); groups' configs. Each
+ * resource is answered on its own.
  */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
 
@@ -75,6 +76,12 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
             try {
                 ConfigResources.checkAccess(context, org.apache.kafka.common.acl.AclOperation.DESCRIBE_CONFIGS,
                         ConfigResource.Type.forId(resource.resourceType()), resource.resourceName());
+                if (resource.resourceType() == ConfigResource.Type.BROKER_LOGGER.id()) {
+                    result.setErrorCode(Errors.NONE.code()).setConfigs(BrokerLoggers.describe(topics.brokerConfigs().nodeResource(),
+                            resource.resourceName(), resource.configurationKeys()));
+                    data.results().add(result);
+                    continue;
+                }
                 List<ConfigView> views = describe(resource, synonyms);
                 if (views == null) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());

@@ -87,6 +87,16 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 return CompletableFuture.failedFuture(new InvalidRequestException("Null value not supported for : " + c.name()));
             }
         }
+        if (r.resourceType() == ConfigResource.Type.BROKER_LOGGER.id()) {
+            try {
+                ConfigResources.checkAccess(context, org.apache.kafka.common.acl.AclOperation.ALTER_CONFIGS,
+                        ConfigResource.Type.BROKER_LOGGER, r.resourceName());
+                BrokerLoggers.alter(topics.brokerConfigs().nodeResource(), r.resourceName(), r.configs(), validateOnly);
+                return CompletableFuture.completedFuture(null);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         if (r.resourceType() == ConfigResource.Type.GROUP.id() && groupConfigs != null) {
             try {
                 ConfigResources.checkAccess(context, org.apache.kafka.common.acl.AclOperation.ALTER_CONFIGS, ConfigResource.Type.GROUP,

@@ -89,6 +89,35 @@ class KafkaToolsIT {
         }
     }
 
+    @Test
+    void kafkaConfigsDescribesAndChangesTheBrokersLogLevels() throws Exception {
+        String logger = "io.korvet.handler.DescribeConfigsHandler";
+        String before = level(logger);
+        String described = ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--describe", "--entity-type", "broker-loggers",
+                "--entity-name", "0")).output();
+        assertThat(described).contains("root=" + level(org.slf4j.Logger.ROOT_LOGGER_NAME)).contains(logger + "=" + before);
+        try {
+            ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--alter", "--entity-type", "broker-loggers",
+                    "--entity-name", "0", "--add-config", logger + "=DEBUG"));
+            assertThat(level(logger)).isEqualTo("DEBUG");
+            assertThat(ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--describe", "--entity-type", "broker-loggers",
+                    "--entity-name", "0")).output()).contains(logger + "=DEBUG");
+            Result bad = run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--alter", "--entity-type", "broker-loggers",
+                    "--entity-name", "0", "--add-config", logger + "=LOUD");
+            assertThat(bad.exitCode()).isNotZero();
+            assertThat(bad.output()).contains("Cannot set the log level of " + logger + " to LOUD as it is not a supported log level");
+        } finally {
+            ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--alter", "--entity-type", "broker-loggers",
+                    "--entity-name", "0", "--delete-config", logger));
+        }
+        assertThat(level(logger)).isEqualTo(before);
+    }
+
+    /** A logger's effective level in this JVM, where the test's broker runs. */
+    private static String level(String logger) {
+        return ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(logger)).getEffectiveLevel().toString();
+    }
+
     static void produce(String topic, int count) {
         try (KafkaProducer<String, String> producer = cluster.producer(Map.of())) {
             for (int i = 0; i < count; i++) {
