@@ -68,7 +68,7 @@ public final class SharePartitions implements AutoCloseable {
         private volatile GroupConfigs.Effective config;
         private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
         private final Set<Runnable> listeners = new CopyOnWriteArraySet<>();
-        /** When a change whose write failed may be written again. */
+        /** When a change whose write failed may be written again; 0 when none waits. */
         private long retryAtMs;
         /** The partition's leader epoch when the state was loaded: a later epoch means another leader may have changed it. */
         private final int leaderEpoch;
@@ -177,7 +177,7 @@ public final class SharePartitions implements AutoCloseable {
             synchronized (this) {
                 any = state.expireLocks(nowMs, config.deliveryLimit());
                 // A change whose write failed is written again once the retry delay has passed.
-                if (any || state.dirty() && nowMs >= retryAtMs) {
+                if (any || retryAtMs > 0 && nowMs >= retryAtMs) {
                     persist();
                 }
             }
@@ -198,6 +198,7 @@ public final class SharePartitions implements AutoCloseable {
             if (!state.dirty()) {
                 return writes;
             }
+            retryAtMs = 0;
             SharePartitionState.Delta d = state.drain();
             writes = writes.handle((v, e) -> null).thenCompose(v -> store.write(key.groupId(), key.tp(), false, d.startOffset(),
                     d.written(), d.removed()).toCompletableFuture()).whenComplete((v, e) -> failed(e, d));
