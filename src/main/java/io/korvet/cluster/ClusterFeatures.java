@@ -121,7 +121,7 @@ public final class ClusterFeatures {
      * or null when they can: all or none, as Kafka's controller applies them.
      */
     public String refusal(Map<String, Update> updates) {
-        return refusal(updates, finalized);
+        return refusal(updates, finalized, nodeId);
     }
 
     static String refusal(Map<String, Update> updates, Finalized current, int nodeId) {
@@ -132,10 +132,6 @@ public final class ClusterFeatures {
             }
         }
         return null;
-    }
-
-    private String refusal(Map<String, Update> updates, Finalized current) {
-        return refusal(updates, current, nodeId);
     }
 
     private static String refusal(String feature, Update update, short current, int nodeId) {
@@ -167,7 +163,7 @@ public final class ClusterFeatures {
     public CompletionStage<Finalized> update(Map<String, Update> updates) {
         return store.updateFeatures(stored -> {
             Finalized current = Finalized.parse(stored);
-            String why = refusal(updates, current);
+            String why = refusal(updates, current, nodeId);
             if (why != null) {
                 throw new IllegalArgumentException(why);
             }
