@@ -172,13 +172,6 @@ class RedisClusterIT {
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, group), List.of(
                 new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET))))
                 .all().get(30, TimeUnit.SECONDS);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", fleet.bootstrap()),
-                new StringSerializer(), new StringSerializer())) {
-            for (int i = 0; i < 3000; i++) {
-                producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i));
-            }
-            producer.flush();
-        }
         Map<String, Integer> processed = new ConcurrentHashMap<>();
         AtomicBoolean running = new AtomicBoolean(true);
         List<String> ackFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -203,6 +196,21 @@ class RedisClusterIT {
             threads.add(t);
         }
         try {
+            // The records go out once both members hold their share of the partitions: a member whose partition moves
+            // to the other while it processes the partition's records cannot acknowledge them (Kafka's share consumer
+            // fails them with NOT_LEADER_OR_FOLLOWER), and they come back only when their locks expire.
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                var d = admin.describeShareGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+                return d.members().size() == 2 && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty()
+                        && m.memberEpoch() == d.groupEpoch());
+            });
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", fleet.bootstrap()),
+                    new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 3000; i++) {
+                    producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i));
+                }
+                producer.flush();
+            }
             await().atMost(Duration.ofSeconds(120)).until(() -> processed.size() == 3000);
         } finally {
             running.set(false);
