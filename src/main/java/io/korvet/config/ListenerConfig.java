@@ -19,6 +19,11 @@ public record ListenerConfig(
         Map<String, Long> reauthMs,
         int saslMaxReceiveSize) {
 
+    /** Whether {@code ssl.*} values name a truststore (a file, or PEM certificates in the config). */
+    public static boolean hasTruststore(java.util.Map<String, String> ssl) {
+        return !ssl.getOrDefault("ssl.truststore.location", "").isBlank() || !ssl.getOrDefault("ssl.truststore.certificates", "").isBlank();
+    }
+
     public String name() {
         return bind.listenerName();
     }

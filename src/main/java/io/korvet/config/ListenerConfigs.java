@@ -187,7 +187,7 @@ public final class ListenerConfigs {
         if (!Set.of("none", "requested", "required").contains(clientAuth)) {
             throw new ConfigException(prefix + "ssl.client.auth: expected none, requested or required, got '" + ssl.get("ssl.client.auth") + "'");
         }
-        if (!clientAuth.equals("none") && ssl.get("ssl.truststore.location").isBlank() && ssl.get("ssl.truststore.certificates").isBlank()) {
+        if (!clientAuth.equals("none") && !ListenerConfig.hasTruststore(ssl)) {
             throw new ConfigException(prefix + "ssl.client.auth=" + clientAuth + " needs a truststore (ssl.truststore.location or"
                     + " ssl.truststore.certificates) to check client certificates against");
         }

@@ -76,7 +76,7 @@ public final class ErrorMapper {
 
     /** @param api the API being served, or null where the code does not depend on it */
     private static ApiException mapped(Throwable failure, ApiKeys api) {
-        Throwable e = unwrap(failure);
+        Throwable e = io.korvet.Failures.cause(failure);
         if (e instanceof ApiException known) {
             return known;
         }
@@ -108,9 +108,5 @@ public final class ErrorMapper {
             return new KafkaStorageException(e.getMessage());
         }
         return new UnknownServerException(e.toString());
-    }
-
-    public static Throwable unwrap(Throwable e) {
-        return io.korvet.Failures.cause(e);
     }
 }

@@ -199,7 +199,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         stage.whenComplete((response, error) -> {
             try {
                 observer.answered(apiKey, version, error == null ? Errors.NONE
-                        : ErrorMapper.toError(ErrorMapper.unwrap(error), apiKey), System.nanoTime() - started);
+                        : ErrorMapper.toError(io.korvet.Failures.cause(error), apiKey), System.nanoTime() - started);
                 complete(p, apiKey, version, body, response, error);
             } catch (RuntimeException e) {
                 log.error("{} v{} from {}: cannot build the error response", apiKey, version, ctx.channel().remoteAddress(), e);
@@ -220,7 +220,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private void complete(OrderedResponses.Pending p, ApiKeys apiKey, short version, AbstractRequest body, ApiMessage response, Throwable error) {
         ApiMessage result = response;
         if (error != null) {
-                Throwable cause = ErrorMapper.unwrap(error);
+                Throwable cause = io.korvet.Failures.cause(error);
                 Errors code = ErrorMapper.toError(cause, apiKey);
                 if (code == Errors.UNKNOWN_SERVER_ERROR) {
                     log.error("{} v{} from {} failed", apiKey, version, ctx.channel().remoteAddress(), cause);

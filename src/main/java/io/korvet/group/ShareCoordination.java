@@ -150,7 +150,7 @@ public final class ShareCoordination {
         }
         return checkShareGroup(groupId).exceptionallyCompose(e -> {
             // Kafka creates the group when its offsets are set before it ever had a member.
-            if (io.korvet.dispatch.ErrorMapper.unwrap(e) instanceof GroupIdNotFoundException && !registry.elsewhere(groupId)) {
+            if (io.korvet.Failures.cause(e) instanceof GroupIdNotFoundException && !registry.elsewhere(groupId)) {
                 return store.listGroups().thenCompose(stored -> stored.containsKey(groupId) ? CompletableFuture.failedFuture(e)
                         : store.commitOffsets(groupId, ShareGroups.TYPE, Map.of()));
             }

@@ -30,7 +30,7 @@ final class BrokerLoggers {
 
     static final String ROOT = "root";
     private static final Set<String> LEVELS = Set.of("FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE");
-    private static final String LEVELS_TEXT = "DEBUG, ERROR, FATAL, INFO, TRACE, WARN";
+    private static final String LEVELS_TEXT = String.join(", ", new java.util.TreeSet<>(LEVELS));
 
     private BrokerLoggers() {
     }

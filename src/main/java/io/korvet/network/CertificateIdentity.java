@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Enumeration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.security.auth.x500.X500Principal;
@@ -29,7 +28,7 @@ record CertificateIdentity(String alias, X500Principal subject, Set<List<?>> alt
 
     static CertificateIdentity of(String alias, X509Certificate certificate) throws GeneralSecurityException {
         Collection<List<?>> names = certificate.getSubjectAlternativeNames();
-        return new CertificateIdentity(alias, certificate.getSubjectX500Principal(), names == null ? Set.of() : Set.copyOf(new HashSet<>(names)));
+        return new CertificateIdentity(alias, certificate.getSubjectX500Principal(), names == null ? Set.of() : Set.copyOf(names));
     }
 
     /** Every X.509 certificate of a keystore: its key entries' own certificates and its trusted ones. */

@@ -94,7 +94,7 @@ public final class TlsReloads implements NodeConfigs {
     private TlsContexts.Built compatible(ListenerConfig l, Map<String, String> ssl) throws StartupException {
         InForce f = inForce.get(l.name());
         String where = "listener " + l.name() + ": ";
-        if (!hasTruststore(f.ssl()) && hasTruststore(ssl)) {
+        if (!ListenerConfig.hasTruststore(f.ssl()) && ListenerConfig.hasTruststore(ssl)) {
             throw new StartupException(where + "Cannot add SSL truststore to an existing listener for which no truststore was configured.");
         }
         TlsContexts.Built built = TlsContexts.forListener(withSsl(l, ssl));
@@ -105,10 +105,6 @@ public final class TlsReloads implements NodeConfigs {
             throw new StartupException(where + e.getMessage());
         }
         return built;
-    }
-
-    private static boolean hasTruststore(Map<String, String> ssl) {
-        return !ssl.getOrDefault("ssl.truststore.location", "").isBlank() || !ssl.getOrDefault("ssl.truststore.certificates", "").isBlank();
     }
 
     private static boolean flag(Map<String, String> ssl, String key) {

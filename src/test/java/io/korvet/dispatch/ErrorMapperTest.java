@@ -70,7 +70,7 @@ class ErrorMapperTest {
     @Test
     void completionExceptionWithoutCauseIsAnUnknownServerError() {
         assertThat(ErrorMapper.toError(new CompletionException("no cause", null))).isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
-        assertThat(ErrorMapper.unwrap(new CompletionException(new IllegalStateException("x"))))
+        assertThat(io.korvet.Failures.cause(new CompletionException(new IllegalStateException("x"))))
                 .isInstanceOf(IllegalStateException.class);
     }
 

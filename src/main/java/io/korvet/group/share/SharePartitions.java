@@ -2,7 +2,7 @@ package io.korvet.group.share;
 
 import io.korvet.group.GroupConfigs;
 import io.korvet.cluster.Periodic;
-import io.korvet.dispatch.ErrorMapper;
+import io.korvet.Failures;
 import io.korvet.group.share.SharePartitionState.Acquired;
 import io.korvet.log.PartitionLog;
 import io.korvet.log.TimestampSearch;
@@ -219,7 +219,7 @@ public final class SharePartitions implements AutoCloseable {
                 retryAtMs = System.currentTimeMillis() + WRITE_RETRY_MS;
             }
             log.warn("Share group {}: writing the state of {} failed (start offset {}, {} records), written again in {} ms: {}",
-                    key.groupId(), key.tp(), d.startOffset(), d.written().size(), WRITE_RETRY_MS, ErrorMapper.unwrap(e).toString());
+                    key.groupId(), key.tp(), d.startOffset(), d.written().size(), WRITE_RETRY_MS, Failures.cause(e).toString());
         }
 
         private synchronized CompletionStage<Void> reset(long offset) {

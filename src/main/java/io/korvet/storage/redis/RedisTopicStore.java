@@ -109,14 +109,22 @@ public final class RedisTopicStore implements TopicStore {
     @Override
     public CompletionStage<Map<String, String>> updateBrokerConfigs(String resource, UnaryOperator<Map<String, String>> change) {
         String field = resource.isEmpty() ? DEFAULT_BROKER_FIELD : resource;
-        // An empty set of configs is stored as no field at all.
+        return replaceLines(keys.brokerConfigs(), field, change, "updating broker configs of '" + resource + "'");
+    }
+
+    /**
+     * {@link #replace} of a field holding {@code key=value} lines, which {@code change} sees as a map (empty when the
+     * field is absent); an empty map is stored as no field at all.
+     */
+    private CompletionStage<Map<String, String>> replaceLines(byte[] hash, String field, UnaryOperator<Map<String, String>> change,
+                                                              String what) {
         UnaryOperator<Map<String, String>> stored = current -> {
             Map<String, String> before = current == null ? Map.of() : current;
             Map<String, String> after = change.apply(before);
             return after.equals(before) ? current : after.isEmpty() ? null : after;
         };
-        return replace(keys.brokerConfigs(), field, RedisTopicStore::decodeLines, RedisTopicStore::encodeLines, stored,
-                "updating broker configs of '" + resource + "'", 1).thenApply(m -> m == null ? Map.of() : m);
+        return replace(hash, field, RedisTopicStore::decodeLines, RedisTopicStore::encodeLines, stored, what, 1)
+                .thenApply(m -> m == null ? Map.of() : m);
     }
 
     @Override
@@ -127,13 +135,7 @@ public final class RedisTopicStore implements TopicStore {
 
     @Override
     public CompletionStage<Map<String, String>> updateFeatures(UnaryOperator<Map<String, String>> change) {
-        UnaryOperator<Map<String, String>> stored = current -> {
-            Map<String, String> before = current == null ? Map.of() : current;
-            Map<String, String> after = change.apply(before);
-            return after.equals(before) ? current : after;
-        };
-        return replace(keys.features(), FEATURES_FIELD, RedisTopicStore::decodeLines, RedisTopicStore::encodeLines, stored,
-                "updating feature levels", 1).thenApply(m -> m == null ? Map.of() : m);
+        return replaceLines(keys.features(), FEATURES_FIELD, change, "updating feature levels");
     }
 
     /** Tells the other brokers that the registry changed, then completes with {@code value}. */
