@@ -98,6 +98,7 @@ final class KafkaApis {
                 .register(new DescribeClusterHandler(config, membership))
                 .register(new DescribeTopicPartitionsHandler(leadership, topics))
                 .register(new ListPartitionReassignmentsHandler())
+                .register(new io.korvet.handler.ElectLeadersHandler(topics))
                 .register(new OffsetForLeaderEpochHandler(topics, logs, leadership))
                 .register(new SaslHandshakeHandler(authenticator))
                 .register(new SaslAuthenticateHandler(authenticator))

@@ -175,6 +175,9 @@ class AclIT {
                     .all().get()).hasCauseInstanceOf(ClusterAuthorizationException.class);
             assertThatThrownBy(() -> alice.describeLogDirs(List.of(0)).allDescriptions().get())
                     .as("DescribeLogDirs needs DESCRIBE on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
+            assertThatThrownBy(() -> alice.electLeaders(org.apache.kafka.common.ElectionType.PREFERRED,
+                    java.util.Set.of(new org.apache.kafka.common.TopicPartition("orders", 0))).all().get())
+                    .as("ElectLeaders needs ALTER on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
         }
         String listed = acls("--list", "--topic", "orders").output();
         assertThat(listed).contains("User:alice").contains("WRITE").contains("DESCRIBE");

@@ -24,6 +24,7 @@ final class KafkaTools {
     static final String DELETE_RECORDS = "org.apache.kafka.tools.DeleteRecordsCommand";
     static final String LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand";
     static final String FEATURES = "org.apache.kafka.tools.FeatureCommand";
+    static final String LEADER_ELECTION = "org.apache.kafka.tools.LeaderElectionCommand";
 
     /** What a tool printed (stdout and stderr together) and its exit code. */
     record Result(int exitCode, String output) {

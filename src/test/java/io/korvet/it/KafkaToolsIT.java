@@ -240,4 +240,29 @@ class KafkaToolsIT {
         String earliest = ok(run(KafkaTools.GET_OFFSETS, "--bootstrap-server", bootstrap, "--topic", "cli-offsets", "--time", "-2")).output();
         assertThat(earliest).contains("cli-offsets:0:3").contains("cli-offsets:1:0");
     }
+
+    @Test
+    void leaderElectionFindsEveryLeaderAlreadyPreferred() throws Exception {
+        cluster.createTopic("cli-elect", 2);
+        for (String type : new String[] {"preferred", "unclean"}) {
+            assertThat(ok(run(KafkaTools.LEADER_ELECTION, "--bootstrap-server", bootstrap, "--election-type", type,
+                    "--topic", "cli-elect", "--partition", "1")).output())
+                    .contains("Valid replica already elected for partitions cli-elect-1");
+        }
+        Result all = ok(run(KafkaTools.LEADER_ELECTION, "--bootstrap-server", bootstrap, "--election-type", "preferred",
+                "--all-topic-partitions"));
+        assertThat(all.output()).doesNotContain("Error").doesNotContain("Successfully completed");
+
+        Path json = Files.createTempFile("election", ".json");
+        Files.writeString(json, "{\"partitions\": [{\"topic\": \"cli-elect\", \"partition\": 0},"
+                + " {\"topic\": \"cli-elect\", \"partition\": 7}, {\"topic\": \"cli-elect-none\", \"partition\": 0}]}");
+        Result some = run(KafkaTools.LEADER_ELECTION, "--bootstrap-server", bootstrap, "--election-type", "preferred",
+                "--path-to-json-file", json.toString());
+        Files.deleteIfExists(json);
+        assertThat(some.exitCode()).as(some.output()).isNotZero();
+        assertThat(some.output()).contains("Valid replica already elected for partitions cli-elect-0")
+                .contains("2 replica(s) could not be elected")
+                .contains("for partition: cli-elect-7: org.apache.kafka.common.errors.UnknownTopicOrPartitionException")
+                .contains("for partition: cli-elect-none-0: org.apache.kafka.common.errors.UnknownTopicOrPartitionException");
+    }
 }
