@@ -207,6 +207,11 @@ public final class GroupConfigs {
         });
     }
 
+    /** The ids of the groups that have configs set, in order. */
+    public CompletionStage<java.util.Set<String>> configured() {
+        return store.configuredGroups();
+    }
+
     /** Forgets the group's configs (the group was deleted). */
     public CompletionStage<Void> forget(String groupId) {
         cache.remove(groupId);

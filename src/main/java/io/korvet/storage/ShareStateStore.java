@@ -39,4 +39,7 @@ public interface ShareStateStore {
 
     /** Replaces the group's configs. */
     CompletionStage<Void> setConfigs(String groupId, Map<String, String> configs);
+
+    /** The ids of the groups that have configs set. */
+    CompletionStage<Set<String>> configuredGroups();
 }

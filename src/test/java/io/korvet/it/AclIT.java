@@ -178,6 +178,8 @@ class AclIT {
             assertThatThrownBy(() -> alice.electLeaders(org.apache.kafka.common.ElectionType.PREFERRED,
                     java.util.Set.of(new org.apache.kafka.common.TopicPartition("orders", 0))).all().get())
                     .as("ElectLeaders needs ALTER on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
+            assertThatThrownBy(() -> alice.listConfigResources().all().get())
+                    .as("ListConfigResources needs DESCRIBE_CONFIGS on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
         }
         String listed = acls("--list", "--topic", "orders").output();
         assertThat(listed).contains("User:alice").contains("WRITE").contains("DESCRIBE");

@@ -25,6 +25,7 @@ final class KafkaTools {
     static final String LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand";
     static final String FEATURES = "org.apache.kafka.tools.FeatureCommand";
     static final String LEADER_ELECTION = "org.apache.kafka.tools.LeaderElectionCommand";
+    static final String CLIENT_METRICS = "org.apache.kafka.tools.ClientMetricsCommand";
 
     /** What a tool printed (stdout and stderr together) and its exit code. */
     record Result(int exitCode, String output) {

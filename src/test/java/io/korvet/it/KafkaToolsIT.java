@@ -265,4 +265,38 @@ class KafkaToolsIT {
                 .contains("for partition: cli-elect-7: org.apache.kafka.common.errors.UnknownTopicOrPartitionException")
                 .contains("for partition: cli-elect-none-0: org.apache.kafka.common.errors.UnknownTopicOrPartitionException");
     }
+
+    @Test
+    void configResourcesAreListedForTheConfigsAndClientMetricsTools() throws Exception {
+        cluster.createTopic("cli-listed", 1);
+        // A group that has configs but no member and no offsets: only ListConfigResources knows it.
+        ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--alter", "--entity-type", "groups",
+                "--entity-name", "cli-configured", "--add-config", "consumer.session.timeout.ms=50000"));
+        assertThat(ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--describe", "--entity-type", "groups")).output())
+                .contains("Dynamic configs for group cli-configured are:").contains("consumer.session.timeout.ms=50000");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", bootstrap))) {
+            var all = admin.listConfigResources().all().get();
+            assertThat(all).contains(new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.GROUP, "cli-configured"),
+                    new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "cli-listed"),
+                    new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.BROKER, "0"),
+                    new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.BROKER_LOGGER, "0"));
+            var groups = admin.listConfigResources(java.util.Set.of(org.apache.kafka.common.config.ConfigResource.Type.GROUP),
+                    new org.apache.kafka.clients.admin.ListConfigResourcesOptions()).all().get();
+            assertThat(groups).extracting(org.apache.kafka.common.config.ConfigResource::name).contains("cli-configured")
+                    .doesNotContain("cli-listed");
+        }
+        // Unset, the group has no configs left and is no longer listed.
+        ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--alter", "--entity-type", "groups",
+                "--entity-name", "cli-configured", "--delete-config", "consumer.session.timeout.ms"));
+        assertThat(ok(run(KafkaTools.CONFIGS, "--bootstrap-server", bootstrap, "--describe", "--entity-type", "groups")).output())
+                .doesNotContain("cli-configured");
+        // Korvet takes no client telemetry, so there is no client-metrics resource to list.
+        Result metrics = ok(run(KafkaTools.CLIENT_METRICS, "--bootstrap-server", bootstrap, "--list"));
+        assertThat(metrics.output()).doesNotContain("Error").doesNotContain("Exception");
+    }
 }

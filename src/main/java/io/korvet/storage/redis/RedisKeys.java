@@ -215,6 +215,11 @@ public final class RedisKeys {
         return groups;
     }
 
+    /** Set of the ids of the groups that have configs ({@link #groupConfigs}), for ListConfigResources. */
+    public byte[] groupsConfigured() {
+        return bytes(namespace + ":groups:configured");
+    }
+
     /** Hash of group id to when the group last became empty (ms), for offset expiry. */
     public byte[] groupsEmptySince() {
         return bytes(namespace + ":groups:emptysince");

@@ -103,16 +103,34 @@ public final class RedisShareStateStore implements ShareStateStore {
                 });
     }
 
+    /**
+     * The index of configured groups is updated before the configs are set and after they are cleared, so that a
+     * group with configs is always listed (a failure in between can only leave a group listed without configs).
+     */
     @Override
     public CompletionStage<Void> setConfigs(String groupId, Map<String, String> configs) {
-        CompletableFuture<Long> cleared = redis.async().unlink(keys.groupConfigs(groupId)).toCompletableFuture();
+        byte[] id = RedisKeys.bytes(groupId);
         if (configs.isEmpty()) {
-            return redis.translate(cleared, "setting configs of group " + groupId).thenApply(n -> null);
+            CompletableFuture<Long> cleared = redis.async().unlink(keys.groupConfigs(groupId)).toCompletableFuture();
+            CompletableFuture<Long> unlisted = redis.async().srem(keys.groupsConfigured(), id).toCompletableFuture();
+            return redis.translate(CompletableFuture.allOf(cleared, unlisted), "setting configs of group " + groupId);
         }
         Map<byte[], byte[]> fields = new HashMap<>();
         configs.forEach((k, v) -> fields.put(RedisKeys.bytes(k), RedisKeys.bytes(v)));
+        CompletableFuture<Long> listed = redis.async().sadd(keys.groupsConfigured(), id).toCompletableFuture();
+        CompletableFuture<Long> cleared = redis.async().unlink(keys.groupConfigs(groupId)).toCompletableFuture();
         CompletableFuture<Long> set = redis.async().hset(keys.groupConfigs(groupId), fields).toCompletableFuture();
-        return redis.translate(CompletableFuture.allOf(cleared, set), "setting configs of group " + groupId);
+        return redis.translate(CompletableFuture.allOf(listed, cleared, set), "setting configs of group " + groupId);
+    }
+
+    @Override
+    public CompletionStage<Set<String>> configuredGroups() {
+        return redis.translate(redis.async().smembers(keys.groupsConfigured()), "listing the groups with configs")
+                .thenApply(ids -> {
+                    Set<String> out = new java.util.TreeSet<>();
+                    ids.forEach(id -> out.add(text(id)));
+                    return out;
+                });
     }
 
     private static byte[] field(TopicPartition tp) {
