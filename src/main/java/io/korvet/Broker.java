@@ -133,6 +133,8 @@ public final class Broker implements AutoCloseable {
             topics.load().toCompletableFuture().get(30, TimeUnit.SECONDS);
             io.korvet.cluster.ClusterFeatures features = new io.korvet.cluster.ClusterFeatures(topicStore, config.nodeId());
             features.reload().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            io.korvet.quota.ClientQuotas quotas = new io.korvet.quota.ClientQuotas(topicStore);
+            quotas.reload().toCompletableFuture().get(30, TimeUnit.SECONDS);
             // A keystore or truststore set dynamically for this broker is in force before the listeners accept.
             topics.onNodeConfigs(server.tls());
             var m = config.membership();
@@ -143,11 +145,12 @@ public final class Broker implements AutoCloseable {
             PartitionLeadership leadership = new PartitionLeadership(membership, topics, logs, m.rackAwareReads());
             ClusterMembership cluster = membership;
             topics.liveBrokers(() -> cluster.view().brokers().size());
-            membership.onRegistryChange(() -> topics.refresh().thenCompose(v -> features.reload()).whenComplete((v, e) -> {
-                if (e != null) {
-                    log.warn("Could not reload the topic registry (tried again at the next poll): {}", e.getMessage());
-                }
-            }));
+            membership.onRegistryChange(() -> topics.refresh().thenCompose(v -> features.reload()).thenCompose(v -> quotas.reload())
+                    .whenComplete((v, e) -> {
+                        if (e != null) {
+                            log.warn("Could not reload the topic registry (tried again at the next poll): {}", e.getMessage());
+                        }
+                    }));
             RedisScramCredentialStore credentials = new RedisScramCredentialStore(redis, keys);
             authenticator.useCredentials(credentials);
             AclAuthorizer authorizer = null;
@@ -225,7 +228,8 @@ public final class Broker implements AutoCloseable {
             transactionSweeper = new TransactionSweeper(transactions, timer);
             transactionSweeper.start();
             KafkaApis.register(registry, new KafkaApis.Parts(config, topics, topicStore, logs, replicaWaiter, leadership, metrics,
-                    membership, authenticator, credentials, authorizer, timer, groups, transactions, transactionStore, features));
+                    membership, authenticator, credentials, authorizer, timer, groups, transactions, transactionStore, features,
+                    quotas, io.korvet.quota.Throttles.of(quotas, config, metrics::throttled)));
 
             if (httpServer != null) {
                 httpSecurity = HttpSecurity.of(config, httpHost, credentials);

@@ -59,7 +59,8 @@ final class KafkaApis {
                  PartitionLeadership leadership, BrokerMetrics metrics, ClusterMembership membership,
                  SaslAuthenticator authenticator, ScramCredentialStore credentials, AclAuthorizer authorizer,
                  HashedWheelTimer timer, GroupCoordinator groups, io.korvet.txn.TransactionCoordinator transactions,
-                 io.korvet.storage.TransactionStore transactionStore, io.korvet.cluster.ClusterFeatures features) {
+                 io.korvet.storage.TransactionStore transactionStore, io.korvet.cluster.ClusterFeatures features,
+                 io.korvet.quota.ClientQuotas quotas, io.korvet.quota.Throttles throttles) {
     }
 
     private KafkaApis() {
@@ -85,10 +86,10 @@ final class KafkaApis {
                 .register(new MetadataHandler(config, topics, leadership))
                 .register(new CreateTopicsHandler(config, topics))
                 .register(new InitProducerIdHandler(topicStore, transactions))
-                .register(new ProduceHandler(topics, logs, replicaWaiter, leadership, metrics, transactions::verify))
+                .register(new ProduceHandler(topics, logs, replicaWaiter, leadership, metrics, transactions::verify, p.throttles()))
                 .register(new ListOffsetsHandler(topics, logs, leadership))
                 .register(new FetchHandler(topics, logs, timer, leadership, metrics,
-                        FetchSessions.withSlots(config.fetchSessionCacheSlots())))
+                        FetchSessions.withSlots(config.fetchSessionCacheSlots()), p.throttles()))
                 .register(new DeleteTopicsHandler(topics))
                 .register(new CreatePartitionsHandler(config, topics))
                 .register(new DeleteRecordsHandler(topics, logs, leadership))
@@ -105,7 +106,8 @@ final class KafkaApis {
                 .register(new SaslAuthenticateHandler(authenticator))
                 .register(new AlterUserScramCredentialsHandler(credentials))
                 .register(new DescribeUserScramCredentialsHandler(credentials))
-                .register(new io.korvet.handler.DescribeClientQuotasHandler())
+                .register(new io.korvet.handler.DescribeClientQuotasHandler(p.quotas()))
+                .register(new io.korvet.handler.AlterClientQuotasHandler(p.quotas()))
                 .register(new io.korvet.handler.DescribeLogDirsHandler(topics, logs, leadership, logDir(config),
                         config.embeddedRedis() ? config.dataDir().toAbsolutePath().toFile() : null))
                 .register(new CreateAclsHandler(authorizer))

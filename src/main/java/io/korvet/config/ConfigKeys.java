@@ -108,6 +108,8 @@ public final class ConfigKeys {
             new Key("group.max.session.timeout.ms", "1800000", "longest session.timeout.ms a group member may ask for"),
             new Key("group.initial.rebalance.delay.ms", "3000", "how long the first rebalance of an empty group waits for more members"),
             new Key("offset.metadata.max.bytes", "4096", "largest metadata string of a committed offset"),
+            new Key("quota.window.num", "11", "client quotas: how many sample windows a client's byte rate is measured over"),
+            new Key("quota.window.size.seconds", "1", "client quotas: the length of each sample window"),
             new Key("group.consumer.session.timeout.ms", "45000",
                     "consumer-protocol groups (KIP-848): how long a member stays without a heartbeat"),
             new Key("group.consumer.heartbeat.interval.ms", "5000",

@@ -8,17 +8,17 @@ import java.net.SocketAddress;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * Who sent a request (its connection's security session: listener, principal), its header, and the hooks that run
- * when the sender's connection closes.
+ * Who sent a request (its connection's security session: listener, principal), its header, its size on the wire, the
+ * hooks that run when the sender's connection closes, and how to mute that connection when the client is throttled.
  */
 public record RequestContext(RequestHeader header, SocketAddress clientAddress, ConnectionCloseHooks connection,
-                             ClientSession session, AclAuthorizer authorizer) {
+                             ClientSession session, AclAuthorizer authorizer, int requestBytes, ConnectionMute mute) {
 
     private static final org.slf4j.Logger denials = org.slf4j.LoggerFactory.getLogger("io.korvet.security.Denials");
 
     /** A request from a connection that never closes, on a PLAINTEXT listener, for handlers called outside one. */
     public RequestContext(RequestHeader header, SocketAddress clientAddress) {
-        this(header, clientAddress, ConnectionCloseHooks.none(), ClientSession.plaintext(), null);
+        this(header, clientAddress, ConnectionCloseHooks.none(), ClientSession.plaintext(), null, 0, ConnectionMute.NONE);
     }
 
     /** Whether the sender may do the operation on the resource (always, without an authorizer). */
@@ -58,6 +58,16 @@ public record RequestContext(RequestHeader header, SocketAddress clientAddress, 
     public int authorizedOperations(ResourceType type, String name) {
         return authorizer == null ? AclAuthorizer.allOperations(type)
                 : authorizer.authorizedOperations(session.principal(), session.host(), type, name);
+    }
+
+    /** The user a client quota counts the request under: its principal's name ({@code ANONYMOUS} unauthenticated). */
+    public String quotaUser() {
+        return session.principal().getName();
+    }
+
+    /** The client id a client quota counts the request under ({@code ""} when the client sent none). */
+    public String quotaClientId() {
+        return header.clientId() == null ? "" : header.clientId();
     }
 
     public short apiVersion() {

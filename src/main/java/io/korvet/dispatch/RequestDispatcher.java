@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -55,6 +56,10 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private boolean tooManyInFlight;
     /** Set while the broker's request memory budget is spent and this connection waits for room. */
     private boolean waitingForRoom;
+    /** Set while a client quota throttles this connection: until {@link #mutedUntilNanos}. */
+    private boolean muted;
+    private long mutedUntilNanos;
+    private final ConnectionMute mute = ms -> this.ctx.executor().execute(() -> muteFor(ms));
 
     /**
      * @param inFlight counts the broker's unanswered requests, so that shutdown can wait for them
@@ -191,7 +196,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         applyReading();
         CompletionStage<ApiMessage> stage;
         try {
-            stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress(), closeHooks, session, authorizer), body);
+            stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress(), closeHooks, session, authorizer,
+                    (int) frameBytes, mute), body);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -263,6 +269,25 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** KIP-219: a throttled client's connection reads nothing until its throttle time is over. */
+    private void muteFor(int ms) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        if (muted && until - mutedUntilNanos <= 0) {
+            return;
+        }
+        muted = true;
+        mutedUntilNanos = until;
+        applyReading();
+        ctx.executor().schedule(this::unmuteIfDue, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void unmuteIfDue() {
+        if (muted && System.nanoTime() - mutedUntilNanos >= 0) {
+            muted = false;
+            applyReading();
+        }
+    }
+
     private void roomAvailable() {
         waitingForRoom = false;
         applyReading();
@@ -270,7 +295,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /** Reads from the socket only while this connection and the broker both have room for more requests. */
     private void applyReading() {
-        boolean read = !closing && !tooManyInFlight && !waitingForRoom;
+        boolean read = !closing && !tooManyInFlight && !waitingForRoom && !muted;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

@@ -1,26 +1,41 @@
 package io.korvet.handler;
 
-import org.apache.kafka.common.acl.AclOperation;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.RequestContext;
+import io.korvet.quota.ClientQuotas;
+import io.korvet.quota.QuotaEntity;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.message.DescribeClientQuotasRequestData;
 import org.apache.kafka.common.message.DescribeClientQuotasRequestData.ComponentData;
 import org.apache.kafka.common.message.DescribeClientQuotasResponseData;
+import org.apache.kafka.common.message.DescribeClientQuotasResponseData.EntityData;
+import org.apache.kafka.common.message.DescribeClientQuotasResponseData.EntryData;
+import org.apache.kafka.common.message.DescribeClientQuotasResponseData.ValueData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeClientQuotasRequest;
 
 /**
- * DescribeClientQuotas, which {@code kafka-configs.sh --describe --entity-type users} asks beside the SCRAM
- * credentials. Korvet has no client quotas (AlterClientQuotas is not offered, so none can be set): every valid
- * filter matches no entity. A filter on an entity type Kafka does not know is INVALID_REQUEST, as Kafka answers.
+ * DescribeClientQuotas ({@code kafka-configs.sh --describe --entity-type users|clients}): the entities with quotas that
+ * match the filter, as Kafka's metadata image matches them (an exact name or the default per entity type, or any
+ * entity having the type; {@code strict}: no other type either), with Kafka's refusals of a bad filter.
+ * DESCRIBE_CONFIGS on the cluster.
  */
 public final class DescribeClientQuotasHandler implements ApiHandler<DescribeClientQuotasRequest> {
 
-    private static final Set<String> ENTITY_TYPES = Set.of("user", "client-id", "ip");
+    private final ClientQuotas quotas;
+
+    public DescribeClientQuotasHandler(ClientQuotas quotas) {
+        this.quotas = quotas;
+    }
 
     @Override
     public ApiKeys apiKey() {
@@ -39,17 +54,79 @@ public final class DescribeClientQuotasHandler implements ApiHandler<DescribeCli
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DescribeClientQuotasRequest request) {
-        DescribeClientQuotasResponseData data = new DescribeClientQuotasResponseData();
         if (!context.allowedOnCluster(AclOperation.DESCRIBE_CONFIGS)) {
-            return CompletableFuture.completedFuture(data.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())
-                    .setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message()).setEntries(null));
+            return failed(Errors.CLUSTER_AUTHORIZATION_FAILED, Errors.CLUSTER_AUTHORIZATION_FAILED.message());
         }
-        for (ComponentData c : request.data().components()) {
-            if (!ENTITY_TYPES.contains(c.entityType())) {
-                return CompletableFuture.completedFuture(data.setErrorCode(Errors.INVALID_REQUEST.code())
-                        .setErrorMessage("Custom entity type '" + c.entityType() + "' not supported").setEntries(null));
+        DescribeClientQuotasRequestData data = request.data();
+        Map<String, String> exact = new HashMap<>();
+        Set<String> anyName = new HashSet<>();
+        for (ComponentData c : data.components()) {
+            String type = c.entityType();
+            if (type.isEmpty()) {
+                return failed(Errors.INVALID_REQUEST, "Invalid empty entity type.");
+            }
+            if (exact.containsKey(type) || anyName.contains(type)) {
+                return failed(Errors.INVALID_REQUEST, "Entity type " + type + " cannot appear more than once in the filter.");
+            }
+            if (!type.equals(QuotaEntity.USER) && !type.equals(QuotaEntity.CLIENT_ID) && !type.equals(QuotaEntity.IP)) {
+                return failed(Errors.UNSUPPORTED_VERSION, "Unsupported entity type " + type);
+            }
+            switch (c.matchType()) {
+                case DescribeClientQuotasRequest.MATCH_TYPE_EXACT -> {
+                    if (c.match() == null) {
+                        return failed(Errors.INVALID_REQUEST, "Request specified MATCH_TYPE_EXACT, but set match string to null.");
+                    }
+                    exact.put(type, c.match());
+                }
+                case DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT -> {
+                    if (c.match() != null) {
+                        return failed(Errors.INVALID_REQUEST, "Request specified MATCH_TYPE_DEFAULT, but also specified a match string.");
+                    }
+                    exact.put(type, null);
+                }
+                case DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED -> {
+                    if (c.match() != null) {
+                        return failed(Errors.INVALID_REQUEST, "Request specified MATCH_TYPE_SPECIFIED, but also specified a match string.");
+                    }
+                    anyName.add(type);
+                }
+                default -> {
+                    return failed(Errors.INVALID_REQUEST, "Unknown match type " + c.matchType());
+                }
             }
         }
-        return CompletableFuture.completedFuture(data.setErrorCode(Errors.NONE.code()));
+        boolean ip = exact.containsKey(QuotaEntity.IP) || anyName.contains(QuotaEntity.IP);
+        if (ip && (exact.size() + anyName.size() > 1)) {
+            return failed(Errors.INVALID_REQUEST, "Invalid entity filter component combination. IP filter component should not"
+                    + " be used with user or clientId filter component.");
+        }
+        DescribeClientQuotasResponseData out = new DescribeClientQuotasResponseData().setErrorCode(Errors.NONE.code());
+        quotas.all().forEach((entity, values) -> {
+            if (matches(entity, exact, anyName, data.strict())) {
+                EntryData entry = new EntryData();
+                entity.parts().forEach((type, name) -> entry.entity().add(new EntityData().setEntityType(type).setEntityName(name)));
+                values.forEach((key, value) -> entry.values().add(new ValueData().setKey(key).setValue(value)));
+                out.entries().add(entry);
+            }
+        });
+        return CompletableFuture.completedFuture(out);
+    }
+
+    private static boolean matches(QuotaEntity entity, Map<String, String> exact, Set<String> anyName, boolean strict) {
+        Map<String, String> parts = entity.parts();
+        if (strict && parts.size() != exact.size() + anyName.size()) {
+            return false;
+        }
+        for (Map.Entry<String, String> e : exact.entrySet()) {
+            if (!parts.containsKey(e.getKey()) || !Objects.equals(parts.get(e.getKey()), e.getValue())) {
+                return false;
+            }
+        }
+        return parts.keySet().containsAll(anyName);
+    }
+
+    private static CompletionStage<ApiMessage> failed(Errors error, String message) {
+        return CompletableFuture.completedFuture(new DescribeClientQuotasResponseData().setErrorCode(error.code())
+                .setErrorMessage(message).setEntries(null));
     }
 }

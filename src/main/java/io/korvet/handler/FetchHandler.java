@@ -4,6 +4,8 @@ import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ConnectionCloseHooks;
 import io.korvet.dispatch.RequestContext;
+import io.korvet.quota.ClientQuotas;
+import io.korvet.quota.Throttles;
 import io.korvet.handler.PartitionReads.Read;
 import io.korvet.handler.PartitionReads.Wanted;
 import io.korvet.handler.fetch.FetchContext;
@@ -34,6 +36,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
@@ -53,6 +57,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private final FetchSessions sessions;
     private final PartitionReads reads;
     private final FetchAnswers answers;
+    private final Throttles throttles;
 
     public FetchHandler(TopicManager topics, LogManager logs, HashedWheelTimer timer, PartitionLeadership leadership) {
         this(topics, logs, timer, leadership, TopicTraffic.NONE, FetchSessions.withSlots(0));
@@ -60,6 +65,13 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     public FetchHandler(TopicManager topics, LogManager logs, HashedWheelTimer timer, PartitionLeadership leadership,
                         TopicTraffic traffic, FetchSessions sessions) {
+        this(topics, logs, timer, leadership, traffic, sessions, Throttles.NONE);
+    }
+
+    /** @param throttles the client quotas: a consumer past its {@code consumer_byte_rate} is throttled */
+    public FetchHandler(TopicManager topics, LogManager logs, HashedWheelTimer timer, PartitionLeadership leadership,
+                        TopicTraffic traffic, FetchSessions sessions, Throttles throttles) {
+        this.throttles = throttles;
         this.topics = topics;
         this.logs = logs;
         this.timer = timer;
@@ -176,12 +188,38 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         long remaining = f.deadline - System.nanoTime();
         if (bytes >= f.data.minBytes() || anyError || remaining <= 0 || f.wanted.isEmpty()) {
             short version = f.context.apiVersion();
-            FetchResponseData out = f.session.respond(answers.answers(results, f.data.maxBytes(), version));
+            FetchResponseData out = respond(f, results);
             answers.addLeaderEndpoints(out, version, f.context.listenerName());
             f.response.complete(out);
             return;
         }
         waitForData(f, remaining);
+    }
+
+    /**
+     * The answer, unless the records it would carry put the consumer past its {@code consumer_byte_rate}: then, as
+     * Kafka answers, an empty response with the throttle time (the session left as it was, so the records are read
+     * again after the throttle), and the connection muted for that time. A response holds no more than the quota
+     * allows over its window, as Kafka caps a throttled consumer's fetch size.
+     */
+    private FetchResponseData respond(Fetch f, List<Read> results) {
+        RequestContext c = f.context;
+        String user = c.quotaUser();
+        String clientId = c.quotaClientId();
+        int maxBytes = Math.min(f.data.maxBytes(), throttles.maxValueInWindow(ClientQuotas.CONSUMER_BYTE_RATE, user, clientId));
+        LinkedHashMap<PartitionKey, PartitionData> partitions = answers.answers(results, maxBytes, c.apiVersion());
+        long bytes = 0;
+        for (PartitionData p : partitions.values()) {
+            bytes += FetchResponse.recordsSize(p);
+        }
+        long now = System.currentTimeMillis();
+        int throttleMs = throttles.recordAndThrottleMs(ClientQuotas.CONSUMER_BYTE_RATE, user, clientId, bytes, now);
+        if (throttleMs == 0) {
+            return f.session.respond(partitions);
+        }
+        throttles.unrecord(ClientQuotas.CONSUMER_BYTE_RATE, user, clientId, bytes, now);
+        c.mute().muteFor(throttleMs);
+        return f.session.throttled().setThrottleTimeMs(throttleMs);
     }
 
     /**

@@ -5,6 +5,8 @@ import io.korvet.cluster.PartitionLeadership;
 import io.korvet.dispatch.ApiHandler;
 import io.korvet.dispatch.ErrorMapper;
 import io.korvet.dispatch.RequestContext;
+import io.korvet.quota.ClientQuotas;
+import io.korvet.quota.Throttles;
 import io.korvet.log.AppendResult;
 import io.korvet.log.BatchDecoder;
 import io.korvet.log.IncomingBatch;
@@ -60,6 +62,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             CompletableFuture.completedFuture(Errors.INVALID_TXN_STATE);
 
     private final TransactionVerifier transactions;
+    private final Throttles throttles;
 
     public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas, PartitionLeadership leadership) {
         this(topics, logs, replicas, leadership, TopicTraffic.NONE, NO_TRANSACTIONS);
@@ -67,6 +70,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
     public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas, PartitionLeadership leadership,
                           TopicTraffic traffic, TransactionVerifier transactions) {
+        this(topics, logs, replicas, leadership, traffic, transactions, Throttles.NONE);
+    }
+
+    /** @param throttles the client quotas: a client past its {@code producer_byte_rate} is throttled */
+    public ProduceHandler(TopicManager topics, LogManager logs, ReplicaWaiter replicas, PartitionLeadership leadership,
+                          TopicTraffic traffic, TransactionVerifier transactions, Throttles throttles) {
+        this.throttles = throttles;
         this.transactions = transactions;
         this.traffic = traffic;
         this.topics = topics;
@@ -135,6 +145,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             }
         }
         return CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).thenApply(v -> {
+            // As Kafka: the request's size counts against the client's producer_byte_rate once it is handled, and
+            // a client past it is throttled, acks=0 too (its connection muted, with no response to carry the time).
+            int throttleMs = throttles.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, context.quotaUser(),
+                    context.quotaClientId(), context.requestBytes(), System.currentTimeMillis());
+            if (throttleMs > 0) {
+                context.mute().muteFor(throttleMs);
+            }
             if (acks == 0) {
                 // No response is due; as Kafka does, a failed acks=0 produce closes the connection so the
                 // client notices (the dispatcher closes it when a request without response fails).
@@ -146,7 +163,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 }
                 return null;
             }
-            ProduceResponseData data = new ProduceResponseData();
+            ProduceResponseData data = new ProduceResponseData().setThrottleTimeMs(throttleMs);
             Set<Integer> leaders = new TreeSet<>();
             for (int i = 0; i < topicResponses.size(); i++) {
                 TopicProduceResponse tr = topicResponses.get(i);

@@ -51,6 +51,7 @@ public final class BrokerMetrics implements RequestObserver, io.korvet.handler.T
     private final Map<String, TopicMeters> topics = new ConcurrentHashMap<>();
     private final Map<Errors, Counter> produceErrors = new ConcurrentHashMap<>();
     private final Map<Failure, Counter> redisErrors = new EnumMap<>(Failure.class);
+    private final Map<String, Counter[]> throttles = new ConcurrentHashMap<>();
 
     /** The counters of one topic. */
     private record TopicMeters(Counter recordsProduced, Counter bytesProduced, Counter recordsFetched, Counter bytesFetched) {
@@ -110,6 +111,17 @@ public final class BrokerMetrics implements RequestObserver, io.korvet.handler.T
                 .tags("api", a.name).serviceLevelObjectives(LATENCY_BUCKETS)
                 .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A client throttled for {@code ms} by its {@code quota} (producer_byte_rate, consumer_byte_rate). */
+    public void throttled(String quota, int ms) {
+        Counter[] c = throttles.computeIfAbsent(quota, q -> new Counter[] {
+            Counter.builder("korvet.quota.throttles").description("responses throttled by a client quota, by quota")
+                    .tags("quota", q).register(registry),
+            Counter.builder("korvet.quota.throttle.time").baseUnit("seconds")
+                    .description("time clients were throttled for by a client quota, by quota").tags("quota", q).register(registry)});
+        c[0].increment();
+        c[1].increment(ms / 1000.0);
     }
 
     private TopicMeters topic(String name) {

@@ -45,4 +45,13 @@ public interface TopicStore {
 
     /** Replaces the finalized feature levels atomically, as {@link #updateTopic} does; the other brokers reload them. */
     CompletionStage<Map<String, String>> updateFeatures(UnaryOperator<Map<String, String>> change);
+
+    /**
+     * The client quotas (AlterClientQuotas): each entity ({@code type=name} lines, an empty name for a default) to its
+     * quotas ({@code key=value} lines).
+     */
+    CompletionStage<Map<Map<String, String>, Map<String, String>>> loadQuotas();
+
+    /** Replaces one entity's quotas atomically, as {@link #updateTopic} does (an empty map removes the entity). */
+    CompletionStage<Map<String, String>> updateQuotas(Map<String, String> entity, UnaryOperator<Map<String, String>> change);
 }

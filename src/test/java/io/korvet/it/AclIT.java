@@ -180,6 +180,10 @@ class AclIT {
                     .as("ElectLeaders needs ALTER on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
             assertThatThrownBy(() -> alice.listConfigResources().all().get())
                     .as("ListConfigResources needs DESCRIBE_CONFIGS on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
+            assertThatThrownBy(() -> alice.alterClientQuotas(List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration(
+                    new org.apache.kafka.common.quota.ClientQuotaEntity(Map.of("user", "alice")),
+                    List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration.Op("producer_byte_rate", 1e9))))).all().get())
+                    .as("AlterClientQuotas needs ALTER_CONFIGS on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
         }
         String listed = acls("--list", "--topic", "orders").output();
         assertThat(listed).contains("User:alice").contains("WRITE").contains("DESCRIBE");

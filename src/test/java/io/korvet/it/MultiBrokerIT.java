@@ -209,6 +209,34 @@ class MultiBrokerIT {
     }
 
     @Test
+    @Order(3)
+    void aClientQuotaSetThroughOneBrokerIsInForceOnTheOthers() throws Exception {
+        org.apache.kafka.common.quota.ClientQuotaEntity entity = new org.apache.kafka.common.quota.ClientQuotaEntity(
+                Map.of(org.apache.kafka.common.quota.ClientQuotaEntity.CLIENT_ID, "fleet-app"));
+        org.apache.kafka.common.quota.ClientQuotaFilter filter = org.apache.kafka.common.quota.ClientQuotaFilter.containsOnly(
+                List.of(org.apache.kafka.common.quota.ClientQuotaFilterComponent.ofEntity(
+                        org.apache.kafka.common.quota.ClientQuotaEntity.CLIENT_ID, "fleet-app")));
+        try (Admin one = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.bootstrap(1)));
+             Admin three = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.bootstrap(3)))) {
+            one.alterClientQuotas(List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration(entity,
+                    List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration.Op("producer_byte_rate", 4096.0)))))
+                    .all().get(30, TimeUnit.SECONDS);
+            try {
+                Map<String, Double> seen = Map.of();
+                for (int i = 0; i < 100 && seen.isEmpty(); i++) {
+                    Thread.sleep(i == 0 ? 0 : 100);
+                    seen = three.describeClientQuotas(filter).entities().get(30, TimeUnit.SECONDS).getOrDefault(entity, Map.of());
+                }
+                assertThat(seen).as("the quota as broker 3 describes it").isEqualTo(Map.of("producer_byte_rate", 4096.0));
+            } finally {
+                one.alterClientQuotas(List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration(entity,
+                        List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration.Op("producer_byte_rate", null)))))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     @Order(4)
     void aConsumerWithAClientRackReadsFromTheBrokerOfItsRackNotTheLeader() throws Exception {
         String topic = "racks";

@@ -26,6 +26,12 @@ public sealed interface FetchContext {
     FetchResponseData respond(LinkedHashMap<PartitionKey, PartitionData> answers);
 
     /**
+     * The empty response of a throttled request (Kafka's {@code getThrottledResponse}): no partition, the session left
+     * as it was (a full request opens none), the session id of an incremental request still in step.
+     */
+    FetchResponseData throttled();
+
+    /**
      * A response listing the partitions in order, consecutive partitions of one topic under one topic entry, as
      * Kafka's {@code FetchResponse.of} does.
      */
@@ -57,6 +63,11 @@ public sealed interface FetchContext {
         public FetchResponseData respond(LinkedHashMap<PartitionKey, PartitionData> answers) {
             return response(error, FetchMetadata.INVALID_SESSION_ID, Map.of());
         }
+
+        @Override
+        public FetchResponseData throttled() {
+            return respond(new LinkedHashMap<>());
+        }
     }
 
     /** A full request that keeps no session (epoch -1, or before Fetch v7): every partition answered, session id 0. */
@@ -65,6 +76,11 @@ public sealed interface FetchContext {
         @Override
         public FetchResponseData respond(LinkedHashMap<PartitionKey, PartitionData> answers) {
             return response(Errors.NONE, FetchMetadata.INVALID_SESSION_ID, answers);
+        }
+
+        @Override
+        public FetchResponseData throttled() {
+            return response(Errors.NONE, FetchMetadata.INVALID_SESSION_ID, Map.of());
         }
     }
 
@@ -83,6 +99,11 @@ public sealed interface FetchContext {
                 return cached;
             });
             return response(Errors.NONE, sessionId, answers);
+        }
+
+        @Override
+        public FetchResponseData throttled() {
+            return response(Errors.NONE, FetchMetadata.INVALID_SESSION_ID, Map.of());
         }
     }
 
@@ -111,6 +132,16 @@ public sealed interface FetchContext {
                     }
                 });
                 return response(Errors.NONE, session.id(), sent);
+            }
+        }
+
+        @Override
+        public FetchResponseData throttled() {
+            synchronized (session) {
+                if (session.epoch() != FetchMetadata.nextEpoch(requestEpoch)) {
+                    return response(Errors.INVALID_FETCH_SESSION_EPOCH, session.id(), Map.of());
+                }
+                return response(Errors.NONE, session.id(), Map.of());
             }
         }
     }

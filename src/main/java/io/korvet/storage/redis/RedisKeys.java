@@ -184,6 +184,14 @@ public final class RedisKeys {
         return bytes(namespace + ":features");
     }
 
+    /**
+     * Hash: the client quotas (AlterClientQuotas), field = the entity as {@code type=name} lines (an empty name for a
+     * default), value = its quotas as {@code key=value} lines. Two parts.
+     */
+    public byte[] quotas() {
+        return bytes(namespace + ":quotas");
+    }
+
     /** Hash: transactional id to the coordinator's state of it (see {@link RedisTransactionStore}). Two parts. */
     public byte[] transactions() {
         return bytes(namespace + ":transactions");

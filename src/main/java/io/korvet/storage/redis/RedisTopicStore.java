@@ -138,6 +138,20 @@ public final class RedisTopicStore implements TopicStore {
         return replaceLines(keys.features(), FEATURES_FIELD, change, "updating feature levels");
     }
 
+    @Override
+    public CompletionStage<Map<Map<String, String>, Map<String, String>>> loadQuotas() {
+        return redis.translate(redis.async().hgetall(keys.quotas()), "loading client quotas").thenApply(all -> {
+            Map<Map<String, String>, Map<String, String>> byEntity = new HashMap<>();
+            all.forEach((field, value) -> byEntity.put(decodeLines(text(field)), decodeLines(text(value))));
+            return byEntity;
+        });
+    }
+
+    @Override
+    public CompletionStage<Map<String, String>> updateQuotas(Map<String, String> entity, UnaryOperator<Map<String, String>> change) {
+        return replaceLines(keys.quotas(), encodeLines(entity), change, "updating the client quotas of " + entity);
+    }
+
     /** Tells the other brokers that the registry changed, then completes with {@code value}. */
     private <T> CompletionStage<T> changed(T value) {
         return RedisClusterStore.bumpVersion(redis, keys).thenApply(v -> value);

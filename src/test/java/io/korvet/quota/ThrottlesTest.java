@@ -1,0 +1,46 @@
+package io.korvet.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.korvet.storage.TopicStore;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Kafka's throttle time: (rate - quota) / quota x the measured window, per user and client id as the quota says. */
+class ThrottlesTest {
+
+    private static Throttles withProducerRate(QuotaEntity entity, double rate) {
+        TopicStore store = (TopicStore) Proxy.newProxyInstance(TopicStore.class.getClassLoader(), new Class<?>[] {TopicStore.class},
+                (proxy, method, args) -> CompletableFuture.completedFuture(
+                        Map.of(entity.encoded(), Map.of(ClientQuotas.PRODUCER_BYTE_RATE, Double.toString(rate)))));
+        ClientQuotas quotas = new ClientQuotas(store);
+        quotas.reload().toCompletableFuture().join();
+        return new Throttles(quotas, 11, 1000, (quota, ms) -> { });
+    }
+
+    @Test
+    void aClientPastItsQuotaIsThrottledUntilItsRateIsBackWithinIt() {
+        Throttles t = withProducerRate(QuotaEntity.of(QuotaEntity.CLIENT_ID, null), 1000);
+        assertThat(t.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, "ANONYMOUS", "a", 10_000, 0)).isZero();
+        // 20,000 bytes over 10 s: 2,000 B/s, twice the quota, so 10 s more bring it back to 1,000 B/s.
+        assertThat(t.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, "ANONYMOUS", "a", 10_000, 0)).isEqualTo(10_000);
+        // The default client-id quota counts each client id apart.
+        assertThat(t.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, "ANONYMOUS", "b", 10_000, 0)).isZero();
+        t.unrecord(ClientQuotas.PRODUCER_BYTE_RATE, "ANONYMOUS", "a", 10_000, 0);
+        assertThat(t.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, "ANONYMOUS", "a", 0, 0)).isZero();
+        assertThat(t.recordAndThrottleMs(ClientQuotas.CONSUMER_BYTE_RATE, "ANONYMOUS", "a", 1e9, 0)).as("no consumer quota").isZero();
+    }
+
+    @Test
+    void aUserQuotaIsSharedByTheUsersClients() {
+        Throttles t = withProducerRate(QuotaEntity.of(QuotaEntity.USER, "alice"), 1000);
+        assertThat(t.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, "alice", "a", 10_000, 0)).isZero();
+        assertThat(t.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, "alice", "b", 10_000, 0)).isEqualTo(10_000);
+        assertThat(t.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, "bob", "a", 1e9, 0)).isZero();
+        assertThat(t.maxValueInWindow(ClientQuotas.PRODUCER_BYTE_RATE, "alice", "x")).isEqualTo(10_000);
+        assertThat(t.maxValueInWindow(ClientQuotas.PRODUCER_BYTE_RATE, "bob", "x")).isEqualTo(Integer.MAX_VALUE);
+        assertThat(Throttles.NONE.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, "alice", "a", 1e9, 0)).isZero();
+    }
+}
