@@ -135,6 +135,8 @@ public final class Broker implements AutoCloseable {
             features.reload().toCompletableFuture().get(30, TimeUnit.SECONDS);
             io.korvet.quota.ClientQuotas quotas = new io.korvet.quota.ClientQuotas(topicStore);
             quotas.reload().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            io.korvet.quota.Throttles throttles = io.korvet.quota.Throttles.of(quotas, config, metrics::throttled);
+            server.useThrottles(throttles);
             // A keystore or truststore set dynamically for this broker is in force before the listeners accept.
             topics.onNodeConfigs(server.tls());
             var m = config.membership();
@@ -229,7 +231,7 @@ public final class Broker implements AutoCloseable {
             transactionSweeper.start();
             KafkaApis.register(registry, new KafkaApis.Parts(config, topics, topicStore, logs, replicaWaiter, leadership, metrics,
                     membership, authenticator, credentials, authorizer, timer, groups, transactions, transactionStore, features,
-                    quotas, io.korvet.quota.Throttles.of(quotas, config, metrics::throttled)));
+                    quotas, throttles));
 
             if (httpServer != null) {
                 httpSecurity = HttpSecurity.of(config, httpHost, credentials);

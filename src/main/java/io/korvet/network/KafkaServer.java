@@ -52,9 +52,13 @@ public final class KafkaServer {
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final EventLoops loops;
     private final NetworkSettings network;
-    private final List<Channel> serverChannels = new ArrayList<>();
+    private final List<Channel> serverChannels = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile AclAuthorizer authorizer;
     private volatile io.korvet.dispatch.RequestObserver observer = io.korvet.dispatch.RequestObserver.NONE;
+    private final ConnectionAdmission admission;
+    private volatile io.korvet.quota.Throttles throttles = io.korvet.quota.Throttles.NONE;
+    /** Set by {@link #open()}, cleared by {@link #stop}: whether the listeners accept, unless max.connections is reached. */
+    private volatile boolean accepting;
 
     public KafkaServer(List<ListenerConfig> listeners, EventLoops loops, NetworkSettings network, int maxFrameBytes,
                        long queuedMaxRequestBytes, HandlerRegistry registry, SaslAuthenticator authenticator) {
@@ -65,6 +69,7 @@ public final class KafkaServer {
         this.maxFrameBytes = maxFrameBytes;
         this.budget = new RequestMemoryBudget(queuedMaxRequestBytes);
         this.registry = registry;
+        this.admission = new ConnectionAdmission(network.caps(), () -> throttles, this::applyAccepting);
     }
 
     /**
@@ -129,24 +134,34 @@ public final class KafkaServer {
             @Override
             protected void initChannel(SocketChannel ch) {
                 channels.add(ch);
-                ClientSession session = new ClientSession(listener, ch.remoteAddress());
-                if (network.maxIdleMs() > 0) {
-                    ch.pipeline().addLast("idle", new IdleConnectionCloser(network.maxIdleMs()));
-                }
-                SslContext context = tls.context(listener.name());
-                if (context != null) {
-                    ch.pipeline().addLast("tls", context.newHandler(ch.alloc())).addLast("tls-watch", new TlsHandshakeWatcher(session));
-                }
-                ch.pipeline()
-                        .addLast("frames", new KafkaFrameDecoder(maxFrameBytes, session))
-                        .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget, session, authenticator, authorizer, observer));
+                admission.admit(ch, () -> serve(ch, listener));
             }
         };
+    }
+
+    /** Sets a connection up to read and answer requests. */
+    private void serve(SocketChannel ch, ListenerConfig listener) {
+        ClientSession session = new ClientSession(listener, ch.remoteAddress());
+        if (network.maxIdleMs() > 0) {
+            ch.pipeline().addLast("idle", new IdleConnectionCloser(network.maxIdleMs()));
+        }
+        SslContext context = tls.context(listener.name());
+        if (context != null) {
+            ch.pipeline().addLast("tls", context.newHandler(ch.alloc())).addLast("tls-watch", new TlsHandshakeWatcher(session));
+        }
+        ch.pipeline()
+                .addLast("frames", new KafkaFrameDecoder(maxFrameBytes, session))
+                .addLast("dispatch", new RequestDispatcher(registry, inFlight, budget, session, authenticator, authorizer, observer));
     }
 
     /** Turns ACLs on for the connections accepted from now on (before {@link #open()}). */
     public void useAuthorizer(AclAuthorizer aclAuthorizer) {
         this.authorizer = aclAuthorizer;
+    }
+
+    /** Applies the ip entities' connection_creation_rate quotas to the connections accepted from now on (before {@link #open()}). */
+    public void useThrottles(io.korvet.quota.Throttles connectionThrottles) {
+        this.throttles = connectionThrottles;
     }
 
     /** Tells the metrics of every request answered on the connections accepted from now on (before {@link #open()}). */
@@ -156,7 +171,24 @@ public final class KafkaServer {
 
     /** Starts accepting the connections on the bound listener. */
     public void open() {
-        serverChannels.forEach(c -> c.config().setAutoRead(true));
+        accepting = true;
+        applyAccepting();
+    }
+
+    /**
+     * Accepts connections while the listeners are open and the broker holds fewer than max.connections, as Kafka's
+     * acceptor waits for a connection to close (the new ones wait in the backlog meanwhile).
+     */
+    private void applyAccepting() {
+        boolean accept = accepting && !admission.full();
+        for (Channel c : serverChannels) {
+            if (c.config().isAutoRead() != accept) {
+                c.config().setAutoRead(accept);
+                if (!accept) {
+                    log.info("Listener {} accepts no more connections for now: the broker holds max.connections", c.localAddress());
+                }
+            }
+        }
     }
 
     /** What the listener holds right now: open connections, unanswered requests and their bytes. */
@@ -169,6 +201,7 @@ public final class KafkaServer {
         if (serverChannels.isEmpty()) {
             return;
         }
+        accepting = false;
         serverChannels.forEach(c -> c.close().syncUninterruptibly());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {

@@ -23,12 +23,13 @@ public final class ClientQuotas {
 
     public static final String PRODUCER_BYTE_RATE = "producer_byte_rate";
     public static final String CONSUMER_BYTE_RATE = "consumer_byte_rate";
+    public static final String CONNECTION_CREATION_RATE = "connection_creation_rate";
     /** Kafka's keys for user and client-id entities, and whether each must be integral. */
     private static final Map<String, Boolean> USER_CLIENT_KEYS = Map.of(PRODUCER_BYTE_RATE, true, CONSUMER_BYTE_RATE, true,
             "request_percentage", false, "controller_mutation_rate", false);
-    private static final Map<String, Boolean> IP_KEYS = Map.of("connection_creation_rate", true);
+    private static final Map<String, Boolean> IP_KEYS = Map.of(CONNECTION_CREATION_RATE, true);
     /** The quotas Korvet enforces; Kafka's others are refused rather than kept without effect. */
-    private static final Set<String> ENFORCED = Set.of(PRODUCER_BYTE_RATE, CONSUMER_BYTE_RATE);
+    private static final Set<String> ENFORCED = Set.of(PRODUCER_BYTE_RATE, CONSUMER_BYTE_RATE, CONNECTION_CREATION_RATE);
 
     /** The quota that applies to a client: its bound, and the user and client id its usage is counted under. */
     public record Limit(double bound, String user, String clientId) {
@@ -36,6 +37,8 @@ public final class ClientQuotas {
 
     private final TopicStore store;
     private volatile Map<QuotaEntity, Map<String, Double>> quotas = Map.of();
+    /** The connection_creation_rate of each address named by an ip entity (resolved when the quotas are read). */
+    private volatile Map<InetAddress, Double> ipRates = Map.of();
 
     public ClientQuotas(TopicStore store) {
         this.store = store;
@@ -56,6 +59,7 @@ public final class ClientQuotas {
                 read.put(QuotaEntity.decoded(entity), Map.copyOf(parsed));
             });
             Map<QuotaEntity, Map<String, Double>> before = quotas;
+            ipRates = resolvedIpRates(read);
             quotas = Map.copyOf(read);
             if (!read.equals(before)) {
                 log.info("Client quotas are now {}", read);
@@ -109,8 +113,8 @@ public final class ClientQuotas {
                 return key + " cannot be a fractional value.";
             }
             if (!ENFORCED.contains(key)) {
-                return "Quota " + key + " is not supported by Korvet, which enforces " + PRODUCER_BYTE_RATE + " and "
-                        + CONSUMER_BYTE_RATE;
+                return "Quota " + key + " is not supported by Korvet, which enforces " + PRODUCER_BYTE_RATE + ", "
+                        + CONSUMER_BYTE_RATE + " and " + CONNECTION_CREATION_RATE;
             }
         }
         return null;
@@ -180,6 +184,34 @@ public final class ClientQuotas {
             }
         }
         return null;
+    }
+
+    /**
+     * The {@code connection_creation_rate} of new connections from {@code address} (KIP-612), or null: its ip
+     * entity's, else the default ip entity's. Counted per address.
+     */
+    public Limit ipLimit(InetAddress address) {
+        Double bound = ipRates.get(address);
+        if (bound == null) {
+            bound = bound(quotas, QuotaEntity.of(QuotaEntity.IP, null), CONNECTION_CREATION_RATE);
+        }
+        return bound == null ? null : new Limit(bound, address.getHostAddress(), "");
+    }
+
+    private static Map<InetAddress, Double> resolvedIpRates(Map<QuotaEntity, Map<String, Double>> read) {
+        Map<InetAddress, Double> out = new HashMap<>();
+        read.forEach((entity, values) -> {
+            String ip = entity.parts().get(QuotaEntity.IP);
+            Double rate = values.get(CONNECTION_CREATION_RATE);
+            if (ip != null && rate != null) {
+                try {
+                    out.put(InetAddress.getByName(ip), rate);
+                } catch (UnknownHostException e) {
+                    log.warn("The connection_creation_rate of {} does not apply: the name does not resolve", ip);
+                }
+            }
+        });
+        return Map.copyOf(out);
     }
 
     private static Double bound(Map<QuotaEntity, Map<String, Double>> q, QuotaEntity entity, String key) {

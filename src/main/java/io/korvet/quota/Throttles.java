@@ -50,7 +50,23 @@ public final class Throttles {
      * throttled: 0 while it stays within its quota, or when it has none.
      */
     public int recordAndThrottleMs(String key, String user, String clientId, double value, long nowMs) {
-        ClientQuotas.Limit limit = quotas == null ? null : quotas.limit(key, user, clientId);
+        return throttleMs(key, quotas == null ? null : quotas.limit(key, user, clientId), value, nowMs);
+    }
+
+    /**
+     * KIP-612: counts a new connection from {@code address} against its {@code connection_creation_rate} and returns
+     * how long (ms) to hold it before closing it, 0 to serve it. A connection refused so is not counted.
+     */
+    public int connectionThrottleMs(java.net.InetAddress address, long nowMs) {
+        ClientQuotas.Limit limit = quotas == null ? null : quotas.ipLimit(address);
+        int ms = throttleMs(ClientQuotas.CONNECTION_CREATION_RATE, limit, 1, nowMs);
+        if (ms > 0) {
+            sensor(ClientQuotas.CONNECTION_CREATION_RATE, limit, nowMs).record(-1, nowMs);
+        }
+        return ms;
+    }
+
+    private int throttleMs(String key, ClientQuotas.Limit limit, double value, long nowMs) {
         if (limit == null) {
             return 0;
         }

@@ -73,10 +73,22 @@ class KorvetConfigTest {
         assertThat(KorvetConfig.defaults().network()).isEqualTo(NetworkSettings.DEFAULTS);
         NetworkSettings n = KorvetConfig.fromMap(Map.of("korvet.network.threads", "3", "socket.send.buffer.bytes", "102400",
                 "socket.receive.buffer.bytes", "65536", "socket.listen.backlog.size", "50", "connections.max.idle.ms", "-1")).network();
-        assertThat(n).isEqualTo(new NetworkSettings(3, 102400, 65536, 50, -1));
+        assertThat(n).isEqualTo(new NetworkSettings(3, 102400, 65536, 50, -1, ConnectionCaps.NONE));
         assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("korvet.network.threads", "0"))).hasMessageContaining("korvet.network.threads");
         assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("socket.send.buffer.bytes", "0")))
                 .hasMessageContaining("socket.send.buffer.bytes");
+    }
+
+    @Test
+    void connectionLimitsAreKafkas() {
+        ConnectionCaps caps = KorvetConfig.fromMap(Map.of("max.connections", "100", "max.connections.per.ip", "10",
+                "max.connections.per.ip.overrides", "127.0.0.1:50, localhost : 20")).network().caps();
+        assertThat(caps).isEqualTo(new ConnectionCaps(100, 10, Map.of("127.0.0.1", 50, "localhost", 20)));
+        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("max.connections.per.ip.overrides", "127.0.0.1")))
+                .hasMessageContaining("host:count");
+        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("max.connections.per.ip", "0")))
+                .hasMessageContaining("max.connections.per.ip.overrides");
+        assertThatThrownBy(() -> KorvetConfig.fromMap(Map.of("max.connections", "-1"))).hasMessageContaining("max.connections");
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -12,9 +12,13 @@ import org.junit.jupiter.api.Test;
 class ThrottlesTest {
 
     private static Throttles withProducerRate(QuotaEntity entity, double rate) {
+        return withRate(entity, ClientQuotas.PRODUCER_BYTE_RATE, rate);
+    }
+
+    private static Throttles withRate(QuotaEntity entity, String key, double rate) {
         TopicStore store = (TopicStore) Proxy.newProxyInstance(TopicStore.class.getClassLoader(), new Class<?>[] {TopicStore.class},
                 (proxy, method, args) -> CompletableFuture.completedFuture(
-                        Map.of(entity.encoded(), Map.of(ClientQuotas.PRODUCER_BYTE_RATE, Double.toString(rate)))));
+                        Map.of(entity.encoded(), Map.of(key, Double.toString(rate)))));
         ClientQuotas quotas = new ClientQuotas(store);
         quotas.reload().toCompletableFuture().join();
         return new Throttles(quotas, 11, 1000, (quota, ms) -> { });
@@ -42,5 +46,25 @@ class ThrottlesTest {
         assertThat(t.maxValueInWindow(ClientQuotas.PRODUCER_BYTE_RATE, "alice", "x")).isEqualTo(10_000);
         assertThat(t.maxValueInWindow(ClientQuotas.PRODUCER_BYTE_RATE, "bob", "x")).isEqualTo(Integer.MAX_VALUE);
         assertThat(Throttles.NONE.recordAndThrottleMs(ClientQuotas.PRODUCER_BYTE_RATE, "alice", "a", 1e9, 0)).isZero();
+    }
+
+    @Test
+    void newConnectionsPastAnAddresssRateAreHeldAndNotCounted() throws Exception {
+        java.net.InetAddress a = java.net.InetAddress.getByName("127.0.0.1");
+        java.net.InetAddress b = java.net.InetAddress.getByName("127.0.0.2");
+        Throttles t = withRate(QuotaEntity.of(QuotaEntity.IP, "127.0.0.1"), ClientQuotas.CONNECTION_CREATION_RATE, 1);
+        // One a second over ten seconds: ten at once are within it, the eleventh is 10% over for the window.
+        for (int i = 0; i < 10; i++) {
+            assertThat(t.connectionThrottleMs(a, 0)).isZero();
+        }
+        assertThat(t.connectionThrottleMs(a, 0)).isEqualTo(1_000);
+        assertThat(t.connectionThrottleMs(a, 0)).as("the refused one was not counted").isEqualTo(1_000);
+        assertThat(t.connectionThrottleMs(b, 0)).as("another address, without a quota").isZero();
+        Throttles byDefault = withRate(QuotaEntity.of(QuotaEntity.IP, null), ClientQuotas.CONNECTION_CREATION_RATE, 1);
+        for (int i = 0; i < 10; i++) {
+            assertThat(byDefault.connectionThrottleMs(b, 0)).isZero();
+        }
+        assertThat(byDefault.connectionThrottleMs(b, 0)).as("the default ip quota, per address").isPositive();
+        assertThat(byDefault.connectionThrottleMs(a, 0)).isZero();
     }
 }

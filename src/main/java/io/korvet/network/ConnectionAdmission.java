@@ -1,0 +1,123 @@
+package io.korvet.network;
+
+import io.korvet.config.ConnectionCaps;
+import io.korvet.quota.Throttles;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a new client connection is served, as Kafka's acceptor and {@code ConnectionQuotas} decide: held unread and
+ * closed after its throttle time when its address is past its {@code connection_creation_rate} (KIP-612); closed at
+ * once past {@code max.connections.per.ip}; made to wait, unread, while the broker holds {@code max.connections}
+ * (then the listeners stop accepting too, and the waiting connections are served in turn as others close).
+ */
+final class ConnectionAdmission {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionAdmission.class);
+
+    private record Waiting(SocketChannel channel, Runnable serve) {
+    }
+
+    private final ConnectionCounts counts;
+    private final Supplier<Throttles> throttles;
+    private final Runnable accepting;
+    private final Deque<Waiting> waiting = new ArrayDeque<>();
+
+    /**
+     * @param throttles the connection_creation_rate quotas in force
+     * @param accepting told to look again whether the listeners should accept (after a connection came or went)
+     */
+    ConnectionAdmission(ConnectionCaps caps, Supplier<Throttles> throttles, Runnable accepting) {
+        this.counts = new ConnectionCounts(caps);
+        this.throttles = throttles;
+        this.accepting = accepting;
+    }
+
+    /** Whether the broker holds max.connections: the listeners accept no more meanwhile. */
+    boolean full() {
+        return counts.full();
+    }
+
+    /** Decides on a connection just accepted; {@code serve} sets it up to read requests, now or once it is its turn. */
+    void admit(SocketChannel channel, Runnable serve) {
+        InetAddress address = channel.remoteAddress().getAddress();
+        int throttleMs = throttles.get().connectionThrottleMs(address, System.currentTimeMillis());
+        if (throttleMs > 0) {
+            log.debug("Delaying closing of connection from {} for {} ms (connection_creation_rate)", address, throttleMs);
+            channel.config().setAutoRead(false);
+            channel.eventLoop().schedule(() -> channel.close(), throttleMs, TimeUnit.MILLISECONDS);
+            return;
+        }
+        synchronized (this) {
+            if (counts.full() || !waiting.isEmpty()) {
+                Waiting w = new Waiting(channel, serve);
+                waiting.add(w);
+                channel.config().setAutoRead(false);
+                channel.closeFuture().addListener(f -> forget(w));
+                accepting.run();
+                return;
+            }
+        }
+        serveNow(channel, serve);
+    }
+
+    private synchronized void forget(Waiting w) {
+        waiting.remove(w);
+    }
+
+    private void serveNow(SocketChannel channel, Runnable serve) {
+        InetAddress address = channel.remoteAddress().getAddress();
+        switch (counts.admit(address)) {
+            case ADDRESS_FULL -> {
+                log.info("Rejected connection from {}, address already has the configured maximum of {} connections.",
+                        address, counts.limitOf(address));
+                channel.close();
+                return;
+            }
+            case BROKER_FULL -> {
+                // Another connection took the slot first: this one waits again, first in line.
+                synchronized (this) {
+                    Waiting w = new Waiting(channel, serve);
+                    waiting.addFirst(w);
+                    channel.config().setAutoRead(false);
+                    channel.closeFuture().addListener(f -> forget(w));
+                }
+                return;
+            }
+            case ADMITTED -> { }
+        }
+        channel.closeFuture().addListener(f -> released(address));
+        accepting.run();
+        serve.run();
+        channel.config().setAutoRead(true);
+    }
+
+    /** A served connection closed: the next waiting one, if any, takes its place. */
+    private void released(InetAddress address) {
+        counts.release(address);
+        serveNextWaiting();
+        accepting.run();
+    }
+
+    private void serveNextWaiting() {
+        Waiting next;
+        synchronized (this) {
+            next = counts.full() ? null : waiting.poll();
+        }
+        if (next != null) {
+            next.channel().eventLoop().execute(() -> {
+                if (next.channel().isActive()) {
+                    serveNow(next.channel(), next.serve());
+                } else {
+                    serveNextWaiting();
+                }
+            });
+        }
+    }
+}
