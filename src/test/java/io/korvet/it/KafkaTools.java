@@ -77,6 +77,13 @@ final class KafkaTools {
         return classpath;
     }
 
+    /** Starts a Kafka main class in a JVM of its own, its output going to {@code log}; the caller stops it. */
+    static Process start(Path log, String mainClass, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx384m", "-cp", classpath(), mainClass));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
