@@ -34,8 +34,15 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
 
     private final KorvetConfig config;
     private final TopicManager topics;
+    private final io.korvet.quota.Throttles throttles;
 
     public CreatePartitionsHandler(KorvetConfig config, TopicManager topics) {
+        this(config, topics, io.korvet.quota.Throttles.NONE);
+    }
+
+    /** @param throttles the client quotas: {@code controller_mutation_rate}, strict from v3 */
+    public CreatePartitionsHandler(KorvetConfig config, TopicManager topics, io.korvet.quota.Throttles throttles) {
+        this.throttles = throttles;
         this.config = config;
         this.topics = topics;
     }
@@ -65,6 +72,7 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
             }
         }
         List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
+        MutationQuota quota = new MutationQuota(throttles, context, (short) 3);
         for (String name : duplicated) {
             results.add(CompletableFuture.completedFuture(result(name, new InvalidRequestException("Duplicate topic name."))));
         }
@@ -77,18 +85,17 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
                         new org.apache.kafka.common.errors.TopicAuthorizationException("Authorization failed."))));
                 continue;
             }
-            CompletionStage<Topic> grown;
-            try {
+            Topic current = topics.get(t.name());
+            int added = current == null ? 0 : Math.max(0, t.count() - current.partitions());
+            CompletionStage<Topic> grown = quota.apply(added, () -> {
                 checkAssignments(t);
-                grown = topics.createPartitions(t.name(), t.count(), request.data().validateOnly());
-            } catch (ApiException e) {
-                grown = CompletableFuture.failedFuture(e);
-            }
+                return topics.createPartitions(t.name(), t.count(), request.data().validateOnly());
+            });
             results.add(grown.handle((topic, failure) ->
                     result(t.name(), failure == null ? null : ErrorMapper.toApiException(failure))).toCompletableFuture());
         }
         return CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).thenApply(v -> {
-            CreatePartitionsResponseData data = new CreatePartitionsResponseData();
+            CreatePartitionsResponseData data = new CreatePartitionsResponseData().setThrottleTimeMs(quota.finish());
             results.forEach(r -> data.results().add(r.join()));
             return data;
         });

@@ -37,10 +37,17 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
 
     private final KorvetConfig config;
     private final TopicManager topics;
+    private final io.korvet.quota.Throttles throttles;
 
     public CreateTopicsHandler(KorvetConfig config, TopicManager topics) {
+        this(config, topics, io.korvet.quota.Throttles.NONE);
+    }
+
+    /** @param throttles the client quotas: {@code controller_mutation_rate}, strict from v6 */
+    public CreateTopicsHandler(KorvetConfig config, TopicManager topics, io.korvet.quota.Throttles throttles) {
         this.config = config;
         this.topics = topics;
+        this.throttles = throttles;
     }
 
     @Override
@@ -69,6 +76,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             }
         }
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
+        MutationQuota quota = new MutationQuota(throttles, context, (short) 6);
         for (CreatableTopic t : request.data().topics()) {
             if (duplicated.contains(t.name())) {
                 results.add(CompletableFuture.completedFuture(failed(t.name(),
@@ -82,10 +90,13 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 continue;
             }
             boolean configsVisible = context.permits(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name());
-            results.add(create(t, validateOnly, configsVisible).toCompletableFuture());
+            int partitions = !t.assignments().isEmpty() ? t.assignments().size()
+                    : t.numPartitions() == -1 ? config.numPartitions() : t.numPartitions();
+            results.add(quota.apply(partitions, () -> create(t, validateOnly, configsVisible))
+                    .exceptionally(failure -> failed(t.name(), ErrorMapper.toApiException(failure))).toCompletableFuture());
         }
         return CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).thenApply(v -> {
-            CreateTopicsResponseData data = new CreateTopicsResponseData();
+            CreateTopicsResponseData data = new CreateTopicsResponseData().setThrottleTimeMs(quota.finish());
             for (CompletableFuture<CreatableTopicResult> r : results) {
                 data.topics().add(r.join());
             }
@@ -114,14 +125,13 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 }
             }
         } catch (ApiException e) {
-            return CompletableFuture.completedFuture(failed(t.name(), e));
+            return CompletableFuture.failedFuture(e);
         }
         Map<String, String> configs = new LinkedHashMap<>();
         for (CreatableTopicConfig c : t.configs()) {
             configs.put(c.name(), c.value());
         }
-        return topics.create(t.name(), partitions, replication, configs, validateOnly).handle((topic, failure) ->
-                failure == null ? created(topic, configsVisible) : failed(t.name(), ErrorMapper.toApiException(failure)));
+        return topics.create(t.name(), partitions, replication, configs, validateOnly).thenApply(topic -> created(topic, configsVisible));
     }
 
     private CreatableTopicResult created(Topic topic, boolean configsVisible) {

@@ -33,8 +33,15 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
 public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
 
     private final TopicManager topics;
+    private final io.korvet.quota.Throttles throttles;
 
     public DeleteTopicsHandler(TopicManager topics) {
+        this(topics, io.korvet.quota.Throttles.NONE);
+    }
+
+    /** @param throttles the client quotas: {@code controller_mutation_rate}, strict from v5 */
+    public DeleteTopicsHandler(TopicManager topics, io.korvet.quota.Throttles throttles) {
+        this.throttles = throttles;
         this.topics = topics;
     }
 
@@ -57,6 +64,7 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
     public CompletionStage<ApiMessage> handle(RequestContext context, DeleteTopicsRequest request) {
         DeleteTopicsRequestData data = request.data();
         List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
+        MutationQuota quota = new MutationQuota(throttles, context, (short) 5);
         List<String> names = new ArrayList<>(data.topicNames());
         List<Uuid> ids = new ArrayList<>();
         for (DeleteTopicState t : data.topics()) {
@@ -88,7 +96,7 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                 results.add(done(result(null, id, new org.apache.kafka.common.errors.TopicAuthorizationException("Authorization failed."))));
                 continue;
             }
-            results.add(topics.delete(id).handle((deleted, failure) -> failure == null
+            results.add(quota.apply(known == null ? 0 : known.partitions(), () -> topics.delete(id)).handle((deleted, failure) -> failure == null
                     ? result(deleted.name(), id, null)
                     : result(known == null ? null : known.name(), id, ErrorMapper.toApiException(failure))).toCompletableFuture());
         }
@@ -104,12 +112,12 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                         new InvalidRequestException("The provided topic name maps to an ID that was already supplied."))));
                 continue;
             }
-            results.add(topics.delete(name).handle((deleted, failure) -> failure == null
+            results.add(quota.apply(known == null ? 0 : known.partitions(), () -> topics.delete(name)).handle((deleted, failure) -> failure == null
                     ? result(name, deleted.id(), null)
                     : result(name, Uuid.ZERO_UUID, ErrorMapper.toApiException(failure))).toCompletableFuture());
         }
         return CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).thenApply(v -> {
-            DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+            DeleteTopicsResponseData response = new DeleteTopicsResponseData().setThrottleTimeMs(quota.finish());
             for (CompletableFuture<DeletableTopicResult> r : results) {
                 response.responses().add(r.join());
             }

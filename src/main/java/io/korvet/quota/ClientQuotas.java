@@ -24,12 +24,14 @@ public final class ClientQuotas {
     public static final String PRODUCER_BYTE_RATE = "producer_byte_rate";
     public static final String CONSUMER_BYTE_RATE = "consumer_byte_rate";
     public static final String CONNECTION_CREATION_RATE = "connection_creation_rate";
+    public static final String CONTROLLER_MUTATION_RATE = "controller_mutation_rate";
     /** Kafka's keys for user and client-id entities, and whether each must be integral. */
     private static final Map<String, Boolean> USER_CLIENT_KEYS = Map.of(PRODUCER_BYTE_RATE, true, CONSUMER_BYTE_RATE, true,
-            "request_percentage", false, "controller_mutation_rate", false);
+            "request_percentage", false, CONTROLLER_MUTATION_RATE, false);
     private static final Map<String, Boolean> IP_KEYS = Map.of(CONNECTION_CREATION_RATE, true);
     /** The quotas Korvet enforces; Kafka's others are refused rather than kept without effect. */
-    private static final Set<String> ENFORCED = Set.of(PRODUCER_BYTE_RATE, CONSUMER_BYTE_RATE, CONNECTION_CREATION_RATE);
+    private static final Set<String> ENFORCED = Set.of(PRODUCER_BYTE_RATE, CONSUMER_BYTE_RATE, CONNECTION_CREATION_RATE,
+            CONTROLLER_MUTATION_RATE);
 
     /** The quota that applies to a client: its bound, and the user and client id its usage is counted under. */
     public record Limit(double bound, String user, String clientId) {
@@ -113,8 +115,7 @@ public final class ClientQuotas {
                 return key + " cannot be a fractional value.";
             }
             if (!ENFORCED.contains(key)) {
-                return "Quota " + key + " is not supported by Korvet, which enforces " + PRODUCER_BYTE_RATE + ", "
-                        + CONSUMER_BYTE_RATE + " and " + CONNECTION_CREATION_RATE;
+                return "Quota " + key + " is not supported by Korvet, which enforces " + ENFORCED.stream().sorted().toList();
             }
         }
         return null;

@@ -31,6 +31,7 @@ public final class Throttles {
     private final int samples;
     private final long windowMs;
     private final Map<SensorKey, SampledRate> sensors = new ConcurrentHashMap<>();
+    private final Map<SensorKey, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile long lastSweepMs;
     private final Observer observer;
 
@@ -82,6 +83,39 @@ public final class Throttles {
             observer.throttled(key, ms);
         }
         return ms;
+    }
+
+    /**
+     * KIP-599: how long (ms) the client is throttled by its {@code controller_mutation_rate} right now, 0 when it may
+     * create or delete partitions (a strict request, CreateTopics v6+, CreatePartitions v3+, DeleteTopics v5+, is
+     * then refused THROTTLING_QUOTA_EXCEEDED for the topic).
+     */
+    public int mutationThrottleMs(String user, String clientId, long nowMs) {
+        ClientQuotas.Limit limit = quotas == null ? null : quotas.limit(ClientQuotas.CONTROLLER_MUTATION_RATE, user, clientId);
+        if (limit == null) {
+            return 0;
+        }
+        int ms = bucket(limit, nowMs).throttleMs(limit.bound(), nowMs);
+        if (ms > 0) {
+            observer.throttled(ClientQuotas.CONTROLLER_MUTATION_RATE, ms);
+        }
+        return ms;
+    }
+
+    /** Counts partitions the client created or deleted against its {@code controller_mutation_rate}. */
+    public void recordMutations(String user, String clientId, int partitions, long nowMs) {
+        ClientQuotas.Limit limit = quotas == null ? null : quotas.limit(ClientQuotas.CONTROLLER_MUTATION_RATE, user, clientId);
+        if (limit != null) {
+            bucket(limit, nowMs).take(partitions, limit.bound(), nowMs);
+        }
+    }
+
+    private TokenBucket bucket(ClientQuotas.Limit limit, long nowMs) {
+        if (nowMs - lastSweepMs > SWEEP_EVERY_MS) {
+            buckets.values().removeIf(b -> nowMs - b.lastRecordMs() > SENSOR_IDLE_MS);
+        }
+        return buckets.computeIfAbsent(new SensorKey(ClientQuotas.CONTROLLER_MUTATION_RATE, limit.user(), limit.clientId()),
+                k -> new TokenBucket(samples * windowMs));
     }
 
     /** Takes back bytes counted by {@link #recordAndThrottleMs} that were not sent after all (a throttled fetch). */

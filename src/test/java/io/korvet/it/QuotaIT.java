@@ -158,4 +158,30 @@ class QuotaIT {
         assertThat(negative.exitCode()).isNotZero();
         assertThat(ok(configs("--describe", "--entity-type", "clients", "--entity-name", "x")).output()).doesNotContain("Quota configs");
     }
+
+    @Test
+    void topicChangesPastTheControllerMutationRateAreRefusedUntilTheBucketRefills() throws Exception {
+        ok(configs("--alter", "--entity-type", "clients", "--entity-name", "topic-maker", "--add-config", "controller_mutation_rate=1"));
+        try (org.apache.kafka.clients.admin.Admin maker = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", bootstrap, "client.id", "topic-maker"));
+             org.apache.kafka.clients.admin.Admin other = org.apache.kafka.clients.admin.Admin.create(
+                     Map.of("bootstrap.servers", bootstrap, "client.id", "other-admin"))) {
+            org.apache.kafka.clients.admin.CreateTopicsOptions noRetry =
+                    new org.apache.kafka.clients.admin.CreateTopicsOptions().retryOnQuotaViolation(false);
+            // A bucket of 1 x 2 s = 2 tokens: five partitions go (the bucket may go below zero), then it must refill.
+            maker.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("mutations-1", 5, (short) 1)), noRetry)
+                    .all().get();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> maker.createTopics(
+                            List.of(new org.apache.kafka.clients.admin.NewTopic("mutations-2", 1, (short) 1)), noRetry).all().get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.ThrottlingQuotaExceededException.class)
+                    .satisfies(e -> assertThat(((org.apache.kafka.common.errors.ThrottlingQuotaExceededException) e.getCause())
+                            .throttleTimeMs()).isPositive());
+            other.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("mutations-other", 1, (short) 1))).all().get();
+            // Kafka's Admin client retries on its own after the throttle time.
+            maker.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("mutations-2", 1, (short) 1))).all().get();
+            assertThat(maker.listTopics().names().get()).contains("mutations-1", "mutations-2", "mutations-other");
+        } finally {
+            ok(configs("--alter", "--entity-type", "clients", "--entity-name", "topic-maker", "--delete-config", "controller_mutation_rate"));
+        }
+    }
 }

@@ -79,7 +79,7 @@ class ClientQuotasTest {
         assertThat(ClientQuotas.refusal(QuotaEntity.of(QuotaEntity.USER, "a"), Map.of("bogus", 1.0))).isEqualTo("Invalid configuration key bogus");
         assertThat(ClientQuotas.refusal(QuotaEntity.of(QuotaEntity.USER, "a"), Map.of(P, 0.0))).isEqualTo("Quota " + P + " must be greater than 0");
         assertThat(ClientQuotas.refusal(QuotaEntity.of(QuotaEntity.USER, "a"), Map.of(P, 1.5))).isEqualTo(P + " cannot be a fractional value.");
-        assertThat(ClientQuotas.refusal(QuotaEntity.of(QuotaEntity.USER, "a"), Map.of("controller_mutation_rate", 1.5)))
+        assertThat(ClientQuotas.refusal(QuotaEntity.of(QuotaEntity.USER, "a"), Map.of("request_percentage", 1.5)))
                 .contains("not supported by Korvet");
         Map<String, Double> removal = new HashMap<>();
         removal.put("request_percentage", null);

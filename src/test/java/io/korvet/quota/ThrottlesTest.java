@@ -67,4 +67,21 @@ class ThrottlesTest {
         assertThat(byDefault.connectionThrottleMs(b, 0)).as("the default ip quota, per address").isPositive();
         assertThat(byDefault.connectionThrottleMs(a, 0)).isZero();
     }
+
+    @Test
+    void partitionChangesDrawOnATokenBucketThatRefillsAtTheQuota() {
+        Throttles t = withRate(QuotaEntity.of(QuotaEntity.USER, null), ClientQuotas.CONTROLLER_MUTATION_RATE, 2);
+        // A bucket of 2/s x 11 s = 22 tokens, full at first.
+        assertThat(t.mutationThrottleMs("alice", "a", 0)).isZero();
+        t.recordMutations("alice", "a", 30, 0);
+        // 8 below zero: four seconds at two a second.
+        assertThat(t.mutationThrottleMs("alice", "a", 0)).isEqualTo(4_000);
+        assertThat(t.mutationThrottleMs("alice", "a", 3_000)).isEqualTo(1_000);
+        assertThat(t.mutationThrottleMs("alice", "a", 4_000)).isZero();
+        assertThat(t.mutationThrottleMs("bob", "a", 0)).as("the default user quota, per user").isZero();
+        t.recordMutations("alice", "a", -30, 4_000);
+        assertThat(t.mutationThrottleMs("alice", "a", 4_000)).as("given back, and no fuller than the burst").isZero();
+        t.recordMutations("alice", "a", 23, 4_000);
+        assertThat(t.mutationThrottleMs("alice", "a", 4_000)).isEqualTo(500);
+    }
 }
