@@ -90,7 +90,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 continue;
             }
             boolean configsVisible = context.permits(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name());
-            int partitions = !t.assignments().isEmpty() ? t.assignments().size()
+            int partitions = topics.get(t.name()) != null ? 0 : !t.assignments().isEmpty() ? t.assignments().size()
                     : t.numPartitions() == -1 ? config.numPartitions() : t.numPartitions();
             results.add(quota.apply(partitions, () -> create(t, validateOnly, configsVisible))
                     .exceptionally(failure -> failed(t.name(), ErrorMapper.toApiException(failure))).toCompletableFuture());

@@ -4,7 +4,6 @@ import io.korvet.dispatch.RequestContext;
 import io.korvet.quota.Throttles;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -31,9 +30,15 @@ final class MutationQuota {
 
     /**
      * Runs {@code change} for a topic of {@code partitions} partitions unless the quota refuses it, in which case
-     * the stage fails with THROTTLING_QUOTA_EXCEEDED.
+     * the stage fails with THROTTLING_QUOTA_EXCEEDED; {@code change} may throw an {@link org.apache.kafka.common.errors.ApiException}
+     * for a topic it refuses at once.
      */
     <T> CompletionStage<T> apply(int partitions, Supplier<CompletionStage<T>> change) {
+        if (partitions <= 0) {
+            // Nothing to create or delete (a topic that exists already, or that is unknown): the change answers
+            // with its own error, as Kafka's controller validates a topic before it checks the quota.
+            return run(change);
+        }
         long now = System.currentTimeMillis();
         if (strict) {
             int ms = throttles.mutationThrottleMs(context.quotaUser(), context.quotaClientId(), now);
@@ -44,17 +49,19 @@ final class MutationQuota {
             }
         }
         throttles.recordMutations(context.quotaUser(), context.quotaClientId(), partitions, now);
-        CompletionStage<T> done;
-        try {
-            done = change.get();
-        } catch (ApiException e) {
-            done = java.util.concurrent.CompletableFuture.failedFuture(e);
-        }
-        return done.whenComplete((v, failure) -> {
+        return run(change).whenComplete((v, failure) -> {
             if (failure != null) {
                 throttles.recordMutations(context.quotaUser(), context.quotaClientId(), -partitions, System.currentTimeMillis());
             }
         });
+    }
+
+    private static <T> CompletionStage<T> run(Supplier<CompletionStage<T>> change) {
+        try {
+            return change.get();
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
     }
 
     /** The response's throttle time, the connection muted for it. */

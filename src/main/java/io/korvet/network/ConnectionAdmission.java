@@ -73,24 +73,25 @@ final class ConnectionAdmission {
 
     private void serveNow(SocketChannel channel, Runnable serve) {
         InetAddress address = channel.remoteAddress().getAddress();
-        switch (counts.admit(address)) {
-            case ADDRESS_FULL -> {
-                log.info("Rejected connection from {}, address already has the configured maximum of {} connections.",
-                        address, counts.limitOf(address));
-                channel.close();
+        ConnectionCounts.Outcome outcome;
+        synchronized (this) {
+            // Counted, or put back in line, under the lock that releases take: a release after this sees it waiting.
+            outcome = counts.admit(address);
+            if (outcome == ConnectionCounts.Outcome.BROKER_FULL) {
+                Waiting w = new Waiting(channel, serve);
+                waiting.addFirst(w);
+                channel.config().setAutoRead(false);
+                channel.closeFuture().addListener(f -> forget(w));
                 return;
             }
-            case BROKER_FULL -> {
-                // Another connection took the slot first: this one waits again, first in line.
-                synchronized (this) {
-                    Waiting w = new Waiting(channel, serve);
-                    waiting.addFirst(w);
-                    channel.config().setAutoRead(false);
-                    channel.closeFuture().addListener(f -> forget(w));
-                }
-                return;
-            }
-            case ADMITTED -> { }
+        }
+        if (outcome == ConnectionCounts.Outcome.ADDRESS_FULL) {
+            log.info("Rejected connection from {}, address already has the configured maximum of {} connections.",
+                    address, counts.limitOf(address));
+            channel.close();
+            // A waiting connection polled for a slot this one did not take: the next one may have it.
+            serveNextWaiting();
+            return;
         }
         channel.closeFuture().addListener(f -> released(address));
         accepting.run();
@@ -100,7 +101,9 @@ final class ConnectionAdmission {
 
     /** A served connection closed: the next waiting one, if any, takes its place. */
     private void released(InetAddress address) {
-        counts.release(address);
+        synchronized (this) {
+            counts.release(address);
+        }
         serveNextWaiting();
         accepting.run();
     }

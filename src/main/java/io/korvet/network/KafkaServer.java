@@ -179,7 +179,7 @@ public final class KafkaServer {
      * Accepts connections while the listeners are open and the broker holds fewer than max.connections, as Kafka's
      * acceptor waits for a connection to close (the new ones wait in the backlog meanwhile).
      */
-    private void applyAccepting() {
+    private synchronized void applyAccepting() {
         boolean accept = accepting && !admission.full();
         for (Channel c : serverChannels) {
             if (c.config().isAutoRead() != accept) {

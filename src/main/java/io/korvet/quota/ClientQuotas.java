@@ -53,7 +53,8 @@ public final class ClientQuotas {
 
     /** Reads the quotas from Redis: at start-up, and when another broker changed the registry. */
     public CompletionStage<Void> reload() {
-        return store.loadQuotas().thenAccept(stored -> {
+        // thenAcceptAsync: an ip entity may name a host, whose lookup must not hold up the Redis connection's thread.
+        return store.loadQuotas().thenAcceptAsync(stored -> {
             Map<QuotaEntity, Map<String, Double>> read = new HashMap<>();
             stored.forEach((entity, values) -> {
                 Map<String, Double> parsed = new LinkedHashMap<>();
@@ -154,26 +155,23 @@ public final class ClientQuotas {
 
     /**
      * The quota {@code key} that applies to a client of {@code user} (its principal's name) and {@code clientId}, or
-     * null: the first entity with that quota of, in Kafka's order, user and client id, user and default client id,
-     * default user and client id, both defaults, user, default user, client id, default client id. Usage is counted
-     * per user and client id, per user, or per client id as the entity found names them.
+     * null: the first entity with that quota in Kafka's documented order of precedence, user and client id, user and
+     * default client id, user, default user and client id, both defaults, default user, client id, default client id.
+     * Usage is counted per user and client id, per user, or per client id as the entity found names them.
      */
     public Limit limit(String key, String user, String clientId) {
         Map<QuotaEntity, Map<String, Double>> q = quotas;
         if (q.isEmpty()) {
             return null;
         }
-        String[][] order = {
-            {user, clientId}, {user, null}, {null, clientId}, {null, null},
-        };
-        for (String[] names : order) {
-            Double bound = bound(q, QuotaEntity.of(names[0], names[1], true, true), key);
-            if (bound != null) {
-                return new Limit(bound, user, clientId);
+        for (String userName : new String[] {user, null}) {
+            for (String clientName : new String[] {clientId, null}) {
+                Double bound = bound(q, QuotaEntity.of(userName, clientName, true, true), key);
+                if (bound != null) {
+                    return new Limit(bound, user, clientId);
+                }
             }
-        }
-        for (String name : new String[] {user, null}) {
-            Double bound = bound(q, QuotaEntity.of(QuotaEntity.USER, name), key);
+            Double bound = bound(q, QuotaEntity.of(QuotaEntity.USER, userName), key);
             if (bound != null) {
                 return new Limit(bound, user, "");
             }

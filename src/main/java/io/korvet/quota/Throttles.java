@@ -64,7 +64,9 @@ public final class Throttles {
         if (ms > 0) {
             sensor(ClientQuotas.CONNECTION_CREATION_RATE, limit, nowMs).record(-1, nowMs);
         }
-        return ms;
+        // As Kafka's acceptor: a held connection is closed within one quota window (a lowered quota must not hold
+        // sockets open for minutes, which is what the quota protects against).
+        return (int) Math.min(ms, windowMs);
     }
 
     private int throttleMs(String key, ClientQuotas.Limit limit, double value, long nowMs) {
@@ -111,9 +113,7 @@ public final class Throttles {
     }
 
     private TokenBucket bucket(ClientQuotas.Limit limit, long nowMs) {
-        if (nowMs - lastSweepMs > SWEEP_EVERY_MS) {
-            buckets.values().removeIf(b -> nowMs - b.lastRecordMs() > SENSOR_IDLE_MS);
-        }
+        sweep(nowMs);
         return buckets.computeIfAbsent(new SensorKey(ClientQuotas.CONTROLLER_MUTATION_RATE, limit.user(), limit.clientId()),
                 k -> new TokenBucket(samples * windowMs));
     }
@@ -146,11 +146,17 @@ public final class Throttles {
         return new Throttles(quotas, samples, seconds * 1000, observer);
     }
 
-    private SampledRate sensor(String key, ClientQuotas.Limit limit, long nowMs) {
+    /** Drops, once a minute, the sensors and buckets idle for an hour. */
+    private void sweep(long nowMs) {
         if (nowMs - lastSweepMs > SWEEP_EVERY_MS) {
             lastSweepMs = nowMs;
             sensors.values().removeIf(r -> nowMs - r.lastRecordMs() > SENSOR_IDLE_MS);
+            buckets.values().removeIf(b -> nowMs - b.lastRecordMs() > SENSOR_IDLE_MS);
         }
+    }
+
+    private SampledRate sensor(String key, ClientQuotas.Limit limit, long nowMs) {
+        sweep(nowMs);
         return sensors.computeIfAbsent(new SensorKey(key, limit.user(), limit.clientId()), k -> new SampledRate(samples, windowMs));
     }
 }

@@ -176,6 +176,10 @@ class QuotaIT {
                     .hasCauseInstanceOf(org.apache.kafka.common.errors.ThrottlingQuotaExceededException.class)
                     .satisfies(e -> assertThat(((org.apache.kafka.common.errors.ThrottlingQuotaExceededException) e.getCause())
                             .throttleTimeMs()).isPositive());
+            // A topic that exists already is answered so even then: Kafka validates the topic before the quota.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> maker.createTopics(
+                            List.of(new org.apache.kafka.clients.admin.NewTopic("mutations-1", 5, (short) 1)), noRetry).all().get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.TopicExistsException.class);
             other.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("mutations-other", 1, (short) 1))).all().get();
             // Kafka's Admin client retries on its own after the throttle time.
             maker.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("mutations-2", 1, (short) 1))).all().get();

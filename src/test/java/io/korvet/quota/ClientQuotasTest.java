@@ -48,13 +48,15 @@ class ClientQuotasTest {
         rates.put(userClient("alice", "app"), 8.0);
         Map<QuotaEntity, Double> left = new LinkedHashMap<>(rates);
         // Each step takes away the entity that won the one before, exposing the next in Kafka's order.
+        // Kafka's documented order: users/alice/clients/app, users/alice/clients/<default>, users/alice,
+        // users/<default>/clients/app, users/<default>/clients/<default>, users/<default>, clients/app, clients/<default>.
         Object[][] expected = {
-            {8.0, "alice", "app"}, {7.0, "alice", "app"}, {6.0, "alice", "app"}, {5.0, "alice", "app"},
-            {4.0, "alice", ""}, {3.0, "alice", ""}, {2.0, "", "app"}, {1.0, "", "app"},
+            {8.0, "alice", "app"}, {7.0, "alice", "app"}, {4.0, "alice", ""}, {6.0, "alice", "app"},
+            {5.0, "alice", "app"}, {3.0, "alice", ""}, {2.0, "", "app"}, {1.0, "", "app"},
         };
         QuotaEntity[] winners = {
-            userClient("alice", "app"), userClient("alice", null), userClient(null, "app"), userClient(null, null),
-            QuotaEntity.of(QuotaEntity.USER, "alice"), QuotaEntity.of(QuotaEntity.USER, null),
+            userClient("alice", "app"), userClient("alice", null), QuotaEntity.of(QuotaEntity.USER, "alice"),
+            userClient(null, "app"), userClient(null, null), QuotaEntity.of(QuotaEntity.USER, null),
             QuotaEntity.of(QuotaEntity.CLIENT_ID, "app"), QuotaEntity.of(QuotaEntity.CLIENT_ID, null),
         };
         for (int i = 0; i < expected.length; i++) {

@@ -99,6 +99,10 @@ public final class RedisShareStateStore implements ShareStateStore {
                 .thenApply(all -> {
                     Map<String, String> out = new HashMap<>();
                     all.forEach((k, v) -> out.put(text(k), text(v)));
+                    if (!out.isEmpty()) {
+                        // Configs set before the index of configured groups existed are listed from their first read.
+                        redis.async().sadd(keys.groupsConfigured(), RedisKeys.bytes(groupId));
+                    }
                     return out;
                 });
     }
