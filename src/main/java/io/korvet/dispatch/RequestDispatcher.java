@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -50,16 +49,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final ConnectionCloseHooks closeHooks = new ConnectionCloseHooks();
     private final Runnable wakeWhenRoom = () -> this.ctx.executor().execute(this::roomAvailable);
     private ChannelHandlerContext ctx;
-    /** Set once the connection must close: it reads no more and closes when earlier requests are answered. */
-    private boolean closing;
-    /** Set while this connection has too many unanswered requests of its own. */
-    private boolean tooManyInFlight;
-    /** Set while the broker's request memory budget is spent and this connection waits for room. */
-    private boolean waitingForRoom;
-    /** Set while a client quota throttles this connection: until {@link #mutedUntilNanos}. */
-    private boolean muted;
-    private long mutedUntilNanos;
-    private final ConnectionMute mute = ms -> this.ctx.executor().execute(() -> muteFor(ms));
+    private ReadGate gate;
+    private final ConnectionMute mute = ms -> this.ctx.executor().execute(() -> gate.muteFor(ms));
 
     /**
      * @param inFlight counts the broker's unanswered requests, so that shutdown can wait for them
@@ -89,6 +80,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.gate = new ReadGate(ctx.channel());
         if (session == null) {
             session = ClientSession.plaintext();
         }
@@ -101,7 +93,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf frame = (ByteBuf) msg;
-        if (closing) {
+        if (gate.closing()) {
             frame.release();
             return;
         }
@@ -188,12 +180,11 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         long frameBytes = buffer.capacity();
         budget.acquire(frameBytes);
         if (pending.size() >= MAX_IN_FLIGHT) {
-            tooManyInFlight = true;
+            gate.tooManyInFlight(true);
         }
-        if (!waitingForRoom && budget.exhausted()) {
-            waitingForRoom = budget.awaitRoom(wakeWhenRoom);
+        if (!gate.waitingForRoom() && budget.exhausted()) {
+            gate.waitingForRoom(budget.awaitRoom(wakeWhenRoom));
         }
-        applyReading();
         CompletionStage<ApiMessage> stage;
         try {
             stage = invoke(registry.get(apiKey), new RequestContext(header, ctx.channel().remoteAddress(), closeHooks, session, authorizer,
@@ -254,51 +245,21 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (!pending.writeReady(ctx)) {
             return;
         }
-        if (session.failed() && !closing) {
+        if (session.failed() && !gate.closing()) {
             // The failure was logged where it happened; nothing read after it is processed.
-            closing = true;
-            ctx.channel().config().setAutoRead(false);
+            gate.close();
         }
-        if (closing && pending.isEmpty()) {
+        if (gate.closing() && pending.isEmpty()) {
             ctx.close();
             return;
         }
-        if (tooManyInFlight && pending.size() < MAX_IN_FLIGHT / 2) {
-            tooManyInFlight = false;
-            applyReading();
-        }
-    }
-
-    /** KIP-219: a throttled client's connection reads nothing until its throttle time is over. */
-    private void muteFor(int ms) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        if (muted && until - mutedUntilNanos <= 0) {
-            return;
-        }
-        muted = true;
-        mutedUntilNanos = until;
-        applyReading();
-        ctx.executor().schedule(this::unmuteIfDue, ms, TimeUnit.MILLISECONDS);
-    }
-
-    private void unmuteIfDue() {
-        if (muted && System.nanoTime() - mutedUntilNanos >= 0) {
-            muted = false;
-            applyReading();
+        if (gate.tooManyInFlight() && pending.size() < MAX_IN_FLIGHT / 2) {
+            gate.tooManyInFlight(false);
         }
     }
 
     private void roomAvailable() {
-        waitingForRoom = false;
-        applyReading();
-    }
-
-    /** Reads from the socket only while this connection and the broker both have room for more requests. */
-    private void applyReading() {
-        boolean read = !closing && !tooManyInFlight && !waitingForRoom && !muted;
-        if (ctx.channel().config().isAutoRead() != read) {
-            ctx.channel().config().setAutoRead(read);
-        }
+        gate.waitingForRoom(false);
     }
 
     @Override
@@ -326,12 +287,11 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      * one request at a time per connection) does; nothing read after it is processed.
      */
     private void closeWith(String reason) {
-        if (closing) {
+        if (gate.closing()) {
             return;
         }
-        closing = true;
         log.warn("Closing connection from {}: {}", ctx.channel().remoteAddress(), reason);
-        ctx.channel().config().setAutoRead(false);
+        gate.close();
         flushCompleted();
     }
 
