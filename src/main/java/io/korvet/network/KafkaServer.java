@@ -184,7 +184,7 @@ public final class KafkaServer {
         for (Channel c : serverChannels) {
             if (c.config().isAutoRead() != accept) {
                 c.config().setAutoRead(accept);
-                if (!accept) {
+                if (!accept && accepting) {
                     log.info("Listener {} accepts no more connections for now: the broker holds max.connections", c.localAddress());
                 }
             }
