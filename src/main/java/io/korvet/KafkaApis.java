@@ -100,6 +100,7 @@ final class KafkaApis {
                 .register(new DescribeTopicPartitionsHandler(leadership, topics))
                 .register(new ListPartitionReassignmentsHandler())
                 .register(new io.korvet.handler.ElectLeadersHandler(topics))
+                .register(new io.korvet.handler.AlterPartitionReassignmentsHandler(topics, leadership))
                 .register(new io.korvet.handler.ListConfigResourcesHandler(topics, membership, groupConfigs(groups)))
                 .register(new OffsetForLeaderEpochHandler(topics, logs, leadership))
                 .register(new SaslHandshakeHandler(authenticator))

@@ -184,6 +184,9 @@ class AclIT {
                     new org.apache.kafka.common.quota.ClientQuotaEntity(Map.of("user", "alice")),
                     List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration.Op("producer_byte_rate", 1e9))))).all().get())
                     .as("AlterClientQuotas needs ALTER_CONFIGS on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
+            assertThatThrownBy(() -> alice.alterPartitionReassignments(Map.of(new org.apache.kafka.common.TopicPartition("orders", 0),
+                    java.util.Optional.of(new org.apache.kafka.clients.admin.NewPartitionReassignment(List.of(0))))).all().get())
+                    .as("AlterPartitionReassignments needs ALTER on the cluster").hasCauseInstanceOf(ClusterAuthorizationException.class);
         }
         String listed = acls("--list", "--topic", "orders").output();
         assertThat(listed).contains("User:alice").contains("WRITE").contains("DESCRIBE");

@@ -26,6 +26,7 @@ final class KafkaTools {
     static final String FEATURES = "org.apache.kafka.tools.FeatureCommand";
     static final String LEADER_ELECTION = "org.apache.kafka.tools.LeaderElectionCommand";
     static final String CLIENT_METRICS = "org.apache.kafka.tools.ClientMetricsCommand";
+    static final String REASSIGN = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
 
     /** What a tool printed (stdout and stderr together) and its exit code. */
     record Result(int exitCode, String output) {

@@ -299,4 +299,21 @@ class KafkaToolsIT {
         Result metrics = ok(run(KafkaTools.CLIENT_METRICS, "--bootstrap-server", bootstrap, "--list"));
         assertThat(metrics.output()).doesNotContain("Error").doesNotContain("Exception");
     }
+
+    @Test
+    void reassignPartitionsToolFindsTheOneBrokersAssignmentComplete() throws Exception {
+        cluster.createTopic("cli-reassign", 1);
+        Path json = Files.createTempFile("reassign", ".json");
+        Files.writeString(json, "{\"version\": 1, \"partitions\": [{\"topic\": \"cli-reassign\", \"partition\": 0, \"replicas\": [0]}]}");
+        try {
+            assertThat(ok(run(KafkaTools.REASSIGN, "--bootstrap-server", bootstrap, "--execute",
+                    "--reassignment-json-file", json.toString())).output())
+                    .contains("Successfully started partition reassignment for cli-reassign-0");
+            assertThat(ok(run(KafkaTools.REASSIGN, "--bootstrap-server", bootstrap, "--verify",
+                    "--reassignment-json-file", json.toString())).output())
+                    .contains("Reassignment of partition cli-reassign-0 is completed");
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
 }

@@ -237,6 +237,23 @@ class MultiBrokerIT {
     }
 
     @Test
+    @Order(3)
+    void aReassignmentToTheLiveBrokersIsCompleteAndAnyOtherIsRefusedWithTheReason() throws Exception {
+        admin.createTopics(List.of(new NewTopic("reassigned", 1, (short) 3))).all().get(30, TimeUnit.SECONDS);
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition("reassigned", 0);
+        admin.alterPartitionReassignments(Map.of(tp, java.util.Optional.of(
+                new org.apache.kafka.clients.admin.NewPartitionReassignment(List.of(3, 1, 2))))).all().get(30, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(tp, java.util.Optional.of(
+                        new org.apache.kafka.clients.admin.NewPartitionReassignment(List.of(2))))).all().get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidReplicaAssignmentException.class)
+                .hasMessageContaining("Korvet places no replicas");
+        assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(tp, java.util.Optional.empty()))
+                        .all().get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.NoReassignmentInProgressException.class);
+        assertThat(admin.listPartitionReassignments().reassignments().get(30, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    @Test
     @Order(4)
     void aConsumerWithAClientRackReadsFromTheBrokerOfItsRackNotTheLeader() throws Exception {
         String topic = "racks";
