@@ -68,7 +68,7 @@ public final class DescribeClientQuotasHandler implements ApiHandler<DescribeCli
             if (exact.containsKey(type) || anyName.contains(type)) {
                 return failed(Errors.INVALID_REQUEST, "Entity type " + type + " cannot appear more than once in the filter.");
             }
-            if (!type.equals(QuotaEntity.USER) && !type.equals(QuotaEntity.CLIENT_ID) && !type.equals(QuotaEntity.IP)) {
+            if (!QuotaEntity.TYPES.contains(type)) {
                 return failed(Errors.UNSUPPORTED_VERSION, "Unsupported entity type " + type);
             }
             switch (c.matchType()) {

@@ -56,15 +56,24 @@ final class ConnectionAdmission {
         }
         synchronized (this) {
             if (counts.full() || !waiting.isEmpty()) {
-                Waiting w = new Waiting(channel, serve);
-                waiting.add(w);
-                channel.config().setAutoRead(false);
-                channel.closeFuture().addListener(f -> forget(w));
+                waitInLine(channel, serve, false);
                 accepting.run();
                 return;
             }
         }
         serveNow(channel, serve);
+    }
+
+    /** Puts the connection in line, unread, at its end or (a slot it was given went to another) its head. */
+    private synchronized void waitInLine(SocketChannel channel, Runnable serve, boolean first) {
+        Waiting w = new Waiting(channel, serve);
+        if (first) {
+            waiting.addFirst(w);
+        } else {
+            waiting.add(w);
+        }
+        channel.config().setAutoRead(false);
+        channel.closeFuture().addListener(f -> forget(w));
     }
 
     private synchronized void forget(Waiting w) {
@@ -78,10 +87,7 @@ final class ConnectionAdmission {
             // Counted, or put back in line, under the lock that releases take: a release after this sees it waiting.
             outcome = counts.admit(address);
             if (outcome == ConnectionCounts.Outcome.BROKER_FULL) {
-                Waiting w = new Waiting(channel, serve);
-                waiting.addFirst(w);
-                channel.config().setAutoRead(false);
-                channel.closeFuture().addListener(f -> forget(w));
+                waitInLine(channel, serve, true);
                 return;
             }
         }

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.errors.InvalidRequestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +79,7 @@ public final class ClientQuotas {
             return "Invalid empty client quota entity";
         }
         for (Map.Entry<String, String> p : parts.entrySet()) {
-            if (!p.getKey().equals(QuotaEntity.USER) && !p.getKey().equals(QuotaEntity.CLIENT_ID) && !p.getKey().equals(QuotaEntity.IP)) {
+            if (!QuotaEntity.TYPES.contains(p.getKey())) {
                 return "Unhandled client quota entity type: " + p.getKey();
             }
             if (p.getValue() != null && p.getValue().isEmpty()) {
@@ -92,7 +91,8 @@ public final class ClientQuotas {
             if (parts.size() > 1) {
                 return "Invalid quota entity combination, IP entity shouldnot be combined with User or ClientId";
             }
-            if (!validIp(parts.get(QuotaEntity.IP))) {
+            String ip = parts.get(QuotaEntity.IP);
+            if (ip != null && resolved(ip) == null) {
                 return parts.get(QuotaEntity.IP) + " is not a valid IP or resolvable host.";
             }
             keys = IP_KEYS;
@@ -122,24 +122,17 @@ public final class ClientQuotas {
         return null;
     }
 
-    private static boolean validIp(String ip) {
-        if (ip == null) {
-            return true;
-        }
+    /** The address an ip entity names (an address, or a host name looked up), or null when it resolves to none. */
+    private static InetAddress resolved(String ip) {
         try {
-            InetAddress.getByName(ip);
-            return true;
+            return InetAddress.getByName(ip);
         } catch (UnknownHostException e) {
-            return false;
+            return null;
         }
     }
 
-    /** Applies the alteration of one entity ({@link #refusal} must have found none) and reloads the quotas here. */
+    /** Applies the alteration of one entity, which {@link #refusal} found none for, and reloads the quotas here. */
     public CompletionStage<Void> alter(QuotaEntity entity, Map<String, Double> ops) {
-        String why = refusal(entity, ops);
-        if (why != null) {
-            throw new InvalidRequestException(why);
-        }
         return store.updateQuotas(entity.encoded(), current -> {
             Map<String, String> next = new LinkedHashMap<>(current);
             ops.forEach((key, value) -> {
@@ -203,9 +196,10 @@ public final class ClientQuotas {
             String ip = entity.parts().get(QuotaEntity.IP);
             Double rate = values.get(CONNECTION_CREATION_RATE);
             if (ip != null && rate != null) {
-                try {
-                    out.put(InetAddress.getByName(ip), rate);
-                } catch (UnknownHostException e) {
+                InetAddress address = resolved(ip);
+                if (address != null) {
+                    out.put(address, rate);
+                } else {
                     log.warn("The connection_creation_rate of {} does not apply: the name does not resolve", ip);
                 }
             }

@@ -14,6 +14,8 @@ public record QuotaEntity(Map<String, String> parts) {
     public static final String USER = "user";
     public static final String CLIENT_ID = "client-id";
     public static final String IP = "ip";
+    /** The entity types Kafka knows. */
+    public static final java.util.Set<String> TYPES = java.util.Set.of(USER, CLIENT_ID, IP);
 
     public QuotaEntity {
         TreeMap<String, String> sorted = new TreeMap<>();

@@ -51,7 +51,7 @@ public final class Throttles {
      * throttled: 0 while it stays within its quota, or when it has none.
      */
     public int recordAndThrottleMs(String key, String user, String clientId, double value, long nowMs) {
-        return throttleMs(key, quotas == null ? null : quotas.limit(key, user, clientId), value, nowMs);
+        return throttleMs(key, limit(key, user, clientId), value, nowMs);
     }
 
     /**
@@ -93,7 +93,7 @@ public final class Throttles {
      * then refused THROTTLING_QUOTA_EXCEEDED for the topic).
      */
     public int mutationThrottleMs(String user, String clientId, long nowMs) {
-        ClientQuotas.Limit limit = quotas == null ? null : quotas.limit(ClientQuotas.CONTROLLER_MUTATION_RATE, user, clientId);
+        ClientQuotas.Limit limit = limit(ClientQuotas.CONTROLLER_MUTATION_RATE, user, clientId);
         if (limit == null) {
             return 0;
         }
@@ -106,7 +106,7 @@ public final class Throttles {
 
     /** Counts partitions the client created or deleted against its {@code controller_mutation_rate}. */
     public void recordMutations(String user, String clientId, int partitions, long nowMs) {
-        ClientQuotas.Limit limit = quotas == null ? null : quotas.limit(ClientQuotas.CONTROLLER_MUTATION_RATE, user, clientId);
+        ClientQuotas.Limit limit = limit(ClientQuotas.CONTROLLER_MUTATION_RATE, user, clientId);
         if (limit != null) {
             bucket(limit, nowMs).take(partitions, limit.bound(), nowMs);
         }
@@ -120,7 +120,7 @@ public final class Throttles {
 
     /** Takes back bytes counted by {@link #recordAndThrottleMs} that were not sent after all (a throttled fetch). */
     public void unrecord(String key, String user, String clientId, double value, long nowMs) {
-        ClientQuotas.Limit limit = quotas == null ? null : quotas.limit(key, user, clientId);
+        ClientQuotas.Limit limit = limit(key, user, clientId);
         if (limit != null) {
             sensor(key, limit, nowMs).record(-value, nowMs);
         }
@@ -131,7 +131,7 @@ public final class Throttles {
      * (Kafka caps a consumer's fetch size by it); {@link Integer#MAX_VALUE} without a quota.
      */
     public int maxValueInWindow(String key, String user, String clientId) {
-        ClientQuotas.Limit limit = quotas == null ? null : quotas.limit(key, user, clientId);
+        ClientQuotas.Limit limit = limit(key, user, clientId);
         if (limit == null) {
             return Integer.MAX_VALUE;
         }
@@ -144,6 +144,11 @@ public final class Throttles {
         long seconds = io.korvet.config.KorvetConfig.parseLong("quota.window.size.seconds",
                 config.value("quota.window.size.seconds"), 1, 3600);
         return new Throttles(quotas, samples, seconds * 1000, observer);
+    }
+
+    /** The quota {@code key} of the client, or null (none set, or no quotas at all). */
+    private ClientQuotas.Limit limit(String key, String user, String clientId) {
+        return quotas == null ? null : quotas.limit(key, user, clientId);
     }
 
     /** Drops, once a minute, the sensors and buckets idle for an hour. */

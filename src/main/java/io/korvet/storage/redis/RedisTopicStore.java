@@ -96,13 +96,15 @@ public final class RedisTopicStore implements TopicStore {
 
     @Override
     public CompletionStage<Map<String, Map<String, String>>> loadBrokerConfigs() {
-        return redis.translate(redis.async().hgetall(keys.brokerConfigs()), "loading broker configs").thenApply(all -> {
-            Map<String, Map<String, String>> byResource = new HashMap<>();
-            for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
-                String field = text(e.getKey());
-                byResource.put(field.equals(DEFAULT_BROKER_FIELD) ? "" : field, decodeLines(text(e.getValue())));
-            }
-            return byResource;
+        return loadLines(keys.brokerConfigs(), field -> field.equals(DEFAULT_BROKER_FIELD) ? "" : field, "loading broker configs");
+    }
+
+    /** Every field of a hash whose values are {@code key=value} lines, each under the key {@code field} makes of it. */
+    private <K> CompletionStage<Map<K, Map<String, String>>> loadLines(byte[] hash, Function<String, K> field, String what) {
+        return redis.translate(redis.async().hgetall(hash), what).thenApply(all -> {
+            Map<K, Map<String, String>> byField = new HashMap<>();
+            all.forEach((f, value) -> byField.put(field.apply(text(f)), decodeLines(text(value))));
+            return byField;
         });
     }
 
@@ -140,11 +142,7 @@ public final class RedisTopicStore implements TopicStore {
 
     @Override
     public CompletionStage<Map<Map<String, String>, Map<String, String>>> loadQuotas() {
-        return redis.translate(redis.async().hgetall(keys.quotas()), "loading client quotas").thenApply(all -> {
-            Map<Map<String, String>, Map<String, String>> byEntity = new HashMap<>();
-            all.forEach((field, value) -> byEntity.put(decodeLines(text(field)), decodeLines(text(value))));
-            return byEntity;
-        });
+        return loadLines(keys.quotas(), RedisTopicStore::decodeLines, "loading client quotas");
     }
 
     @Override
